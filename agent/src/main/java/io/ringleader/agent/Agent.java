@@ -1,0 +1,331 @@
+package io.ringleader.agent;
+
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.membership.Endpoint;
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberCodec;
+import io.ringleader.agent.membership.MemberIdConflictException;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.membership.Membership;
+import io.ringleader.agent.membership.MembershipListener;
+import io.ringleader.agent.membership.RegistrationState;
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import org.apache.curator.RetryPolicy;
+import org.apache.curator.framework.AuthInfo;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.listen.Listenable;
+import org.apache.curator.retry.BoundedExponentialBackoffRetry;
+
+/**
+ * The front door of the library a service embeds: its liveness in a Ringleader cluster and its view of the other
+ * members.
+ *
+ * <pre>{@code
+ * try (Agent agent = Agent.builder()
+ *         .connectString("zk1:2181,zk2:2181,zk3:2181")
+ *         .cluster("orders")
+ *         .memberId("kv-1")
+ *         .endpoint("10.0.0.7", 7001)
+ *         .zone("eu-1a")
+ *         .build()) {
+ *     agent.start();
+ *     agent.awaitJoined(Duration.ofSeconds(10));
+ *     agent.membership().listenable().addListener((before, after) -> log.info("members: {}", after.members()));
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>An observer ({@link Builder#observer()}) follows the members without registering: a routing client, the
+ * admin CLI, a dashboard.
+ */
+public interface Agent extends Closeable {
+
+    /** A builder; see {@link Builder} for every option and its default. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Connects (if the agent owns its client), starts following the members and registers the own record.
+     * Returns at once; use {@link #awaitJoined(Duration)} to wait.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    void start();
+
+    /**
+     * Waits until the own record is live in ZooKeeper (an observer: until the members are read once).
+     *
+     * @throws TimeoutException naming the connect string if that did not happen in time
+     * @throws MemberIdConflictException if another live session holds this member id
+     */
+    void awaitJoined(Duration timeout) throws InterruptedException, TimeoutException, MemberIdConflictException;
+
+    /** This member's id (generated if none was given); for an observer, the observer's name. */
+    String memberId();
+
+    /** The cluster's ZooKeeper paths. */
+    ClusterPath clusterPath();
+
+    /** Whether this agent only observes. */
+    boolean isObserver();
+
+    /** The latest member view; never null. */
+    MemberView members();
+
+    /** Membership: the view, its listeners and the own record. */
+    Membership membership();
+
+    /** Shortcut for {@code membership().listenable()}. */
+    default Listenable<MembershipListener> membershipListenable() {
+        return membership().listenable();
+    }
+
+    /** Where the own record stands. */
+    default RegistrationState registrationState() {
+        return membership().registrationState();
+    }
+
+    /**
+     * Declares a new state (for example UP once caught up) and publishes it.
+     *
+     * @throws IllegalStateException for an observer or once closed
+     */
+    default void setState(MemberState state) {
+        Objects.requireNonNull(state, "state");
+        membership().update(m -> m.withState(state));
+    }
+
+    /**
+     * Replaces the free-form attributes and publishes them.
+     *
+     * @throws IllegalArgumentException if a key is blank or the record grows over {@link MemberCodec#MAX_BYTES}
+     * @throws IllegalStateException for an observer or once closed
+     */
+    default void setAttributes(Map<String, String> attributes) {
+        membership().update(m -> m.withAttributes(attributes));
+    }
+
+    /** The Curator client the agent uses, for the service's own recipes. Do not close it. */
+    CuratorFramework curator();
+
+    /** Deletes the own record at once, stops following, closes the client if the agent owns it. Idempotent. */
+    @Override
+    void close();
+
+    /**
+     * Builds an {@link Agent}. Every setter validates its argument; {@link #build()} checks the whole.
+     *
+     * <p>Defaults: root {@value ClusterPath#DEFAULT_ROOT}, a generated member id, weight 1, no zone, state UP,
+     * session timeout 10 s, connection timeout 5 s, bounded exponential backoff retries (100 ms to 2 s, 5 times).
+     */
+    final class Builder {
+        private static final Duration MIN_SESSION = Duration.ofMillis(500);
+        private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
+        private static final Duration MIN_CONNECTION = Duration.ofMillis(100);
+
+        private String connectString;
+        private CuratorFramework client;
+        private String root = ClusterPath.DEFAULT_ROOT;
+        private String cluster;
+        private String memberId;
+        private Endpoint endpoint;
+        private int weight = 1;
+        private String zone;
+        private final Map<String, String> attributes = new LinkedHashMap<>();
+        private MemberState initialState = MemberState.UP;
+        private Duration sessionTimeout = Duration.ofSeconds(10);
+        private Duration connectionTimeout = Duration.ofSeconds(5);
+        private RetryPolicy retryPolicy = new BoundedExponentialBackoffRetry(100, 2_000, 5);
+        private final List<AuthInfo> authorization = new ArrayList<>();
+        private boolean observer;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        /** The ZooKeeper ensemble, {@code host:port[,host:port…][/chroot]}. Required unless {@link #client}. */
+        public Builder connectString(String connectString) {
+            this.connectString = Objects.requireNonNull(connectString, "connectString");
+            return this;
+        }
+
+        /**
+         * Uses an existing, started Curator client instead of creating one; the agent does not close it, and the
+         * connection options of this builder do not apply.
+         */
+        public Builder client(CuratorFramework client) {
+            this.client = Objects.requireNonNull(client, "client");
+            return this;
+        }
+
+        /** The root namespace (default {@value ClusterPath#DEFAULT_ROOT}). */
+        public Builder root(String root) {
+            this.root = Objects.requireNonNull(root, "root");
+            return this;
+        }
+
+        /** The cluster name. Required. */
+        public Builder cluster(String cluster) {
+            this.cluster = cluster;
+            return this;
+        }
+
+        /** The member id, unique in the cluster (default: generated, {@code member-<8 hex>}, {@code observer-<8 hex>}). */
+        public Builder memberId(String memberId) {
+            this.memberId = memberId;
+            return this;
+        }
+
+        /** Where the service serves. Required unless {@link #observer()}. */
+        public Builder endpoint(String host, int port) {
+            this.endpoint = new Endpoint(host, port);
+            return this;
+        }
+
+        /** The member's relative weight, 1 to {@value Member#MAX_WEIGHT} (default 1). */
+        public Builder weight(int weight) {
+            this.weight = weight;
+            return this;
+        }
+
+        /** The member's failure domain (default none). */
+        public Builder zone(String zone) {
+            this.zone = zone;
+            return this;
+        }
+
+        /** Adds a free-form attribute published in the record. */
+        public Builder attribute(String key, String value) {
+            this.attributes.put(key, value);
+            return this;
+        }
+
+        /** The state the record starts with (default UP; JOINING for a cold standby). */
+        public Builder initialState(MemberState state) {
+            this.initialState = Objects.requireNonNull(state, "initialState");
+            return this;
+        }
+
+        /** The ZooKeeper session timeout, 500 ms to 10 min (default 10 s); the server may narrow it. */
+        public Builder sessionTimeout(Duration timeout) {
+            this.sessionTimeout = Objects.requireNonNull(timeout, "sessionTimeout");
+            return this;
+        }
+
+        /** How long one connection attempt may take, 100 ms to the session timeout (default 5 s). */
+        public Builder connectionTimeout(Duration timeout) {
+            this.connectionTimeout = Objects.requireNonNull(timeout, "connectionTimeout");
+            return this;
+        }
+
+        /** How Curator retries a failed operation (default bounded exponential backoff, 100 ms to 2 s, 5 times). */
+        public Builder retryPolicy(RetryPolicy retryPolicy) {
+            this.retryPolicy = Objects.requireNonNull(retryPolicy, "retryPolicy");
+            return this;
+        }
+
+        /**
+         * Authenticates to ZooKeeper, for example {@code ("digest", "user:secret")}. With authentication the own
+         * record is created writable by the authenticated identity only and readable by all.
+         */
+        public Builder authorization(String scheme, String credentials) {
+            Objects.requireNonNull(scheme, "scheme");
+            Objects.requireNonNull(credentials, "credentials");
+            if (scheme.isBlank()) {
+                throw new IllegalArgumentException("authorization scheme must not be blank");
+            }
+            this.authorization.add(new AuthInfo(scheme, credentials.getBytes(StandardCharsets.UTF_8)));
+            return this;
+        }
+
+        /** Follows the members without registering. */
+        public Builder observer() {
+            this.observer = true;
+            return this;
+        }
+
+        /** The clock that stamps the record's start time (default UTC system clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Validates everything and builds the agent (not started).
+         *
+         * @throws IllegalArgumentException naming the first bad value
+         * @throws IllegalStateException if a required option is missing
+         */
+        public Agent build() {
+            if (client == null && (connectString == null || connectString.isBlank())) {
+                throw new IllegalStateException("connectString is required (for example 127.0.0.1:2181)");
+            }
+            if (cluster == null) {
+                throw new IllegalStateException("cluster is required");
+            }
+            ClusterPath path = new ClusterPath(root, cluster);
+            checkTimeout("sessionTimeout", sessionTimeout, MIN_SESSION, MAX_TIMEOUT);
+            checkTimeout("connectionTimeout", connectionTimeout, MIN_CONNECTION, sessionTimeout);
+            String id = memberId != null
+                    ? ClusterPath.checkName("memberId", memberId)
+                    : generatedId(observer ? "observer" : "member");
+            Member self = null;
+            if (!observer) {
+                if (endpoint == null) {
+                    throw new IllegalStateException("endpoint is required for a member (or call observer())");
+                }
+                self = new Member(id, endpoint, weight, zone, initialState, clock.instant(), attributes);
+                MemberCodec.encode(self);
+            }
+            return new ZkAgent(this, path, id, self);
+        }
+
+        private static void checkTimeout(String what, Duration value, Duration min, Duration max) {
+            if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+                throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was " + value);
+            }
+        }
+
+        private static String generatedId(String prefix) {
+            byte[] bytes = new byte[4];
+            new SecureRandom().nextBytes(bytes);
+            return prefix + "-" + HexFormat.of().formatHex(bytes);
+        }
+
+        String connectString() {
+            return connectString;
+        }
+
+        CuratorFramework client() {
+            return client;
+        }
+
+        Duration sessionTimeout() {
+            return sessionTimeout;
+        }
+
+        Duration connectionTimeout() {
+            return connectionTimeout;
+        }
+
+        RetryPolicy retryPolicy() {
+            return retryPolicy;
+        }
+
+        List<AuthInfo> authorization() {
+            return List.copyOf(authorization);
+        }
+    }
+}

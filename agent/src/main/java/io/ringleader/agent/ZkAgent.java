@@ -1,0 +1,143 @@
+package io.ringleader.agent;
+
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberIdConflictException;
+import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.membership.Membership;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The agent: owns (or borrows) a Curator client and the membership built on it. */
+final class ZkAgent implements Agent {
+    private static final Logger log = LoggerFactory.getLogger(ZkAgent.class);
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CuratorFramework client;
+    private final boolean ownsClient;
+    private final ClusterPath path;
+    private final String memberId;
+    private final boolean observer;
+    private final Membership membership;
+
+    ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
+        this.path = path;
+        this.memberId = memberId;
+        this.observer = self == null;
+        if (builder.client() != null) {
+            this.client = builder.client();
+            this.ownsClient = false;
+        } else {
+            this.client = CuratorFrameworkFactory.builder()
+                    .connectString(builder.connectString())
+                    .sessionTimeoutMs(millis(builder.sessionTimeout()))
+                    .connectionTimeoutMs(millis(builder.connectionTimeout()))
+                    .retryPolicy(builder.retryPolicy())
+                    .authorization(builder.authorization())
+                    .build();
+            this.ownsClient = true;
+        }
+        List<ACL> acl = builder.authorization().isEmpty() ? ZooDefs.Ids.OPEN_ACL_UNSAFE : securedAcl();
+        Membership.Builder mb =
+                Membership.builder(client, path).acl(acl).threadName("ringleader-agent-" + memberId + "-membership");
+        if (self != null) {
+            mb.self(self);
+        }
+        this.membership = mb.build();
+    }
+
+    private static List<ACL> securedAcl() {
+        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+        return acl;
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("agent already started or closed: " + state.get());
+        }
+        if (ownsClient) {
+            client.start();
+        } else if (client.getState() != CuratorFrameworkState.STARTED) {
+            throw new IllegalStateException("the Curator client given to the agent must be started first");
+        }
+        log.info(
+                "[cluster={} member={}] starting {} against {}",
+                path.cluster(),
+                memberId,
+                observer ? "observer" : "agent",
+                client.getZookeeperClient().getCurrentConnectionString());
+        membership.start();
+    }
+
+    @Override
+    public void awaitJoined(Duration timeout) throws InterruptedException, TimeoutException, MemberIdConflictException {
+        if (state.get() == State.LATENT) {
+            throw new IllegalStateException("agent not started: call start() first");
+        }
+        membership.awaitJoined(timeout);
+    }
+
+    @Override
+    public String memberId() {
+        return memberId;
+    }
+
+    @Override
+    public ClusterPath clusterPath() {
+        return path;
+    }
+
+    @Override
+    public boolean isObserver() {
+        return observer;
+    }
+
+    @Override
+    public MemberView members() {
+        return membership.view();
+    }
+
+    @Override
+    public Membership membership() {
+        return membership;
+    }
+
+    @Override
+    public CuratorFramework curator() {
+        return client;
+    }
+
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED) {
+            return;
+        }
+        membership.close();
+        if (ownsClient && previous == State.STARTED) {
+            client.close();
+        }
+    }
+}

@@ -1,0 +1,626 @@
+package io.ringleader.agent.membership;
+
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.MalformedRecordException;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.framework.listen.Listenable;
+import org.apache.curator.framework.listen.StandardListenerManager;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.Watcher.Event.EventType;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper implementation of {@link Membership}: one persistent recursive watch on {@code members/}, one
+ * ephemeral znode for the own record, and one thread on which every ZooKeeper read, write and listener call
+ * happens in order.
+ */
+final class ZkMembership implements Membership {
+    private static final Logger log = LoggerFactory.getLogger(ZkMembership.class);
+    private static final long RETRY_MILLIS = 250;
+    private static final long REFRESH_WAIT_SECONDS = 30;
+    private static final long CLOSE_WAIT_SECONDS = 5;
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CuratorFramework client;
+    private final ClusterPath path;
+    private final List<ACL> acl;
+    private final String selfPath;
+    private final String logPrefix;
+    private final ScheduledExecutorService executor;
+    private final Watcher watcher = event -> submit(() -> onEvent(event));
+    private final StandardListenerManager<MembershipListener> listeners = StandardListenerManager.standard();
+    private final ConnectionStateListener connectionListener =
+            (c, newState) -> submit(() -> onConnectionState(newState));
+    private final Object monitor = new Object();
+
+    // Confined to the executor thread.
+    private final TreeMap<String, MemberView.Entry> entries = new TreeMap<>();
+    private final Map<String, Long> warnedMalformed = new HashMap<>();
+    private final Set<Long> ownSessions = new HashSet<>();
+    private long zxid;
+    private boolean current;
+    private int selfVersion = -1;
+    private long selfSession;
+    private ScheduledFuture<?> retry;
+
+    private volatile MemberView view = MemberView.empty();
+    private volatile Member self;
+    private volatile RegistrationState registration;
+    private volatile boolean viewLoaded;
+    private volatile MemberIdConflictException conflict;
+
+    ZkMembership(CuratorFramework client, ClusterPath path, Member self, List<ACL> acl, String threadName) {
+        this.client = client;
+        this.path = path;
+        this.self = self;
+        this.acl = acl;
+        this.selfPath = self == null ? null : path.member(self.id());
+        this.registration = self == null ? RegistrationState.OBSERVER : RegistrationState.REGISTERING;
+        this.logPrefix = "[cluster=" + path.cluster() + (self == null ? " observer" : " member=" + self.id()) + "] ";
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("membership already started or closed: " + state.get());
+        }
+        client.getConnectionStateListenable().addListener(connectionListener);
+        // The client may have connected before this listener was added: CONNECTED would then never reach us.
+        submit(() -> {
+            if (client.getZookeeperClient().isConnected()) {
+                onConnected();
+            }
+        });
+    }
+
+    @Override
+    public MemberView view() {
+        return view;
+    }
+
+    @Override
+    public Listenable<MembershipListener> listenable() {
+        return listeners;
+    }
+
+    @Override
+    public Optional<Member> self() {
+        return Optional.ofNullable(self);
+    }
+
+    @Override
+    public RegistrationState registrationState() {
+        return registration;
+    }
+
+    @Override
+    public void update(UnaryOperator<Member> change) {
+        if (selfPath == null) {
+            throw new IllegalStateException("an observer has no record to update");
+        }
+        if (state.get() == State.CLOSED) {
+            throw new IllegalStateException("membership is closed");
+        }
+        synchronized (monitor) {
+            Member before = self;
+            Member after = Objects.requireNonNull(change.apply(before), "the change returned null");
+            if (!after.id().equals(before.id())
+                    || !after.endpoint().equals(before.endpoint())
+                    || !after.startedAt().equals(before.startedAt())) {
+                throw new IllegalArgumentException("a member's id, endpoint and start time cannot change");
+            }
+            MemberCodec.encode(after);
+            self = after;
+        }
+        submit(this::publishSelf);
+    }
+
+    @Override
+    public void awaitJoined(Duration timeout) throws InterruptedException, TimeoutException, MemberIdConflictException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (monitor) {
+            while (true) {
+                if (state.get() != State.STARTED) {
+                    throw new IllegalStateException("membership is " + state.get() + ", not started");
+                }
+                if (conflict != null) {
+                    throw conflict;
+                }
+                if (selfPath == null ? viewLoaded : registration == RegistrationState.REGISTERED) {
+                    return;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new TimeoutException(timeoutMessage(timeout));
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, remaining);
+            }
+        }
+    }
+
+    private String timeoutMessage(Duration timeout) {
+        String what = selfPath == null ? "did not read the members of" : "did not join";
+        String connectString = client.getZookeeperClient().getCurrentConnectionString();
+        if (!client.getZookeeperClient().isConnected()) {
+            return what + " cluster '" + path.cluster() + "' within " + timeout + ": cannot connect to ZooKeeper at "
+                    + connectString + "; check the connect string and that ZooKeeper is running";
+        }
+        return what + " cluster '" + path.cluster() + "' within " + timeout + ": connected to " + connectString
+                + " but registration is " + registration;
+    }
+
+    @Override
+    public void close() {
+        if (state.compareAndSet(State.LATENT, State.CLOSED)) {
+            executor.shutdownNow();
+            return;
+        }
+        if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+            return;
+        }
+        client.getConnectionStateListenable().removeListener(connectionListener);
+        try {
+            Future<?> deleted = executor.submit(() -> {
+                removeWatch();
+                deleteSelf();
+            });
+            deleted.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.warn("{}could not delete the own record at close ({}); it goes when the session ends", logPrefix, e);
+        }
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("{}membership thread did not stop within {}s", logPrefix, CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (selfPath != null) {
+            registration = RegistrationState.CLOSED;
+        }
+        listeners.clear();
+        synchronized (monitor) {
+            monitor.notifyAll();
+        }
+    }
+
+    private void submit(Runnable task) {
+        if (state.get() == State.CLOSED) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("{}membership task failed", logPrefix, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: nothing more to do
+        }
+    }
+
+    private void onConnectionState(ConnectionState newState) {
+        switch (newState) {
+            case CONNECTED, RECONNECTED -> onConnected();
+            case SUSPENDED, READ_ONLY -> {
+                // The session may still be alive: nothing is written, but nobody should trust the view now.
+                markStale();
+                if (registration == RegistrationState.REGISTERED) {
+                    setRegistration(RegistrationState.SUSPENDED, "connection suspended: the record may be gone");
+                }
+            }
+            case LOST -> {
+                markStale();
+                if (selfPath != null && registration != RegistrationState.CONFLICT) {
+                    setRegistration(
+                            RegistrationState.LOST, "session lost: the record is re-created when a session connects");
+                }
+            }
+        }
+    }
+
+    private void onConnected() {
+        ensureMembersPath();
+        if (ensureWatch()) {
+            refresh();
+        }
+        ensureRegistered();
+    }
+
+    /**
+     * Sets the persistent recursive watch on {@code members/} through the raw ZooKeeper handle: Curator's watcher
+     * wrapper drops the zxid that ZooKeeper 3.9 puts in every event, and that zxid orders deletions. The handle is
+     * new after a session expiry, so this runs on every (re)connect; within one session it is idempotent.
+     */
+    private boolean ensureWatch() {
+        try {
+            client.getZookeeperClient()
+                    .getZooKeeper()
+                    .addWatch(path.members(), watcher, AddWatchMode.PERSISTENT_RECURSIVE);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            log.debug("{}could not watch {}: {}", logPrefix, path.members(), e.toString());
+            schedule(this::onConnected);
+            return false;
+        }
+    }
+
+    private void removeWatch() {
+        try {
+            client.getZookeeperClient()
+                    .getZooKeeper()
+                    .removeWatches(path.members(), watcher, Watcher.WatcherType.Any, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("{}watch not removed: {}", logPrefix, e.toString());
+        }
+    }
+
+    private void markStale() {
+        current = false;
+        publish();
+    }
+
+    private void ensureMembersPath() {
+        try {
+            client.create().creatingParentsIfNeeded().forPath(path.members());
+        } catch (KeeperException.NodeExistsException e) {
+            // the usual case
+        } catch (Exception e) {
+            log.debug("{}could not create {}: {}", logPrefix, path.members(), e.toString());
+        }
+    }
+
+    private void ensureRegistered() {
+        if (selfPath == null || state.get() != State.STARTED || registration == RegistrationState.CONFLICT) {
+            return;
+        }
+        cancelRetry();
+        long session;
+        try {
+            session = client.getZookeeperClient().getZooKeeper().getSessionId();
+        } catch (Exception e) {
+            scheduleRetry();
+            return;
+        }
+        if (session == 0) {
+            scheduleRetry();
+            return;
+        }
+        // Recorded before the create: if its reply is lost and the session then expires, the node is still ours.
+        ownSessions.add(session);
+        byte[] data = MemberCodec.encode(self);
+        try {
+            Stat stat = new Stat();
+            client.create()
+                    .storingStatIn(stat)
+                    .withMode(CreateMode.EPHEMERAL)
+                    .withACL(acl)
+                    .forPath(selfPath, data);
+            registered(session, stat.getVersion(), "registered under session 0x" + Long.toHexString(session));
+        } catch (KeeperException.NodeExistsException e) {
+            onSelfExists(session, data);
+        } catch (Exception e) {
+            log.warn("{}could not register ({}); retrying", logPrefix, e.toString());
+            scheduleRetry();
+        }
+    }
+
+    private void onSelfExists(long session, byte[] data) {
+        try {
+            Stat stat = new Stat();
+            byte[] existing = client.getData().storingStatIn(stat).forPath(selfPath);
+            long owner = stat.getEphemeralOwner();
+            if (owner == session) {
+                int version = stat.getVersion();
+                if (!Arrays.equals(existing, data)) {
+                    version = client.setData()
+                            .withVersion(stat.getVersion())
+                            .forPath(selfPath, data)
+                            .getVersion();
+                }
+                registered(session, version, "record confirmed under session 0x" + Long.toHexString(session));
+            } else if (ownSessions.contains(owner)) {
+                setRegistration(
+                        RegistrationState.REGISTERING,
+                        "waiting for the record of expired session 0x" + Long.toHexString(owner) + " to go");
+                scheduleRetry();
+            } else {
+                MemberIdConflictException e = new MemberIdConflictException(self.id(), owner, selfPath);
+                log.error("{}{}", logPrefix, e.getMessage());
+                conflict = e;
+                setRegistration(RegistrationState.CONFLICT, e.getMessage());
+            }
+        } catch (KeeperException.NoNodeException gone) {
+            submit(this::ensureRegistered);
+        } catch (Exception e) {
+            log.warn("{}could not check the existing record ({}); retrying", logPrefix, e.toString());
+            scheduleRetry();
+        }
+    }
+
+    private void registered(long session, int version, String detail) {
+        selfSession = session;
+        selfVersion = version;
+        if (registration != RegistrationState.REGISTERED) {
+            log.info("{}{}", logPrefix, detail);
+            setRegistration(RegistrationState.REGISTERED, detail);
+        }
+    }
+
+    private void publishSelf() {
+        if (registration != RegistrationState.REGISTERED) {
+            return; // published by ensureRegistered() when the session is back
+        }
+        try {
+            Stat stat = client.setData().withVersion(selfVersion).forPath(selfPath, MemberCodec.encode(self));
+            selfVersion = stat.getVersion();
+        } catch (Exception e) {
+            log.debug("{}record update deferred: {}", logPrefix, e.toString());
+            ensureRegistered();
+        }
+    }
+
+    private void deleteSelf() {
+        if (selfPath == null || registration != RegistrationState.REGISTERED) {
+            return;
+        }
+        try {
+            Stat stat = client.checkExists().forPath(selfPath);
+            if (stat != null && stat.getEphemeralOwner() == selfSession) {
+                client.delete().withVersion(stat.getVersion()).forPath(selfPath);
+                log.info("{}left the cluster", logPrefix);
+            }
+        } catch (Exception e) {
+            log.debug("{}record not deleted: {}", logPrefix, e.toString());
+        }
+    }
+
+    private void scheduleRetry() {
+        cancelRetry();
+        retry = schedule(this::ensureRegistered);
+    }
+
+    /** Runs {@code task} again shortly, unless disconnected: CONNECTED/RECONNECTED then runs everything. */
+    private ScheduledFuture<?> schedule(Runnable task) {
+        if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
+            return null;
+        }
+        try {
+            return executor.schedule(
+                    () -> {
+                        try {
+                            task.run();
+                        } catch (RuntimeException e) {
+                            log.error("{}membership retry failed", logPrefix, e);
+                        }
+                    },
+                    RETRY_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            return null; // closing
+        }
+    }
+
+    private void cancelRetry() {
+        if (retry != null) {
+            retry.cancel(false);
+            retry = null;
+        }
+    }
+
+    private void setRegistration(RegistrationState next, String detail) {
+        synchronized (monitor) {
+            if (registration == next) {
+                return;
+            }
+            registration = next;
+            monitor.notifyAll();
+        }
+        listeners.forEach(l -> l.registrationChanged(next, detail));
+    }
+
+    private void onEvent(WatchedEvent event) {
+        if (event.getType() == EventType.None || event.getPath() == null) {
+            return;
+        }
+        String eventPath = event.getPath();
+        long eventZxid = event.getZxid();
+        if (eventPath.equals(path.members())) {
+            if (event.getType() == EventType.NodeDeleted) {
+                entries.clear();
+                advance(eventZxid);
+                publish();
+            } else if (event.getType() == EventType.NodeCreated) {
+                refresh();
+            }
+            return;
+        }
+        String id = path.memberIdOf(eventPath);
+        if (id == null) {
+            return;
+        }
+        switch (event.getType()) {
+            case NodeDeleted -> {
+                MemberView.Entry known = entries.get(id);
+                // A full re-read may already hold a newer znode of the same id than the one this event deletes.
+                if (known != null && (eventZxid < 0 || known.createdZxid() < eventZxid)) {
+                    entries.remove(id);
+                }
+                advance(eventZxid);
+                publish();
+            }
+            case NodeCreated, NodeDataChanged -> {
+                readOne(id);
+                advance(eventZxid);
+                publish();
+            }
+            default -> {}
+        }
+    }
+
+    private void readOne(String id) {
+        String memberPath = path.members() + "/" + id;
+        Stat stat = new Stat();
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(memberPath);
+            accept(entries, id, data, stat);
+        } catch (KeeperException.NoNodeException e) {
+            entries.remove(id);
+        } catch (Exception e) {
+            // A reconnect re-reads everything.
+            log.debug("{}could not read {}: {}", logPrefix, memberPath, e.toString());
+        }
+    }
+
+    private void accept(Map<String, MemberView.Entry> into, String id, byte[] data, Stat stat) {
+        String memberPath = path.members() + "/" + id;
+        try {
+            Member member = MemberCodec.decode(memberPath, id, data);
+            into.put(id, new MemberView.Entry(member, stat.getEphemeralOwner(), stat.getCzxid(), stat.getMzxid()));
+            warnedMalformed.remove(id);
+        } catch (MalformedRecordException e) {
+            into.remove(id);
+            Long warnedAt = warnedMalformed.put(id, stat.getMzxid());
+            if (warnedAt == null || warnedAt != stat.getMzxid()) {
+                log.warn("{}skipping malformed member record {}; fix or delete that znode", logPrefix, e.getMessage());
+            }
+        }
+        advance(stat.getMzxid());
+    }
+
+    private void refresh() {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        Stat parent = new Stat();
+        List<String> children;
+        try {
+            children = client.getChildren().storingStatIn(parent).forPath(path.members());
+        } catch (KeeperException.NoNodeException e) {
+            entries.clear();
+            loaded();
+            return;
+        } catch (Exception e) {
+            log.debug("{}could not list members: {}", logPrefix, e.toString());
+            schedule(this::refresh);
+            return;
+        }
+        Map<String, CuratorEvent> results = new ConcurrentHashMap<>();
+        CountDownLatch done = new CountDownLatch(children.size());
+        try {
+            for (String child : children) {
+                client.getData()
+                        .inBackground((c, event) -> {
+                            results.put(child, event);
+                            done.countDown();
+                        })
+                        .forPath(path.members() + "/" + child);
+            }
+            if (!done.await(REFRESH_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("{}members not read within {}s; keeping the last view", logPrefix, REFRESH_WAIT_SECONDS);
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            log.debug("{}could not read members: {}", logPrefix, e.toString());
+            return;
+        }
+        TreeMap<String, MemberView.Entry> next = new TreeMap<>();
+        for (String child : children) {
+            CuratorEvent event = results.get(child);
+            int rc = event.getResultCode();
+            if (rc == KeeperException.Code.OK.intValue()) {
+                accept(next, child, event.getData(), event.getStat());
+            } else if (rc != KeeperException.Code.NONODE.intValue()) {
+                log.debug("{}could not read member {}: {}", logPrefix, child, KeeperException.Code.get(rc));
+                return;
+            }
+        }
+        entries.clear();
+        entries.putAll(next);
+        warnedMalformed.keySet().retainAll(children);
+        advance(parent.getPzxid());
+        loaded();
+    }
+
+    private void loaded() {
+        current = true;
+        publish();
+        if (!viewLoaded) {
+            synchronized (monitor) {
+                viewLoaded = true;
+                monitor.notifyAll();
+            }
+        }
+    }
+
+    private void advance(long seen) {
+        if (seen > zxid) {
+            zxid = seen;
+        }
+    }
+
+    private void publish() {
+        MemberView previous = view;
+        MemberView next = new MemberView(entries, zxid, current);
+        view = next;
+        if (!next.sameContent(previous)) {
+            listeners.forEach(l -> l.viewChanged(previous, next));
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package io.ringleader.agent.membership;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.testing.AgentFixture;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class MembershipTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static TestingServer server;
+    private AgentFixture fixture;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void newCluster() {
+        fixture = new AgentFixture(server.getConnectString());
+    }
+
+    @AfterEach
+    void closeAgents() {
+        fixture.close();
+    }
+
+    @Test
+    void joinAndLeave_areSeenByEveryOtherAgent() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        Agent b = fixture.start(fixture.member("b", 7002));
+        Agent c = fixture.start(fixture.member("c", 7003));
+
+        for (Agent agent : List.of(a, b, c)) {
+            await().atMost(WAIT)
+                    .until(() -> agent.members().contains("a")
+                            && agent.members().contains("b")
+                            && agent.members().contains("c"));
+            assertThat(agent.members().isCurrent()).isTrue();
+        }
+        assertThat(a.members().member("c").orElseThrow().endpoint()).isEqualTo(new Endpoint("127.0.0.1", 7003));
+
+        c.close();
+        // close() deletes the record itself rather than waiting for the session to end.
+        assertThat(a.curator()
+                        .checkExists()
+                        .forPath(fixture.member("c", 1).build().clusterPath().member("c")))
+                .isNull();
+        for (Agent agent : List.of(a, b)) {
+            await().atMost(WAIT).until(() -> !agent.members().contains("c"));
+            assertThat(agent.members().size()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void viewZxid_growsWithEveryChange() throws Exception {
+        Agent observer = fixture.observer();
+        long before = observer.members().zxid();
+        Agent a = fixture.start(fixture.member("a", 7001));
+        await().atMost(WAIT).until(() -> observer.members().contains("a"));
+        long joined = observer.members().zxid();
+        assertThat(joined).isGreaterThan(before);
+        assertThat(joined).isEqualTo(observer.members().entry("a").orElseThrow().modifiedZxid());
+        a.close();
+        await().atMost(WAIT).until(() -> !observer.members().contains("a"));
+        assertThat(observer.members().zxid()).isGreaterThan(joined);
+    }
+
+    @Test
+    void stateAndAttributeChanges_arePublishedToOthers() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001).initialState(MemberState.JOINING));
+        Agent observer = fixture.observer();
+        await().atMost(WAIT)
+                .until(() -> observer.members().member("a").map(Member::state).orElse(null) == MemberState.JOINING);
+
+        a.setState(MemberState.UP);
+        a.setAttributes(Map.of("http", "http://127.0.0.1:8081"));
+
+        await().atMost(WAIT).until(() -> observer.members()
+                .member("a")
+                .filter(m -> m.state() == MemberState.UP
+                        && "http://127.0.0.1:8081".equals(m.attributes().get("http")))
+                .isPresent());
+        assertThatThrownBy(() -> observer.setState(MemberState.UP))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("observer");
+    }
+
+    @Test
+    void sessionExpiry_reRegistersExactlyOnceUnderTheNewSession() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        Agent observer = fixture.observer();
+        await().atMost(WAIT).until(() -> observer.members().contains("a"));
+        long oldSession = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
+        Set<Long> registrationsSeen = ConcurrentHashMap.newKeySet();
+        observer.membershipListenable().addListener((before, after) -> after.entry("a")
+                .ifPresent(e -> registrationsSeen.add(e.createdZxid())));
+        registrationsSeen.add(observer.members().entry("a").orElseThrow().createdZxid());
+        List<RegistrationState> states = new CopyOnWriteArrayList<>();
+        a.membershipListenable().addListener(new MembershipListener() {
+            @Override
+            public void viewChanged(MemberView previous, MemberView current) {}
+
+            @Override
+            public void registrationChanged(RegistrationState state, String detail) {
+                states.add(state);
+            }
+        });
+
+        KillSession.kill(a.curator().getZookeeperClient().getZooKeeper());
+
+        // KillSession expires the session on the client side; the server drops the old znode at its own timeout.
+        await().atMost(WAIT).until(() -> {
+            long session = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
+            Stat owner = a.curator().checkExists().forPath(a.clusterPath().member("a"));
+            return session != 0
+                    && session != oldSession
+                    && owner != null
+                    && owner.getEphemeralOwner() == session
+                    && a.registrationState() == RegistrationState.REGISTERED;
+        });
+        long newSession = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
+        // A change made after re-registration is a barrier: once the observer sees it, it has seen every earlier one.
+        a.setAttributes(Map.of("barrier", "1"));
+        await().atMost(WAIT).until(() -> observer.members()
+                .member("a")
+                .filter(m -> "1".equals(m.attributes().get("barrier")))
+                .isPresent());
+
+        Stat stat = a.curator().checkExists().forPath(a.clusterPath().member("a"));
+        assertThat(stat.getEphemeralOwner()).isEqualTo(newSession);
+        assertThat(observer.members().entry("a").orElseThrow().sessionId()).isEqualTo(newSession);
+        assertThat(registrationsSeen).as("znodes of member a ever seen").hasSize(2);
+        assertThat(states).containsSubsequence(RegistrationState.LOST, RegistrationState.REGISTERED);
+        assertThat(states.stream().filter(s -> s == RegistrationState.REGISTERED))
+                .hasSize(1);
+        assertThat(a.curator().getChildren().forPath(a.clusterPath().members())).containsExactly("a");
+    }
+
+    @Test
+    void serverRestart_withinTheSessionTimeout_keepsTheSameRegistration() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        await().atMost(WAIT).until(() -> a.members().contains("a"));
+        long session = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
+        long created = a.members().entry("a").orElseThrow().createdZxid();
+
+        server.stop();
+        await().atMost(WAIT).until(() -> a.registrationState() == RegistrationState.SUSPENDED);
+        assertThat(a.members().isCurrent()).isFalse();
+        assertThat(a.members().contains("a"))
+                .as("the last view is kept while suspended")
+                .isTrue();
+
+        server.restart();
+        await().atMost(WAIT)
+                .until(() -> a.registrationState() == RegistrationState.REGISTERED
+                        && a.members().isCurrent());
+        assertThat(a.curator().getZookeeperClient().getZooKeeper().getSessionId())
+                .isEqualTo(session);
+        assertThat(a.members().entry("a").orElseThrow().createdZxid()).isEqualTo(created);
+    }
+
+    @Test
+    void malformedRecord_isSkipped_andTheViewKeepsWorking() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        String members = a.clusterPath().members();
+        a.curator().create().forPath(members + "/garbage", "not json".getBytes(StandardCharsets.UTF_8));
+        a.curator().create().forPath(members + "/future", "{\"format\":99}".getBytes(StandardCharsets.UTF_8));
+        Agent observer = fixture.observer();
+        Agent b = fixture.start(fixture.member("b", 7002));
+
+        for (Agent agent : List.of(a, observer)) {
+            await().atMost(WAIT).until(() -> agent.members().contains("b"));
+            assertThat(agent.members().entries().keySet()).containsExactly("a", "b");
+        }
+        // A record repaired in place joins the view.
+        a.curator().delete().forPath(members + "/garbage");
+        a.curator().delete().forPath(members + "/future");
+        Member fixed = b.membership().self().orElseThrow();
+        a.curator()
+                .create()
+                .forPath(
+                        members + "/c",
+                        MemberCodec.encode(new Member(
+                                "c", fixed.endpoint(), 1, null, MemberState.UP, fixed.startedAt(), Map.of())));
+        await().atMost(WAIT).until(() -> observer.members().contains("c"));
+        a.curator().delete().forPath(members + "/c");
+    }
+
+    @Test
+    void duplicateMemberId_isRefused_andTheFirstKeepsIt() throws Exception {
+        Agent first = fixture.start(fixture.member("kv-1", 7001));
+        Agent second = fixture.track(fixture.member("kv-1", 7002).build());
+        second.start();
+
+        assertThatThrownBy(() -> second.awaitJoined(WAIT))
+                .isInstanceOf(MemberIdConflictException.class)
+                .hasMessageContaining("member id 'kv-1' is already registered by another live session");
+        assertThat(second.registrationState()).isEqualTo(RegistrationState.CONFLICT);
+        Stat stat = first.curator().checkExists().forPath(first.clusterPath().member("kv-1"));
+        assertThat(stat.getEphemeralOwner())
+                .isEqualTo(first.curator().getZookeeperClient().getZooKeeper().getSessionId());
+        assertThat(first.members().member("kv-1").orElseThrow().endpoint().port())
+                .isEqualTo(7001);
+    }
+
+    @Test
+    void observer_followsWithoutRegistering() throws Exception {
+        Agent observer = fixture.observer();
+        Agent a = fixture.start(fixture.member("a", 7001));
+        await().atMost(WAIT).until(() -> observer.members().contains("a"));
+        assertThat(observer.registrationState()).isEqualTo(RegistrationState.OBSERVER);
+        assertThat(observer.members().size()).isEqualTo(1);
+        assertThat(a.members().contains(observer.memberId())).isFalse();
+    }
+
+    @Test
+    void unreachableZooKeeper_makesAwaitJoinedFailNamingTheConnectString() throws Exception {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        String connect = "127.0.0.1:" + deadPort;
+        Agent agent = fixture.track(Agent.builder()
+                .connectString(connect)
+                .cluster(fixture.cluster())
+                .memberId("lonely")
+                .endpoint("127.0.0.1", 7001)
+                .connectionTimeout(Duration.ofMillis(500))
+                .build());
+        agent.start();
+        assertThatThrownBy(() -> agent.awaitJoined(Duration.ofSeconds(1)))
+                .isInstanceOf(TimeoutException.class)
+                .hasMessageContaining("cannot connect to ZooKeeper at " + connect);
+    }
+
+    @Test
+    void close_isIdempotent_andStartAfterCloseIsMisuse() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        a.close();
+        a.close();
+        assertThat(a.registrationState()).isEqualTo(RegistrationState.CLOSED);
+        assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
+    }
+}
