@@ -1,0 +1,28 @@
+package io.ringleader.samples;
+
+import io.ringleader.coordinator.cli.RingleaderMain;
+import io.ringleader.samples.demo.DemoCommand;
+import io.ringleader.samples.demo.MemberCommand;
+import java.util.List;
+
+/**
+ * Entry point of the distribution ({@code bin/ringleader}, {@code samples/target/ringleader.jar}): the
+ * coordinator's {@code ringleader} command plus the sample commands of this module.
+ */
+public final class Main {
+    private Main() {}
+
+    /** The sample commands, each a picocli command object; add one per line. */
+    static List<Object> sampleCommands() {
+        return List.of(new DemoCommand(), new MemberCommand());
+    }
+
+    /** Runs {@code ringleader args...} and returns its exit code. */
+    static int run(String... args) {
+        return RingleaderMain.run(sampleCommands(), args);
+    }
+
+    public static void main(String... args) {
+        System.exit(run(args));
+    }
+}

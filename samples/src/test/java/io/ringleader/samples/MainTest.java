@@ -1,0 +1,48 @@
+package io.ringleader.samples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringleader.coordinator.cli.RingleaderMain;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = RingleaderMain.commandLine(Main.sampleCommands().toArray());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void theDistribution_offersTheCoordinatorCommands_withHelpAndVersion() {
+        assertThat(run("--help")).isZero();
+        assertThat(run("zk", "--version")).isZero();
+
+        assertThat(out.toString())
+                .contains("Usage: ringleader")
+                .contains("zk")
+                .containsPattern("ringleader (dev|\\d+\\.\\d+\\S*)");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void everySampleCommand_hasHelp() {
+        for (Object command : Main.sampleCommands()) {
+            String name = new CommandLine(command).getCommandName();
+            assertThat(run(name, "--help")).as(name).isZero();
+        }
+    }
+
+    @Test
+    void aWrongFlag_exits2() {
+        assertThat(run("zk", "--prot", "1")).isEqualTo(2);
+
+        assertThat(err.toString().strip()).isEqualTo("Unknown option: '--prot'. Try 'ringleader zk --help'.");
+    }
+}
