@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.AuthInfo;
@@ -253,6 +254,18 @@ public interface Agent extends Closeable {
         /** Follows the members without registering. */
         public Builder observer() {
             this.observer = true;
+            return this;
+        }
+
+        /**
+         * Applies the {@code ringleader.*} settings of a properties file (see {@code conf/agent.properties});
+         * setters called later override them. Credentials are read from the environment variable that
+         * {@code ringleader.auth.credentials.env} names, never from the file itself.
+         *
+         * @throws IllegalArgumentException naming an unknown {@code ringleader.*} key or the first bad value
+         */
+        public Builder properties(Properties properties) {
+            AgentProperties.apply(this, properties, System::getenv);
             return this;
         }
 

@@ -50,12 +50,14 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--members",
+            paramLabel = "N",
             defaultValue = "4",
             description = "How many members to start, 2 to 9 (default: ${DEFAULT-VALUE}).")
     int members;
 
     @Option(
             names = "--session-timeout",
+            paramLabel = "DURATION",
             defaultValue = "2s",
             converter = DurationConverter.class,
             description = "The members' ZooKeeper session timeout, 500ms to 5s (default: ${DEFAULT-VALUE}).")
@@ -63,6 +65,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = "--logs",
+            paramLabel = "DIR",
             defaultValue = "demo-logs",
             description = "Folder under which this run's logs go (default: ${DEFAULT-VALUE}).")
     Path logs;

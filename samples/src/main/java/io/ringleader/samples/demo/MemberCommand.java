@@ -5,14 +5,21 @@ import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.coordinator.cli.DurationConverter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * A bare member: an agent that registers and stays until it is stopped. The demo starts these as child processes;
@@ -20,54 +27,59 @@ import picocli.CommandLine.Option;
  */
 @Command(
         name = "member",
-        hidden = true,
         mixinStandardHelpOptions = true,
-        description = "Run a bare cluster member until stopped (used by the demo).")
+        description = "Run a bare member (an agent without a service) until Ctrl-C or SIGTERM; the demo starts these.")
 public final class MemberCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(MemberCommand.class);
 
-    @Option(names = "--zk", required = true, description = "ZooKeeper connect string.")
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "Agent properties (see conf/agent.properties); the flags below override them.")
+    Path config;
+
+    @Option(names = "--zk", paramLabel = "CONNECT", description = "ZooKeeper connect string.")
     String zk;
 
-    @Option(names = "--cluster", required = true, description = "Cluster name.")
+    @Option(names = "--cluster", paramLabel = "NAME", description = "Cluster name.")
     String cluster;
 
-    @Option(names = "--id", required = true, description = "Member id.")
+    @Option(names = "--id", paramLabel = "ID", description = "Member id.")
     String id;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Advertised host (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--host",
+            paramLabel = "HOST",
+            description = "Advertised host (default 127.0.0.1 when --port is given).")
     String host;
 
-    @Option(names = "--port", required = true, description = "Advertised port.")
-    int port;
+    @Option(names = "--port", paramLabel = "PORT", description = "Advertised port.")
+    Integer port;
 
-    @Option(names = "--zone", description = "Zone.")
+    @Option(names = "--zone", paramLabel = "ZONE", description = "Zone.")
     String zone;
 
     @Option(
             names = "--session-timeout",
-            defaultValue = "2s",
+            paramLabel = "DURATION",
             converter = DurationConverter.class,
-            description = "ZooKeeper session timeout (default: ${DEFAULT-VALUE}).")
+            description = "ZooKeeper session timeout, e.g. 2s.")
     Duration sessionTimeout;
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--parent-watch", description = "Exit when standard input closes.")
     boolean parentWatch;
 
     @Override
     public Integer call() throws Exception {
-        Agent.Builder builder = Agent.builder()
-                .connectString(zk)
-                .cluster(cluster)
-                .memberId(id)
-                .endpoint(host, port)
-                .sessionTimeout(sessionTimeout)
-                .connectionTimeout(
-                        sessionTimeout.compareTo(Duration.ofSeconds(2)) < 0 ? sessionTimeout : Duration.ofSeconds(2));
-        if (zone != null) {
-            builder.zone(zone);
+        Agent agent;
+        try {
+            agent = configure().build();
+        } catch (IllegalArgumentException | IllegalStateException | IOException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Agent agent = builder.build();
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(
                 () -> {
@@ -95,6 +107,40 @@ public final class MemberCommand implements Callable<Integer> {
                 ProcessHandle.current().pid());
         stop.await();
         return 0;
+    }
+
+    private Agent.Builder configure() throws IOException {
+        Agent.Builder builder = Agent.builder();
+        if (config != null) {
+            Properties properties = new Properties();
+            try (Reader in = Files.newBufferedReader(config)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new IOException("cannot read --config " + config + ": " + e.getMessage(), e);
+            }
+            builder.properties(properties);
+        }
+        if (zk != null) {
+            builder.connectString(zk);
+        }
+        if (cluster != null) {
+            builder.cluster(cluster);
+        }
+        if (id != null) {
+            builder.memberId(id);
+        }
+        if (port != null) {
+            builder.endpoint(host == null ? "127.0.0.1" : host, port);
+        }
+        if (zone != null) {
+            builder.zone(zone);
+        }
+        if (sessionTimeout != null) {
+            Duration connection = Duration.ofSeconds(2);
+            builder.sessionTimeout(sessionTimeout)
+                    .connectionTimeout(sessionTimeout.compareTo(connection) < 0 ? sessionTimeout : connection);
+        }
+        return builder;
     }
 
     private static void exitWhenClosed(InputStream in) {
