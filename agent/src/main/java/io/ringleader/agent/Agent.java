@@ -1,6 +1,7 @@
 package io.ringleader.agent;
 
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Endpoint;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberCodec;
@@ -118,6 +119,16 @@ public interface Agent extends Closeable {
     default void setAttributes(Map<String, String> attributes) {
         membership().update(m -> m.withAttributes(attributes));
     }
+
+    /**
+     * A named election among the agents of this cluster that call it with the same name, at
+     * {@code <root>/<cluster>/elections/<name>}, with this agent's member id as participant id. Returned
+     * unstarted; the agent closes it when the agent closes.
+     *
+     * @throws IllegalArgumentException if the name is not a valid znode name
+     * @throws IllegalStateException if the agent is closed
+     */
+    Leadership leadership(String name);
 
     /** The Curator client the agent uses, for the service's own recipes. Do not close it. */
     CuratorFramework curator();

@@ -1,6 +1,7 @@
 package io.ringleader.agent;
 
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.agent.membership.MemberView;
@@ -8,6 +9,7 @@ import io.ringleader.agent.membership.Membership;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -35,6 +37,7 @@ final class ZkAgent implements Agent {
     private final String memberId;
     private final boolean observer;
     private final Membership membership;
+    private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
         this.path = path;
@@ -125,6 +128,19 @@ final class ZkAgent implements Agent {
     }
 
     @Override
+    public Leadership leadership(String name) {
+        String electionPath = path.election(name);
+        if (state.get() == State.CLOSED) {
+            throw new IllegalStateException("agent is closed");
+        }
+        Leadership leadership = Leadership.builder(client, electionPath, memberId)
+                .threadName("ringleader-agent-" + memberId + "-election-" + name)
+                .build();
+        leaderships.add(leadership);
+        return leadership;
+    }
+
+    @Override
     public CuratorFramework curator() {
         return client;
     }
@@ -135,6 +151,7 @@ final class ZkAgent implements Agent {
         if (previous == State.CLOSED) {
             return;
         }
+        leaderships.forEach(Leadership::close);
         membership.close();
         if (ownsClient && previous == State.STARTED) {
             client.close();

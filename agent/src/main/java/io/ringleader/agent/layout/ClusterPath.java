@@ -97,6 +97,11 @@ public record ClusterPath(String root, String cluster) {
         return base() + "/coordinator";
     }
 
+    /** {@code <root>/<cluster>/elections/<name>}: a named election of the services. */
+    public String election(String name) {
+        return base() + "/elections/" + checkName("election name", name);
+    }
+
     /** {@code <root>/<cluster>/events}: bounded history. */
     public String events() {
         return base() + "/events";

@@ -1,0 +1,228 @@
+package io.ringleader.agent.leadership;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.listen.Listenable;
+import org.apache.curator.framework.listen.StandardListenerManager;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link Leadership} on Curator's {@code LeaderLatch}; every term change runs on one own thread. */
+final class LatchLeadership implements Leadership {
+    private static final Logger log = LoggerFactory.getLogger(LatchLeadership.class);
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CuratorFramework client;
+    private final String electionPath;
+    private final String participantId;
+    private final ExecutorService executor;
+    private final LeaderLatch latch;
+    private final StandardListenerManager<LeadershipListener> listeners = StandardListenerManager.standard();
+    private final ConnectionStateListener connectionListener =
+            (c, newState) -> submit(() -> onConnectionState(newState));
+    private final Object monitor = new Object();
+    private volatile Term term;
+
+    LatchLeadership(CuratorFramework client, String electionPath, String participantId, String threadName) {
+        this.client = client;
+        this.electionPath = electionPath;
+        this.participantId = participantId;
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+        this.latch = new LeaderLatch(client, electionPath, participantId, LeaderLatch.CloseMode.SILENT);
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("leadership already started or closed: " + state.get());
+        }
+        // Added before the latch's own listener: a SUSPENDED reaches this component first.
+        client.getConnectionStateListenable().addListener(connectionListener);
+        latch.addListener(
+                new LeaderLatchListener() {
+                    @Override
+                    public void isLeader() {
+                        onElected();
+                    }
+
+                    @Override
+                    public void notLeader() {
+                        endTerm("latch lost leadership");
+                    }
+                },
+                executor);
+        try {
+            latch.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start election " + electionPath, e);
+        }
+    }
+
+    @Override
+    public String electionPath() {
+        return electionPath;
+    }
+
+    @Override
+    public String participantId() {
+        return participantId;
+    }
+
+    @Override
+    public Optional<Term> term() {
+        return Optional.ofNullable(term);
+    }
+
+    @Override
+    public Optional<Term> awaitTerm(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (monitor) {
+            while (term == null && state.get() == State.STARTED) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    break;
+                }
+                TimeUnit.NANOSECONDS.timedWait(monitor, remaining);
+            }
+            return Optional.ofNullable(term);
+        }
+    }
+
+    @Override
+    public Listenable<LeadershipListener> listenable() {
+        return listeners;
+    }
+
+    @Override
+    public void close() {
+        if (state.compareAndSet(State.LATENT, State.CLOSED)) {
+            executor.shutdownNow();
+            return;
+        }
+        if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+            return;
+        }
+        client.getConnectionStateListenable().removeListener(connectionListener);
+        try {
+            Future<?> ended = executor.submit(() -> endTerm("closed"));
+            ended.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("[election={} participant={}] term end at close: {}", electionPath, participantId, e.toString());
+        }
+        try {
+            latch.close();
+        } catch (IOException | RuntimeException e) {
+            log.debug("[election={} participant={}] latch close: {}", electionPath, participantId, e.toString());
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listeners.clear();
+        synchronized (monitor) {
+            monitor.notifyAll();
+        }
+    }
+
+    private void submit(Runnable task) {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        try {
+            executor.execute(task);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void onConnectionState(ConnectionState newState) {
+        switch (newState) {
+            case SUSPENDED -> endTerm("connection suspended: another participant may be elected");
+            case LOST -> endTerm("session lost");
+            case READ_ONLY -> endTerm("connected to a read-only server");
+            default -> {} // RECONNECTED: the latch re-checks its znode and calls isLeader() if it still leads
+        }
+    }
+
+    private void onElected() {
+        if (state.get() != State.STARTED || term != null) {
+            return;
+        }
+        String ourPath = latch.getOurPath();
+        if (ourPath == null || !client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        Stat stat;
+        try {
+            stat = client.checkExists().forPath(ourPath);
+        } catch (Exception e) {
+            log.warn(
+                    "[election={} participant={}] cannot read the latch znode ({}); not leading",
+                    electionPath,
+                    participantId,
+                    e.toString());
+            return;
+        }
+        // The latch may have moved on while the znode was read.
+        if (stat == null || !latch.hasLeadership() || !ourPath.equals(latch.getOurPath())) {
+            return;
+        }
+        Term started = new Term(electionPath, participantId, stat.getCzxid(), ourPath, Instant.now());
+        synchronized (monitor) {
+            term = started;
+            monitor.notifyAll();
+        }
+        log.info(
+                "[election={} participant={}] term started at epoch 0x{}",
+                electionPath,
+                participantId,
+                Long.toHexString(started.epoch()));
+        listeners.forEach(l -> l.termStarted(started));
+    }
+
+    private void endTerm(String reason) {
+        Term ended;
+        synchronized (monitor) {
+            ended = term;
+            term = null;
+        }
+        if (ended == null) {
+            return;
+        }
+        log.info(
+                "[election={} participant={}] term at epoch 0x{} ended: {}",
+                electionPath,
+                participantId,
+                Long.toHexString(ended.epoch()),
+                reason);
+        listeners.forEach(l -> l.termEnded(ended, reason));
+    }
+}
