@@ -133,7 +133,10 @@ public interface Agent extends Closeable {
     /** The Curator client the agent uses, for the service's own recipes. Do not close it. */
     CuratorFramework curator();
 
-    /** Deletes the own record at once, stops following, closes the client if the agent owns it. Idempotent. */
+    /**
+     * Deletes the own record (if this session owns it), stops following, and closes the client if the agent owns
+     * it, which ends the session. Idempotent.
+     */
     @Override
     void close();
 
@@ -147,6 +150,7 @@ public interface Agent extends Closeable {
         private static final Duration MIN_SESSION = Duration.ofMillis(500);
         private static final Duration MAX_TIMEOUT = Duration.ofMinutes(10);
         private static final Duration MIN_CONNECTION = Duration.ofMillis(100);
+        private static final Duration DEFAULT_CONNECTION = Duration.ofSeconds(5);
 
         private String connectString;
         private CuratorFramework client;
@@ -159,7 +163,7 @@ public interface Agent extends Closeable {
         private final Map<String, String> attributes = new LinkedHashMap<>();
         private MemberState initialState = MemberState.UP;
         private Duration sessionTimeout = Duration.ofSeconds(10);
-        private Duration connectionTimeout = Duration.ofSeconds(5);
+        private Duration connectionTimeout;
         private RetryPolicy retryPolicy = new BoundedExponentialBackoffRetry(100, 2_000, 5);
         private final List<AuthInfo> authorization = new ArrayList<>();
         private boolean observer;
@@ -236,7 +240,7 @@ public interface Agent extends Closeable {
             return this;
         }
 
-        /** How long one connection attempt may take, 100 ms to the session timeout (default 5 s). */
+        /** How long one connection attempt may take, 100 ms to the session timeout (default 5 s, or the session timeout if shorter). */
         public Builder connectionTimeout(Duration timeout) {
             this.connectionTimeout = Objects.requireNonNull(timeout, "connectionTimeout");
             return this;
@@ -290,7 +294,7 @@ public interface Agent extends Closeable {
          * Validates everything and builds the agent (not started).
          *
          * @throws IllegalArgumentException naming the first bad value
-         * @throws IllegalStateException if a required option is missing
+         * @throws IllegalStateException if a required option is missing, or a given client is not started
          */
         public Agent build() {
             if (client == null && (connectString == null || connectString.isBlank())) {
@@ -301,6 +305,10 @@ public interface Agent extends Closeable {
             }
             ClusterPath path = new ClusterPath(root, cluster);
             checkTimeout("sessionTimeout", sessionTimeout, MIN_SESSION, MAX_TIMEOUT);
+            if (connectionTimeout == null) {
+                connectionTimeout =
+                        sessionTimeout.compareTo(DEFAULT_CONNECTION) < 0 ? sessionTimeout : DEFAULT_CONNECTION;
+            }
             checkTimeout("connectionTimeout", connectionTimeout, MIN_CONNECTION, sessionTimeout);
             String id = memberId != null
                     ? ClusterPath.checkName("memberId", memberId)

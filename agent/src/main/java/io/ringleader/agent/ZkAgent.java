@@ -44,6 +44,9 @@ final class ZkAgent implements Agent {
         this.memberId = memberId;
         this.observer = self == null;
         if (builder.client() != null) {
+            if (builder.client().getState() != CuratorFrameworkState.STARTED) {
+                throw new IllegalStateException("the Curator client given to the agent must be started first");
+            }
             this.client = builder.client();
             this.ownsClient = false;
         } else {
@@ -82,8 +85,6 @@ final class ZkAgent implements Agent {
         }
         if (ownsClient) {
             client.start();
-        } else if (client.getState() != CuratorFrameworkState.STARTED) {
-            throw new IllegalStateException("the Curator client given to the agent must be started first");
         }
         log.info(
                 "[cluster={} member={}] starting {} against {}",

@@ -28,8 +28,10 @@ import org.apache.zookeeper.data.ACL;
  * </ul>
  *
  * <p>IMPORTANT: after a session expires, the old ephemeral znode may outlive it briefly on the server; the agent
- * waits for it to go rather than overwrite it, so a member never appears twice and an id held by another live
- * session is never taken ({@link RegistrationState#CONFLICT}).
+ * waits for it to go rather than overwrite it, so a member never appears twice. An id held by a session the agent
+ * does not know (a crashed predecessor, or another live agent) is waited for during one session timeout; if it is
+ * still held then, the agent refuses it ({@link RegistrationState#CONFLICT}) instead of taking it. A record deleted
+ * by someone else while the agent lives is re-created.
  */
 public interface Membership extends Closeable {
 
@@ -77,7 +79,11 @@ public interface Membership extends Closeable {
      */
     void awaitJoined(Duration timeout) throws InterruptedException, TimeoutException, MemberIdConflictException;
 
-    /** Stops following, deletes the own record at once, and stops the membership's thread. Idempotent. */
+    /**
+     * Stops following, deletes the own record if this session owns it, and stops the membership's thread.
+     * Idempotent. While disconnected the record cannot be deleted: it goes when the session ends (at once when the
+     * agent closes its own client).
+     */
     @Override
     void close();
 
@@ -115,9 +121,15 @@ public interface Membership extends Closeable {
         /**
          * Builds it.
          *
-         * @throws IllegalArgumentException if the own record is over the size budget
+         * @throws IllegalArgumentException if the own record is over the size budget, or the client uses a Curator
+         *     namespace (the membership watches raw ZooKeeper paths; use the cluster path's root instead)
          */
         public Membership build() {
+            String namespace = client.getNamespace();
+            if (namespace != null && !namespace.isEmpty()) {
+                throw new IllegalArgumentException("a Curator client with a namespace ('" + namespace
+                        + "') is not supported: pass a client without one and put the prefix in the root path");
+            }
             if (self != null) {
                 MemberCodec.encode(self);
             }

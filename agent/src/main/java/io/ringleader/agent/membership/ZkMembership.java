@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
 final class ZkMembership implements Membership {
     private static final Logger log = LoggerFactory.getLogger(ZkMembership.class);
     private static final long RETRY_MILLIS = 250;
+    private static final long FALLBACK_RETRY_MILLIS = 1_000;
+    private static final long AUTH_RETRY_MILLIS = 5_000;
     private static final long REFRESH_WAIT_SECONDS = 30;
     private static final long CLOSE_WAIT_SECONDS = 5;
 
@@ -67,8 +69,7 @@ final class ZkMembership implements Membership {
     private final ScheduledExecutorService executor;
     private final Watcher watcher = event -> submit(() -> onEvent(event));
     private final StandardListenerManager<MembershipListener> listeners = StandardListenerManager.standard();
-    private final ConnectionStateListener connectionListener =
-            (c, newState) -> submit(() -> onConnectionState(newState));
+    private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionStateNow(newState);
     private final Object monitor = new Object();
 
     // Confined to the executor thread.
@@ -79,13 +80,21 @@ final class ZkMembership implements Membership {
     private boolean current;
     private int selfVersion = -1;
     private long selfSession;
+    private long selfCzxid;
+    private long foreignOwner;
+    private long foreignDeadline;
+    private boolean authWarned;
     private ScheduledFuture<?> retry;
+    private MemberView notifiedView = MemberView.empty();
+    private RegistrationState notifiedRegistration;
 
     private volatile MemberView view = MemberView.empty();
     private volatile Member self;
     private volatile RegistrationState registration;
     private volatile boolean viewLoaded;
+    private volatile boolean connected;
     private volatile MemberIdConflictException conflict;
+    private volatile Thread membershipThread;
 
     ZkMembership(CuratorFramework client, ClusterPath path, Member self, List<ACL> acl, String threadName) {
         this.client = client;
@@ -95,9 +104,11 @@ final class ZkMembership implements Membership {
         this.selfPath = self == null ? null : path.member(self.id());
         this.registration = self == null ? RegistrationState.OBSERVER : RegistrationState.REGISTERING;
         this.logPrefix = "[cluster=" + path.cluster() + (self == null ? " observer" : " member=" + self.id()) + "] ";
+        this.notifiedRegistration = registration;
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
+            membershipThread = t;
             return t;
         });
     }
@@ -109,11 +120,10 @@ final class ZkMembership implements Membership {
         }
         client.getConnectionStateListenable().addListener(connectionListener);
         // The client may have connected before this listener was added: CONNECTED would then never reach us.
-        submit(() -> {
-            if (client.getZookeeperClient().isConnected()) {
-                onConnected();
-            }
-        });
+        if (client.getZookeeperClient().isConnected()) {
+            connected = true;
+            submit(this::onConnected);
+        }
     }
 
     @Override
@@ -202,20 +212,30 @@ final class ZkMembership implements Membership {
             return;
         }
         client.getConnectionStateListenable().removeListener(connectionListener);
-        try {
-            Future<?> deleted = executor.submit(() -> {
-                removeWatch();
-                deleteSelf();
-            });
-            deleted.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-            log.warn("{}could not delete the own record at close ({}); it goes when the session ends", logPrefix, e);
+        if (Thread.currentThread() == membershipThread) {
+            // Closed from a listener: this thread cannot wait for itself.
+            removeWatch();
+            deleteSelf();
+        } else {
+            try {
+                Future<?> deleted = executor.submit(() -> {
+                    removeWatch();
+                    deleteSelf();
+                });
+                deleted.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+                log.warn(
+                        "{}could not delete the own record at close ({}); it goes when the session ends",
+                        logPrefix,
+                        e.toString());
+            }
         }
         executor.shutdownNow();
         try {
-            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            if (Thread.currentThread() != membershipThread
+                    && !executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 log.warn("{}membership thread did not stop within {}s", logPrefix, CLOSE_WAIT_SECONDS);
             }
         } catch (InterruptedException e) {
@@ -247,22 +267,40 @@ final class ZkMembership implements Membership {
         }
     }
 
-    private void onConnectionState(ConnectionState newState) {
+    /**
+     * Runs on Curator's connection-state thread, so that SUSPENDED and LOST take effect at once even while the
+     * membership thread is busy with a slow ZooKeeper call: the view stops being current and the registration
+     * stops saying REGISTERED before anything else happens. Listeners are told on the membership thread.
+     */
+    private void onConnectionStateNow(ConnectionState newState) {
         switch (newState) {
-            case CONNECTED, RECONNECTED -> onConnected();
-            case SUSPENDED, READ_ONLY -> {
-                // The session may still be alive: nothing is written, but nobody should trust the view now.
-                markStale();
-                if (registration == RegistrationState.REGISTERED) {
-                    setRegistration(RegistrationState.SUSPENDED, "connection suspended: the record may be gone");
-                }
+            case CONNECTED, RECONNECTED -> {
+                connected = true;
+                submit(this::onConnected);
             }
-            case LOST -> {
-                markStale();
-                if (selfPath != null && registration != RegistrationState.CONFLICT) {
-                    setRegistration(
-                            RegistrationState.LOST, "session lost: the record is re-created when a session connects");
+            case SUSPENDED, READ_ONLY, LOST -> {
+                synchronized (monitor) {
+                    connected = false;
+                    view = view.withCurrent(false);
+                    if (selfPath != null
+                            && registration != RegistrationState.CONFLICT
+                            && registration != RegistrationState.CLOSED) {
+                        if (newState == ConnectionState.LOST) {
+                            registration = RegistrationState.LOST;
+                        } else if (registration == RegistrationState.REGISTERED) {
+                            registration = RegistrationState.SUSPENDED;
+                        }
+                    }
+                    monitor.notifyAll();
                 }
+                String detail = newState == ConnectionState.LOST
+                        ? "session lost: the record is re-created once a new session connects"
+                        : "connection suspended: the record may be gone";
+                submit(() -> {
+                    current = false;
+                    publish();
+                    notifyRegistration(detail);
+                });
             }
         }
     }
@@ -308,11 +346,6 @@ final class ZkMembership implements Membership {
         }
     }
 
-    private void markStale() {
-        current = false;
-        publish();
-    }
-
     private void ensureMembersPath() {
         try {
             client.create().creatingParentsIfNeeded().forPath(path.members());
@@ -332,71 +365,119 @@ final class ZkMembership implements Membership {
         try {
             session = client.getZookeeperClient().getZooKeeper().getSessionId();
         } catch (Exception e) {
-            scheduleRetry();
+            scheduleRetry(RETRY_MILLIS);
             return;
         }
-        if (session == 0) {
-            scheduleRetry();
-            return;
+        if (session == 0 || !connected) {
+            return; // CONNECTED/RECONNECTED calls again
         }
         // Recorded before the create: if its reply is lost and the session then expires, the node is still ours.
         ownSessions.add(session);
-        byte[] data = MemberCodec.encode(self);
         try {
+            Stat existing = client.checkExists().forPath(selfPath);
+            if (existing != null) {
+                onSelfExists(session);
+                return;
+            }
             Stat stat = new Stat();
             client.create()
                     .storingStatIn(stat)
+                    .creatingParentsIfNeeded()
                     .withMode(CreateMode.EPHEMERAL)
                     .withACL(acl)
-                    .forPath(selfPath, data);
-            registered(session, stat.getVersion(), "registered under session 0x" + Long.toHexString(session));
+                    .forPath(selfPath, MemberCodec.encode(self));
+            registered(session, stat, "registered under session 0x" + Long.toHexString(session));
         } catch (KeeperException.NodeExistsException e) {
-            onSelfExists(session, data);
+            onSelfExists(session);
+        } catch (KeeperException.NoAuthException | KeeperException.InvalidACLException e) {
+            if (!authWarned) {
+                authWarned = true;
+                log.error(
+                        "{}ZooKeeper refused to create {} ({}): check the agent's authorization and the ACL of {}",
+                        logPrefix,
+                        selfPath,
+                        e.code(),
+                        path.members());
+            }
+            setRegistration(RegistrationState.REGISTERING, "ZooKeeper refused the record: " + e.code());
+            scheduleRetry(AUTH_RETRY_MILLIS);
         } catch (Exception e) {
             log.warn("{}could not register ({}); retrying", logPrefix, e.toString());
-            scheduleRetry();
+            scheduleRetry(RETRY_MILLIS);
         }
     }
 
-    private void onSelfExists(long session, byte[] data) {
+    private void onSelfExists(long session) {
         try {
             Stat stat = new Stat();
             byte[] existing = client.getData().storingStatIn(stat).forPath(selfPath);
             long owner = stat.getEphemeralOwner();
             if (owner == session) {
-                int version = stat.getVersion();
+                byte[] data = MemberCodec.encode(self);
                 if (!Arrays.equals(existing, data)) {
-                    version = client.setData()
-                            .withVersion(stat.getVersion())
-                            .forPath(selfPath, data)
-                            .getVersion();
+                    stat = client.setData().withVersion(stat.getVersion()).forPath(selfPath, data);
                 }
-                registered(session, version, "record confirmed under session 0x" + Long.toHexString(session));
+                registered(session, stat, "record confirmed under session 0x" + Long.toHexString(session));
             } else if (ownSessions.contains(owner)) {
+                // The NodeDeleted event of the watch calls ensureRegistered(); the timer is only a fallback.
                 setRegistration(
                         RegistrationState.REGISTERING,
                         "waiting for the record of expired session 0x" + Long.toHexString(owner) + " to go");
-                scheduleRetry();
+                scheduleRetry(FALLBACK_RETRY_MILLIS);
             } else {
-                MemberIdConflictException e = new MemberIdConflictException(self.id(), owner, selfPath);
-                log.error("{}{}", logPrefix, e.getMessage());
-                conflict = e;
-                setRegistration(RegistrationState.CONFLICT, e.getMessage());
+                awaitRelease(owner);
             }
         } catch (KeeperException.NoNodeException gone) {
             submit(this::ensureRegistered);
         } catch (Exception e) {
             log.warn("{}could not check the existing record ({}); retrying", logPrefix, e.toString());
-            scheduleRetry();
+            scheduleRetry(RETRY_MILLIS);
         }
     }
 
-    private void registered(long session, int version, String detail) {
+    /**
+     * Another session holds the id. It may be a crashed predecessor whose session has not timed out yet, so wait
+     * one session timeout for it to go; if it is still there then, it is live: refuse rather than take it.
+     */
+    private void awaitRelease(long owner) {
+        long now = System.nanoTime();
+        if (owner != foreignOwner) {
+            foreignOwner = owner;
+            int sessionMillis = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+            foreignDeadline = now + TimeUnit.MILLISECONDS.toNanos(Math.max(sessionMillis, 1_000) + 500L);
+        }
+        if (now - foreignDeadline >= 0) {
+            MemberIdConflictException e = new MemberIdConflictException(self.id(), owner, selfPath);
+            log.error("{}{}", logPrefix, e.getMessage());
+            conflict = e;
+            setRegistration(RegistrationState.CONFLICT, e.getMessage());
+            return;
+        }
+        setRegistration(
+                RegistrationState.REGISTERING,
+                "member id held by session 0x" + Long.toHexString(owner)
+                        + "; waiting for it to be released, as a crashed predecessor's would be");
+        scheduleRetry(Math.min(FALLBACK_RETRY_MILLIS, TimeUnit.NANOSECONDS.toMillis(foreignDeadline - now) + 1));
+    }
+
+    private void registered(long session, Stat stat, String detail) {
         selfSession = session;
-        selfVersion = version;
-        if (registration != RegistrationState.REGISTERED) {
+        selfVersion = stat.getVersion();
+        selfCzxid = stat.getCzxid();
+        foreignOwner = 0;
+        authWarned = false;
+        boolean changed;
+        synchronized (monitor) {
+            // A suspension noticed meanwhile wins: RECONNECTED will confirm the record again.
+            changed = connected && registration != RegistrationState.REGISTERED;
+            if (changed) {
+                registration = RegistrationState.REGISTERED;
+                monitor.notifyAll();
+            }
+        }
+        if (changed) {
             log.info("{}{}", logPrefix, detail);
-            setRegistration(RegistrationState.REGISTERED, detail);
+            notifyRegistration(detail);
         }
     }
 
@@ -414,12 +495,16 @@ final class ZkMembership implements Membership {
     }
 
     private void deleteSelf() {
-        if (selfPath == null || registration != RegistrationState.REGISTERED) {
+        if (selfPath == null) {
             return;
         }
         try {
+            long session = client.getZookeeperClient().getZooKeeper().getSessionId();
+            if (!ownSessions.contains(session)) {
+                return;
+            }
             Stat stat = client.checkExists().forPath(selfPath);
-            if (stat != null && stat.getEphemeralOwner() == selfSession) {
+            if (stat != null && stat.getEphemeralOwner() == session) {
                 client.delete().withVersion(stat.getVersion()).forPath(selfPath);
                 log.info("{}left the cluster", logPrefix);
             }
@@ -428,13 +513,17 @@ final class ZkMembership implements Membership {
         }
     }
 
-    private void scheduleRetry() {
+    private void scheduleRetry(long millis) {
         cancelRetry();
-        retry = schedule(this::ensureRegistered);
+        retry = schedule(this::ensureRegistered, millis);
     }
 
-    /** Runs {@code task} again shortly, unless disconnected: CONNECTED/RECONNECTED then runs everything. */
     private ScheduledFuture<?> schedule(Runnable task) {
+        return schedule(task, RETRY_MILLIS);
+    }
+
+    /** Runs {@code task} again after a while, unless disconnected: CONNECTED/RECONNECTED then runs everything. */
+    private ScheduledFuture<?> schedule(Runnable task, long millis) {
         if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
             return null;
         }
@@ -447,7 +536,7 @@ final class ZkMembership implements Membership {
                             log.error("{}membership retry failed", logPrefix, e);
                         }
                     },
-                    RETRY_MILLIS,
+                    millis,
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             return null; // closing
@@ -469,7 +558,16 @@ final class ZkMembership implements Membership {
             registration = next;
             monitor.notifyAll();
         }
-        listeners.forEach(l -> l.registrationChanged(next, detail));
+        notifyRegistration(detail);
+    }
+
+    /** Tells listeners the registration state if it changed since they were last told. */
+    private void notifyRegistration(String detail) {
+        RegistrationState now = registration;
+        if (now != notifiedRegistration) {
+            notifiedRegistration = now;
+            listeners.forEach(l -> l.registrationChanged(now, detail));
+        }
     }
 
     private void onEvent(WatchedEvent event) {
@@ -494,6 +592,9 @@ final class ZkMembership implements Membership {
         }
         switch (event.getType()) {
             case NodeDeleted -> {
+                if (id.equals(selfId()) && (eventZxid < 0 || eventZxid > selfCzxid)) {
+                    onSelfDeleted();
+                }
                 MemberView.Entry known = entries.get(id);
                 // A full re-read may already hold a newer znode of the same id than the one this event deletes.
                 if (known != null && (eventZxid < 0 || known.createdZxid() < eventZxid)) {
@@ -508,6 +609,20 @@ final class ZkMembership implements Membership {
                 publish();
             }
             default -> {}
+        }
+    }
+
+    private String selfId() {
+        return selfPath == null ? null : self.id();
+    }
+
+    private void onSelfDeleted() {
+        if (registration == RegistrationState.REGISTERED) {
+            log.warn("{}the own record was deleted by someone else; re-creating it", logPrefix);
+            setRegistration(RegistrationState.REGISTERING, "the own record was deleted; re-creating it");
+        }
+        if (registration == RegistrationState.REGISTERING) {
+            ensureRegistered();
         }
     }
 
@@ -571,6 +686,7 @@ final class ZkMembership implements Membership {
             }
             if (!done.await(REFRESH_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 log.warn("{}members not read within {}s; keeping the last view", logPrefix, REFRESH_WAIT_SECONDS);
+                schedule(this::refresh);
                 return;
             }
         } catch (InterruptedException e) {
@@ -578,6 +694,7 @@ final class ZkMembership implements Membership {
             return;
         } catch (Exception e) {
             log.debug("{}could not read members: {}", logPrefix, e.toString());
+            schedule(this::refresh);
             return;
         }
         TreeMap<String, MemberView.Entry> next = new TreeMap<>();
@@ -586,8 +703,18 @@ final class ZkMembership implements Membership {
             int rc = event.getResultCode();
             if (rc == KeeperException.Code.OK.intValue()) {
                 accept(next, child, event.getData(), event.getStat());
+            } else if (rc == KeeperException.Code.NOAUTH.intValue()) {
+                Long warnedAt = warnedMalformed.put(child, -1L);
+                if (warnedAt == null) {
+                    log.warn(
+                            "{}skipping member record {}/{}: not readable (NOAUTH); fix its ACL",
+                            logPrefix,
+                            path.members(),
+                            child);
+                }
             } else if (rc != KeeperException.Code.NONODE.intValue()) {
                 log.debug("{}could not read member {}: {}", logPrefix, child, KeeperException.Code.get(rc));
+                schedule(this::refresh);
                 return;
             }
         }
@@ -616,10 +743,11 @@ final class ZkMembership implements Membership {
     }
 
     private void publish() {
-        MemberView previous = view;
-        MemberView next = new MemberView(entries, zxid, current);
+        MemberView next = new MemberView(entries, zxid, current && connected);
         view = next;
+        MemberView previous = notifiedView;
         if (!next.sameContent(previous)) {
+            notifiedView = next;
             listeners.forEach(l -> l.viewChanged(previous, next));
         }
     }

@@ -15,8 +15,16 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -31,7 +39,8 @@ class MembershipTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        server = new TestingServer(true);
+        // A 500 ms tick allows session timeouts from 1 s to 10 s.
+        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
     }
 
     @AfterAll
@@ -133,7 +142,8 @@ class MembershipTest {
 
         KillSession.kill(a.curator().getZookeeperClient().getZooKeeper());
 
-        // KillSession expires the session on the client side; the server drops the old znode at its own timeout.
+        // KillSession expires the session on the client side; depending on timing the old znode goes at once or when
+        // the server expires the session. Either way the agent must end up registered once, under the new session.
         await().atMost(WAIT).until(() -> {
             long session = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
             Stat owner = a.curator().checkExists().forPath(a.clusterPath().member("a"));
@@ -212,9 +222,14 @@ class MembershipTest {
     }
 
     @Test
-    void duplicateMemberId_isRefused_andTheFirstKeepsIt() throws Exception {
-        Agent first = fixture.start(fixture.member("kv-1", 7001));
-        Agent second = fixture.track(fixture.member("kv-1", 7002).build());
+    void duplicateMemberId_isRefusedAfterASessionTimeout_andTheFirstKeepsIt() throws Exception {
+        Agent first = fixture.start(fixture.member("kv-1", 7001)
+                .sessionTimeout(Duration.ofSeconds(1))
+                .connectionTimeout(Duration.ofSeconds(1)));
+        Agent second = fixture.track(fixture.member("kv-1", 7002)
+                .sessionTimeout(Duration.ofSeconds(1))
+                .connectionTimeout(Duration.ofSeconds(1))
+                .build());
         second.start();
 
         assertThatThrownBy(() -> second.awaitJoined(WAIT))
@@ -224,8 +239,81 @@ class MembershipTest {
         Stat stat = first.curator().checkExists().forPath(first.clusterPath().member("kv-1"));
         assertThat(stat.getEphemeralOwner())
                 .isEqualTo(first.curator().getZookeeperClient().getZooKeeper().getSessionId());
+        await().atMost(WAIT).until(() -> first.members().contains("kv-1"));
         assertThat(first.members().member("kv-1").orElseThrow().endpoint().port())
                 .isEqualTo(7001);
+    }
+
+    @Test
+    void aMemberRestartedAfterACrash_takesItsIdOnceTheOldSessionExpires() throws Exception {
+        Agent observer = fixture.observer();
+        String path = observer.clusterPath().member("kv-1");
+        // The crashed predecessor: a session that stops heartbeating but is not closed, holding the record.
+        ZooKeeper crashed = new ZooKeeper(server.getConnectString(), 1000, event -> {});
+        try {
+            await().atMost(WAIT).until(() -> crashed.getState().isConnected());
+            crashed.create(
+                    path,
+                    "{\"format\":1}".getBytes(StandardCharsets.UTF_8),
+                    ZooDefs.Ids.OPEN_ACL_UNSAFE,
+                    CreateMode.EPHEMERAL);
+            long crashedSession = crashed.getSessionId();
+            crashed.getTestable().injectSessionExpiration();
+
+            Agent restarted = fixture.start(fixture.member("kv-1", 7001)
+                    .sessionTimeout(Duration.ofSeconds(1))
+                    .connectionTimeout(Duration.ofSeconds(1)));
+
+            Stat stat = restarted.curator().checkExists().forPath(path);
+            assertThat(stat.getEphemeralOwner())
+                    .isNotEqualTo(crashedSession)
+                    .isEqualTo(restarted
+                            .curator()
+                            .getZookeeperClient()
+                            .getZooKeeper()
+                            .getSessionId());
+            await().atMost(WAIT).until(() -> observer.members().contains("kv-1"));
+        } finally {
+            crashed.close();
+        }
+    }
+
+    @Test
+    void anOwnRecordDeletedBySomeoneElse_isRecreated() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        String path = a.clusterPath().member("a");
+        long created = a.curator().checkExists().forPath(path).getCzxid();
+
+        try (CuratorFramework operator =
+                CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+            operator.start();
+            operator.delete().forPath(path);
+        }
+
+        await().atMost(WAIT).until(() -> {
+            Stat stat = a.curator().checkExists().forPath(path);
+            return stat != null && stat.getCzxid() != created && a.registrationState() == RegistrationState.REGISTERED;
+        });
+    }
+
+    @Test
+    void closingFromAListener_deletesTheRecordWithoutWaitingForItself() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        String path = a.clusterPath().member("a");
+        a.membershipListenable().addListener((before, after) -> {
+            if (after.contains("b")) {
+                a.close();
+            }
+        });
+        fixture.start(fixture.member("b", 7002));
+
+        await().atMost(WAIT).until(() -> a.registrationState() == RegistrationState.CLOSED);
+        assertThat(a.curator().getState()).isEqualTo(CuratorFrameworkState.STOPPED);
+        Agent observer = fixture.observer();
+        await().atMost(WAIT)
+                .until(() ->
+                        observer.members().contains("b") && !observer.members().contains("a"));
+        assertThat(observer.curator().checkExists().forPath(path)).isNull();
     }
 
     @Test

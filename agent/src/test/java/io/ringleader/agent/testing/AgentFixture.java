@@ -6,7 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.ringleader.agent.Agent;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Starts agents for one test and closes them all; checks that no agent thread outlives the test. */
@@ -16,6 +19,7 @@ public final class AgentFixture implements AutoCloseable {
     private final String connectString;
     private final String cluster;
     private final List<Agent> agents = new ArrayList<>();
+    private final Set<Long> threadsBefore = liveThreads().keySet();
 
     public AgentFixture(String connectString) {
         this.connectString = connectString;
@@ -69,17 +73,28 @@ public final class AgentFixture implements AutoCloseable {
     @Override
     public void close() {
         agents.forEach(Agent::close);
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(agentThreads())
-                .as("agent threads left running")
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(leakedThreads())
+                .as("agent, Curator and ZooKeeper client threads left running")
                 .isEmpty());
     }
 
-    /** Names of live threads started by agents. */
-    public static List<String> agentThreads() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(Thread::isAlive)
-                .map(Thread::getName)
-                .filter(n -> n.startsWith("ringleader-"))
+    /** Agent, Curator and ZooKeeper client threads started since this fixture was made and still alive. */
+    public List<String> leakedThreads() {
+        return liveThreads().entrySet().stream()
+                .filter(e -> !threadsBefore.contains(e.getKey()))
+                .map(Map.Entry::getValue)
+                .filter(n -> n.startsWith("ringleader-")
+                        || n.startsWith("Curator-")
+                        || n.contains("-SendThread(")
+                        || n.endsWith("-EventThread"))
                 .toList();
+    }
+
+    private static Map<Long, String> liveThreads() {
+        Map<Long, String> threads = new HashMap<>();
+        Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .forEach(t -> threads.put(t.getId(), t.getName()));
+        return threads;
     }
 }

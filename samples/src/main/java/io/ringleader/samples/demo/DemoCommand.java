@@ -71,6 +71,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path logs;
 
     private final Map<String, Process> children = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
     private final Map<String, CompletableFuture<Long>> departures = new ConcurrentHashMap<>();
     private Story story;
 
@@ -97,7 +98,12 @@ public final class DemoCommand implements Callable<Integer> {
                             + "); pass --logs with a writable folder");
             return 1;
         }
-        Thread cleanup = new Thread(this::killChildren, "ringleader-demo-cleanup");
+        Thread cleanup = new Thread(
+                () -> {
+                    stopping = true;
+                    killChildren();
+                },
+                "ringleader-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         story.say("Ringleader demo: membership on an embedded ZooKeeper");
         story.say("logs: " + runLogs);
@@ -122,6 +128,15 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     private boolean run(String connectString, Path runLogs) throws Exception {
+        try {
+            return story(connectString, runLogs);
+        } finally {
+            // Before the embedded ZooKeeper stops, so that members leave cleanly rather than lose their server.
+            killChildren();
+        }
+    }
+
+    private boolean story(String connectString, Path runLogs) throws Exception {
         String cluster = "demo";
         try (Agent observer = Agent.builder()
                 .connectString(connectString)
@@ -134,10 +149,10 @@ public final class DemoCommand implements Callable<Integer> {
             observer.awaitJoined(Duration.ofSeconds(10));
             story.say("observer following cluster '" + cluster + "'; starting " + members
                     + " members as child processes (session timeout " + sessionTimeout.toMillis() + " ms)");
-            for (int i = 1; i <= members; i++) {
+            for (int i = 1; i <= members && !stopping; i++) {
                 String id = "node-" + i;
                 departures.put(id, new CompletableFuture<>());
-                children.put(id, startMember(connectString, cluster, id, 7000 + i, runLogs));
+                startMember(connectString, cluster, id, 7000 + i, runLogs);
             }
             if (!awaitAllJoined(observer)) {
                 story.say("FAILED: not every member joined within " + JOIN_DEADLINE.toSeconds() + " s; see " + runLogs);
@@ -233,8 +248,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private Process startMember(String connectString, String cluster, String id, int port, Path runLogs)
+    private synchronized void startMember(String connectString, String cluster, String id, int port, Path runLogs)
             throws IOException {
+        if (stopping) {
+            throw new IOException("stopping");
+        }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx64m",
@@ -261,11 +279,11 @@ public final class DemoCommand implements Callable<Integer> {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         Process process = pb.start();
+        children.put(id, process);
         story.say("  started " + id + " (pid " + process.pid() + ", log " + runLogs.relativize(log) + ")");
-        return process;
     }
 
-    private void killChildren() {
+    private synchronized void killChildren() {
         Map<String, Process> alive = new LinkedHashMap<>(children);
         alive.values().forEach(Process::destroy);
         for (Process p : alive.values()) {
