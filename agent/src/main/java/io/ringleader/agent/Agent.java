@@ -11,6 +11,7 @@ import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.membership.RegistrationState;
+import io.ringleader.agent.routing.Router;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -89,6 +90,12 @@ public interface Agent extends Closeable {
 
     /** Membership: the view, its listeners and the own record. */
     Membership membership();
+
+    /**
+     * The router: {@code route(key)}, {@code replicas(key)} and pickers, following the ring and the members. Started
+     * and closed with the agent; an observer has one too.
+     */
+    Router router();
 
     /** Shortcut for {@code membership().listenable()}. */
     default Listenable<MembershipListener> membershipListenable() {

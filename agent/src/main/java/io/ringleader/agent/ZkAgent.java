@@ -6,6 +6,7 @@ import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
+import io.ringleader.agent.routing.Router;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +38,7 @@ final class ZkAgent implements Agent {
     private final String memberId;
     private final boolean observer;
     private final Membership membership;
+    private final Router router;
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
@@ -66,6 +68,10 @@ final class ZkAgent implements Agent {
             mb.self(self);
         }
         this.membership = mb.build();
+        this.router = Router.builder(client, path, membership)
+                .threadName("ringleader-agent-" + memberId + "-router")
+                .logName((observer ? "observer=" : "member=") + memberId)
+                .build();
     }
 
     private static List<ACL> securedAcl() {
@@ -93,6 +99,7 @@ final class ZkAgent implements Agent {
                 observer ? "observer" : "agent",
                 client.getZookeeperClient().getCurrentConnectionString());
         membership.start();
+        router.start();
     }
 
     @Override
@@ -129,6 +136,11 @@ final class ZkAgent implements Agent {
     }
 
     @Override
+    public Router router() {
+        return router;
+    }
+
+    @Override
     public Leadership leadership(String name) {
         String electionPath = path.election(name);
         if (state.get() == State.CLOSED) {
@@ -153,6 +165,7 @@ final class ZkAgent implements Agent {
             return;
         }
         leaderships.forEach(Leadership::close);
+        router.close();
         membership.close();
         if (ownsClient && previous == State.STARTED) {
             client.close();

@@ -1,0 +1,276 @@
+package io.ringleader.agent.routing;
+
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.ring.KeyHash;
+import io.ringleader.agent.ring.Ring;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An immutable routing snapshot: one ring combined with one member view, with the primary of every slot computed
+ * in advance so that {@link #route(String)} is one hash and two array reads, without allocation or lock.
+ *
+ * <p>The primary of a slot is the first replica in the slot's ring list whose member is present in the view with
+ * state {@link MemberState#UP}; JOINING, DRAINING and SPARE members are never primary. Every agent that holds the
+ * same ring and the same view computes the same table.
+ *
+ * <p>IMPORTANT: a table is as fresh as the ring and view it was computed from; {@link #ringEpoch()} and {@link
+ * #membersZxid()} say which.
+ */
+public final class RoutingTable {
+
+    static final RoutingTable EMPTY = new RoutingTable(null, List.of(), 0);
+
+    private final Ring ring;
+    private final long membersZxid;
+    private final List<Member> members;
+    private final List<Member> upMembers;
+    private final Map<String, Member> presentById;
+    /** By ring member index: the member if present, else null. */
+    private final Member[] presentByIndex;
+    /** By ring member index: the member if present and UP, else null. */
+    private final Member[] upByIndex;
+    /** By slot: its primary, or null. Empty when there is no ring. */
+    private final Member[] primaryBySlot;
+
+    private final int slotsWithoutPrimary;
+
+    private RoutingTable(Ring ring, List<Member> present, long membersZxid) {
+        this.ring = ring;
+        this.membersZxid = membersZxid;
+        List<Member> sorted = new ArrayList<>(present);
+        sorted.sort((x, y) -> x.id().compareTo(y.id()));
+        Map<String, Member> byId = new HashMap<>(sorted.size() * 2);
+        List<Member> up = new ArrayList<>();
+        for (Member m : sorted) {
+            if (byId.putIfAbsent(m.id(), m) != null) {
+                throw new IllegalArgumentException("member '" + m.id() + "' is present twice");
+            }
+            if (m.state() == MemberState.UP) {
+                up.add(m);
+            }
+        }
+        this.members = Collections.unmodifiableList(sorted);
+        this.upMembers = Collections.unmodifiableList(up);
+        this.presentById = byId;
+        if (ring == null) {
+            this.presentByIndex = new Member[0];
+            this.upByIndex = presentByIndex;
+            this.primaryBySlot = new Member[0];
+            this.slotsWithoutPrimary = 0;
+            return;
+        }
+        int n = ring.members().size();
+        this.presentByIndex = new Member[n];
+        this.upByIndex = new Member[n];
+        for (int i = 0; i < n; i++) {
+            Member m = byId.get(ring.member(i));
+            presentByIndex[i] = m;
+            upByIndex[i] = m != null && m.state() == MemberState.UP ? m : null;
+        }
+        int slots = ring.slotCount();
+        int replication = ring.replication();
+        this.primaryBySlot = new Member[slots];
+        int without = 0;
+        for (int s = 0; s < slots; s++) {
+            for (int r = 0; r < replication; r++) {
+                int index = ring.replicaIndex(s, r);
+                if (index == Ring.NONE) {
+                    break;
+                }
+                if (upByIndex[index] != null) {
+                    primaryBySlot[s] = upByIndex[index];
+                    break;
+                }
+            }
+            if (primaryBySlot[s] == null) {
+                without++;
+            }
+        }
+        this.slotsWithoutPrimary = without;
+    }
+
+    /** The table of {@code ring} (null: none yet) and {@code view}. */
+    static RoutingTable of(Ring ring, MemberView view) {
+        return new RoutingTable(ring, view.members(), view.zxid());
+    }
+
+    /** The table of {@code ring} (null: none yet) and the {@code present} members, for tests and tools. */
+    static RoutingTable of(Ring ring, List<Member> present, long membersZxid) {
+        return new RoutingTable(ring, present, membersZxid);
+    }
+
+    /** The ring, if one has been read. */
+    public Optional<Ring> ring() {
+        return Optional.ofNullable(ring);
+    }
+
+    /** The ring's epoch, or -1 if no ring has been read. */
+    public long ringEpoch() {
+        return ring == null ? -1 : ring.epoch();
+    }
+
+    /** The zxid of the member view this table was computed from. */
+    public long membersZxid() {
+        return membersZxid;
+    }
+
+    /** The present members, sorted by id. */
+    public List<Member> members() {
+        return members;
+    }
+
+    /** The present members whose state is UP, sorted by id: the candidates of keyless {@link Picker picks}. */
+    public List<Member> upMembers() {
+        return upMembers;
+    }
+
+    /** How many slots have no primary (0 if there is no ring). */
+    public int slotsWithoutPrimary() {
+        return slotsWithoutPrimary;
+    }
+
+    /**
+     * The primary of a key's slot. One hash and two array reads; allocates nothing for an ASCII key.
+     *
+     * @throws NoRouteException if no ring has been read, or the slot has no replica that is present and UP; the
+     *     message names the slot
+     * @throws NullPointerException if {@code key} is null
+     */
+    public Member route(String key) {
+        return primaryOrThrow(KeyHash.hash(key));
+    }
+
+    /**
+     * The primary of a binary key's slot; allocates nothing.
+     *
+     * @throws NoRouteException as {@link #route(String)}
+     * @throws NullPointerException if {@code key} is null
+     */
+    public Member route(byte[] key) {
+        return primaryOrThrow(KeyHash.hash(key));
+    }
+
+    private Member primaryOrThrow(long keyHash) {
+        Ring r = ring;
+        if (r == null) {
+            throw noRing();
+        }
+        int slot = r.slotOf(keyHash);
+        Member m = primaryBySlot[slot];
+        if (m == null) {
+            throw noPrimary(slot);
+        }
+        return m;
+    }
+
+    /**
+     * The slot of a key in the ring.
+     *
+     * @throws NoRouteException if no ring has been read
+     */
+    public int slotOf(String key) {
+        return requireRing().slotOf(KeyHash.hash(key));
+    }
+
+    /**
+     * The slot of a binary key in the ring.
+     *
+     * @throws NoRouteException if no ring has been read
+     */
+    public int slotOf(byte[] key) {
+        return requireRing().slotOf(KeyHash.hash(key));
+    }
+
+    /**
+     * The primary of {@code slot}, or {@code null} if no replica of it is present and UP.
+     *
+     * @throws NoRouteException if no ring has been read
+     * @throws IndexOutOfBoundsException if {@code slot} is not in {@code [0, S)}
+     */
+    public Member primary(int slot) {
+        requireRing();
+        return primaryBySlot[Objects.checkIndex(slot, primaryBySlot.length)];
+    }
+
+    /**
+     * The replicas of {@code slot} in ring order that are present in the view, in any state. Allocates a list.
+     *
+     * @throws NoRouteException if no ring has been read
+     * @throws IndexOutOfBoundsException if {@code slot} is not in {@code [0, S)}
+     */
+    public List<Member> replicas(int slot) {
+        return replicasOf(slot, presentByIndex);
+    }
+
+    /** The replicas of {@code slot} in ring order that are present and UP: primary first, then eligible backups. */
+    List<Member> upReplicas(int slot) {
+        return replicasOf(slot, upByIndex);
+    }
+
+    /** The member at {@code rank} of {@code slot} if present and UP, else null; never allocates. */
+    Member upReplica(int slot, int rank) {
+        int index = ring.replicaIndex(slot, rank);
+        return index == Ring.NONE ? null : upByIndex[index];
+    }
+
+    private List<Member> replicasOf(int slot, Member[] byIndex) {
+        Ring r = requireRing();
+        Objects.checkIndex(slot, r.slotCount());
+        List<Member> out = new ArrayList<>(r.replication());
+        for (int rank = 0; rank < r.replication(); rank++) {
+            int index = r.replicaIndex(slot, rank);
+            if (index == Ring.NONE) {
+                break;
+            }
+            if (byIndex[index] != null) {
+                out.add(byIndex[index]);
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    /** The present member with this id, or null. */
+    Member present(String id) {
+        return presentById.get(id);
+    }
+
+    private Ring requireRing() {
+        if (ring == null) {
+            throw noRing();
+        }
+        return ring;
+    }
+
+    private NoRouteException noRing() {
+        return new NoRouteException(-1, "no route: no ring has been read yet");
+    }
+
+    private NoRouteException noPrimary(int slot) {
+        return new NoRouteException(
+                slot,
+                "no route for slot " + slot + " at ring epoch " + ring.epoch() + ": none of its replicas "
+                        + ring.replicas(slot) + " is present and UP");
+    }
+
+    /** Whether {@code other} routes exactly as this table: same ring, same present members, same primaries. */
+    boolean sameRouting(RoutingTable other) {
+        return Objects.equals(ring, other.ring)
+                && members.equals(other.members)
+                && Arrays.equals(primaryBySlot, other.primaryBySlot);
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingTable{epoch=" + ringEpoch() + ", membersZxid=0x" + Long.toHexString(membersZxid) + ", members="
+                + members.size() + ", up=" + upMembers.size() + ", slotsWithoutPrimary=" + slotsWithoutPrimary + "}";
+    }
+}

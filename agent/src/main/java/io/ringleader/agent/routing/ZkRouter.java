@@ -1,0 +1,356 @@
+package io.ringleader.agent.routing;
+
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.membership.Membership;
+import io.ringleader.agent.membership.MembershipListener;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingCodec;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.listen.Listenable;
+import org.apache.curator.framework.listen.StandardListenerManager;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.AddWatchMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper implementation of {@link Router}: one persistent (non-recursive) watch on the ring znode, one
+ * membership listener, and one thread on which every read, table computation and listener call happens in order.
+ */
+final class ZkRouter implements Router {
+    private static final Logger log = LoggerFactory.getLogger(ZkRouter.class);
+    private static final long RETRY_MILLIS = 250;
+    private static final long CLOSE_WAIT_SECONDS = 5;
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CuratorFramework client;
+    private final String ringPath;
+    private final Membership membership;
+    private final String logPrefix;
+    private final ScheduledExecutorService executor;
+    private final Watcher watcher = event -> submit(() -> onEvent(event));
+    private final ConnectionStateListener connectionListener =
+            (c, newState) -> submit(() -> onConnectionState(newState));
+    private final MembershipListener membershipListener = (previous, current) -> submit(this::recompute);
+    private final StandardListenerManager<RoutingListener> listeners = StandardListenerManager.standard();
+
+    // Confined to the executor thread.
+    private Ring ring;
+    private long ringZxid;
+    private String problem;
+    private long loggedProblemZxid = -1;
+    private boolean current;
+    private MemberView computedFrom;
+
+    private volatile RoutingTable table = RoutingTable.EMPTY;
+    private volatile RouterStatus status;
+
+    ZkRouter(CuratorFramework client, ClusterPath path, Membership membership, String threadName, String logPrefix) {
+        this.client = client;
+        this.ringPath = path.ring();
+        this.membership = membership;
+        this.logPrefix = logPrefix;
+        this.problem = "no ring read yet from " + ringPath;
+        this.status = new RouterStatus(-1, 0, problem, false);
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("router already started or closed: " + state.get());
+        }
+        membership.listenable().addListener(membershipListener);
+        client.getConnectionStateListenable().addListener(connectionListener);
+        // The client may have connected before this listener was added: CONNECTED would then never reach us.
+        submit(() -> {
+            recompute();
+            if (client.getZookeeperClient().isConnected()) {
+                onConnected();
+            }
+        });
+    }
+
+    @Override
+    public RoutingTable table() {
+        return table;
+    }
+
+    @Override
+    public RouterStatus status() {
+        return status;
+    }
+
+    @Override
+    public Listenable<RoutingListener> listenable() {
+        return listeners;
+    }
+
+    @Override
+    public void close() {
+        if (state.compareAndSet(State.LATENT, State.CLOSED)) {
+            executor.shutdownNow();
+            return;
+        }
+        if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
+            return;
+        }
+        membership.listenable().removeListener(membershipListener);
+        client.getConnectionStateListenable().removeListener(connectionListener);
+        try {
+            executor.submit(this::removeWatch).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            log.debug("{}ring watch not removed at close: {}", logPrefix, e.toString());
+        }
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                log.warn("{}router thread did not stop within {}s", logPrefix, CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        listeners.clear();
+    }
+
+    private void submit(Runnable task) {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("{}router task failed", logPrefix, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing: nothing more to do
+        }
+    }
+
+    private void onConnectionState(ConnectionState newState) {
+        switch (newState) {
+                // A new session means a new ZooKeeper handle without our watch; a ring may have been written meanwhile.
+            case CONNECTED, RECONNECTED -> onConnected();
+                // The last ring is still served; callers that care see it is no longer known to be current.
+            case SUSPENDED, READ_ONLY, LOST -> markStale();
+        }
+    }
+
+    private void onConnected() {
+        if (ensureWatch()) {
+            readRing();
+        }
+    }
+
+    /**
+     * Sets the persistent watch on the ring znode through the raw ZooKeeper handle, which keeps the zxid of each
+     * event and works on a znode that does not exist yet (it then fires NodeCreated). The handle is new after a
+     * session expiry, so this runs on every (re)connect; within one session it is idempotent.
+     */
+    private boolean ensureWatch() {
+        try {
+            client.getZookeeperClient().getZooKeeper().addWatch(ringPath, watcher, AddWatchMode.PERSISTENT);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            log.debug("{}could not watch {}: {}", logPrefix, ringPath, e.toString());
+            schedule(this::onConnected);
+            return false;
+        }
+    }
+
+    private void removeWatch() {
+        try {
+            client.getZookeeperClient().getZooKeeper().removeWatches(ringPath, watcher, Watcher.WatcherType.Any, true);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.debug("{}ring watch not removed: {}", logPrefix, e.toString());
+        }
+    }
+
+    private void onEvent(WatchedEvent event) {
+        if (!ringPath.equals(event.getPath())) {
+            return;
+        }
+        switch (event.getType()) {
+            case NodeCreated, NodeDataChanged -> readRing();
+            case NodeDeleted -> onAbsent();
+            default -> {}
+        }
+    }
+
+    private void readRing() {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(ringPath);
+        } catch (KeeperException.NoNodeException e) {
+            onAbsent();
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            // A reconnect reads again; while connected, try again shortly.
+            log.debug("{}could not read {}: {}", logPrefix, ringPath, e.toString());
+            schedule(this::readRing);
+            return;
+        }
+        current = client.getZookeeperClient().isConnected();
+        accept(data, stat.getMzxid());
+    }
+
+    private void accept(byte[] data, long mzxid) {
+        Ring next;
+        try {
+            next = RingCodec.decode(ringPath, data);
+        } catch (MalformedRecordException e) {
+            reject(mzxid, "unreadable ring record at zxid 0x" + Long.toHexString(mzxid) + ": " + e.getMessage(), true);
+            return;
+        }
+        if (ring != null && next.epoch() < ring.epoch()) {
+            reject(
+                    mzxid,
+                    "ring at " + ringPath + " (zxid 0x" + Long.toHexString(mzxid) + ") has epoch " + next.epoch()
+                            + ", lower than the served epoch " + ring.epoch() + "; ignored",
+                    false);
+            return;
+        }
+        if (ring != null && next.epoch() == ring.epoch() && !next.equals(ring)) {
+            reject(
+                    mzxid,
+                    "ring at " + ringPath + " (zxid 0x" + Long.toHexString(mzxid) + ") has the served epoch "
+                            + next.epoch() + " but other content; ignored",
+                    false);
+            return;
+        }
+        boolean changed = !next.equals(ring);
+        ring = next;
+        ringZxid = mzxid;
+        problem = null;
+        if (changed) {
+            log.info(
+                    "{}serving ring epoch {} ({} slots, replication {}, {} members) from zxid 0x{}",
+                    logPrefix,
+                    next.epoch(),
+                    next.slotCount(),
+                    next.replication(),
+                    next.members().size(),
+                    Long.toHexString(mzxid));
+            recompute();
+        }
+        publishStatus();
+    }
+
+    /** Keeps the served ring; logs once per bad record (a reconnect re-reads the same mzxid). */
+    private void reject(long mzxid, String why, boolean error) {
+        problem = why;
+        if (mzxid != loggedProblemZxid) {
+            loggedProblemZxid = mzxid;
+            String kept = ring == null ? "no ring served yet" : "keeping ring epoch " + ring.epoch();
+            if (error) {
+                log.error("{}{}; {}", logPrefix, why, kept);
+            } else {
+                log.warn("{}{}; {}", logPrefix, why, kept);
+            }
+        }
+        publishStatus();
+    }
+
+    private void onAbsent() {
+        current = client.getZookeeperClient().isConnected();
+        String next = ring == null ? "no ring znode at " + ringPath + " yet" : "ring znode deleted";
+        if (ring != null && !next.equals(problem)) {
+            log.warn("{}ring znode {} deleted; keeping ring epoch {}", logPrefix, ringPath, ring.epoch());
+        }
+        problem = next;
+        publishStatus();
+    }
+
+    private void markStale() {
+        current = false;
+        publishStatus();
+    }
+
+    private void recompute() {
+        MemberView view = membership.view();
+        RoutingTable previous = table;
+        if (view == computedFrom && previous.ring().orElse(null) == ring) {
+            return;
+        }
+        computedFrom = view;
+        RoutingTable next = RoutingTable.of(ring, view);
+        table = next;
+        if (!next.sameRouting(previous)) {
+            if (next.slotsWithoutPrimary() != previous.slotsWithoutPrimary() && ring != null) {
+                log.info(
+                        "{}ring epoch {}: {} of {} slots without a primary ({} members UP)",
+                        logPrefix,
+                        ring.epoch(),
+                        next.slotsWithoutPrimary(),
+                        ring.slotCount(),
+                        next.upMembers().size());
+            }
+            listeners.forEach(l -> l.routingChanged(previous, next));
+        }
+    }
+
+    private void publishStatus() {
+        status = new RouterStatus(ring == null ? -1 : ring.epoch(), ringZxid, problem, current);
+    }
+
+    private void schedule(Runnable task) {
+        if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
+            return;
+        }
+        try {
+            executor.schedule(
+                    () -> {
+                        try {
+                            task.run();
+                        } catch (RuntimeException e) {
+                            log.error("{}router retry failed", logPrefix, e);
+                        }
+                    },
+                    RETRY_MILLIS,
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.ringleader.agent.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.ringleader.agent.membership.Endpoint;
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.ring.Ring;
+import java.lang.management.ManagementFactory;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+class RoutingTableTest {
+
+    static Member member(String id, MemberState state, int weight) {
+        return new Member(
+                id,
+                new Endpoint("127.0.0.1", 7000 + id.hashCode() % 100 + 100),
+                weight,
+                null,
+                state,
+                Instant.EPOCH,
+                Map.of());
+    }
+
+    static Member up(String id) {
+        return member(id, MemberState.UP, 1);
+    }
+
+    /** Slot s lists members s, s+1, s+2 (mod n) of {@code ids}. */
+    static Ring rotatingRing(long epoch, int slots, List<String> ids) {
+        int r = Math.min(3, ids.size());
+        int[] table = new int[slots * r];
+        for (int s = 0; s < slots; s++) {
+            for (int k = 0; k < r; k++) {
+                table[s * r + k] = (s + k) % ids.size();
+            }
+        }
+        return Ring.of(epoch, slots, r, ids, table);
+    }
+
+    @Test
+    void primary_isTheFirstReplicaThatIsPresentAndUp() {
+        Ring ring = rotatingRing(1, 8, List.of("a", "b", "c"));
+        RoutingTable all = RoutingTable.of(ring, List.of(up("a"), up("b"), up("c")), 1);
+        for (int s = 0; s < 8; s++) {
+            assertThat(all.primary(s).id()).isEqualTo(ring.primaryId(s));
+        }
+
+        // a absent; b present but not UP in any of the three other states.
+        for (MemberState notUp : List.of(MemberState.JOINING, MemberState.DRAINING, MemberState.SPARE)) {
+            RoutingTable t = RoutingTable.of(ring, List.of(member("b", notUp, 1), up("c")), 2);
+            for (int s = 0; s < 8; s++) {
+                assertThat(t.primary(s).id()).as("slot %d with b %s", s, notUp).isEqualTo("c");
+                assertThat(t.replicas(s))
+                        .extracting(Member::id)
+                        .containsExactlyElementsOf(ring.replicas(s).stream()
+                                .filter(id -> !id.equals("a"))
+                                .toList());
+            }
+            assertThat(t.upMembers()).extracting(Member::id).containsExactly("c");
+        }
+    }
+
+    @Test
+    void routeOfAKey_isThePrimaryOfItsSlot() {
+        Ring ring = rotatingRing(3, 16, List.of("a", "b", "c", "d"));
+        RoutingTable t = RoutingTable.of(ring, List.of(up("a"), up("b"), up("c"), up("d")), 1);
+        for (int i = 0; i < 200; i++) {
+            String key = "key-" + i;
+            int slot = ring.slotOf(key);
+            assertThat(t.slotOf(key)).isEqualTo(slot);
+            assertThat(t.route(key).id()).isEqualTo(ring.primaryId(slot));
+            byte[] bytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(t.route(bytes)).isSameAs(t.route(key));
+        }
+    }
+
+    @Test
+    void noPrimary_throwsNamingTheSlot() {
+        Ring ring = rotatingRing(7, 4, List.of("a", "b"));
+        RoutingTable t = RoutingTable.of(ring, List.of(member("a", MemberState.DRAINING, 1)), 1);
+        assertThat(t.slotsWithoutPrimary()).isEqualTo(4);
+        assertThat(t.primary(0)).isNull();
+        int slot = t.slotOf("k");
+        assertThatThrownBy(() -> t.route("k"))
+                .isInstanceOf(NoRouteException.class)
+                .hasMessageContaining("no route for slot " + slot + " at ring epoch 7")
+                .hasMessageContaining("is present and UP")
+                .satisfies(e -> assertThat(((NoRouteException) e).slot()).isEqualTo(slot));
+    }
+
+    @Test
+    void withoutARing_everyLookupThrowsNoRoute() {
+        RoutingTable t = RoutingTable.of(null, List.of(up("a")), 1);
+        assertThat(t.ringEpoch()).isEqualTo(-1);
+        assertThat(t.upMembers()).extracting(Member::id).containsExactly("a");
+        assertThatThrownBy(() -> t.route("k"))
+                .isInstanceOf(NoRouteException.class)
+                .hasMessageContaining("no ring");
+        assertThatThrownBy(() -> t.slotOf("k")).isInstanceOf(NoRouteException.class);
+        assertThatThrownBy(() -> t.replicas(0)).isInstanceOf(NoRouteException.class);
+    }
+
+    @Test
+    void sameRouting_ignoresANewTableWithTheSameContent() {
+        Ring ring = rotatingRing(1, 8, List.of("a", "b"));
+        RoutingTable t1 = RoutingTable.of(ring, List.of(up("a"), up("b")), 1);
+        RoutingTable t2 = RoutingTable.of(ring, List.of(up("b"), up("a")), 2);
+        RoutingTable t3 = RoutingTable.of(ring, List.of(up("b")), 3);
+        assertThat(t1.sameRouting(t2)).isTrue();
+        assertThat(t1.sameRouting(t3)).isFalse();
+    }
+
+    @Test
+    void route_allocatesNothing() {
+        var bean = ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
+        var threads = (com.sun.management.ThreadMXBean) bean;
+        Assumptions.assumeTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled());
+        Ring ring = rotatingRing(1, 16384, List.of("a", "b", "c"));
+        RoutingTable t = RoutingTable.of(ring, List.of(up("a"), up("b"), up("c")), 1);
+        String[] keys = new String[64];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "customer-" + (10_000_000 + i);
+        }
+        long sink = 0;
+        for (int i = 0; i < 200_000; i++) {
+            sink += t.route(keys[i & 63]).weight();
+        }
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < 1_000_000; i++) {
+            sink += t.route(keys[i & 63]).weight();
+        }
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertThat(sink).isPositive();
+        // A million routes; anything per call would be megabytes. The margin covers the measurement itself.
+        assertThat(allocated).as("bytes allocated by 1,000,000 routes").isLessThan(4096);
+    }
+}
