@@ -1,0 +1,367 @@
+package io.ringleader.agent.routing;
+
+import static io.ringleader.agent.routing.RoutingTableTest.rotatingRing;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.agent.testing.AgentFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RouterTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final List<String> ABC = List.of("a", "b", "c");
+    private static TestingServer server;
+    private AgentFixture fixture;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void newCluster() {
+        fixture = new AgentFixture(server.getConnectString());
+    }
+
+    @AfterEach
+    void closeAgents() {
+        fixture.close();
+    }
+
+    private static void writeRing(Agent writer, Ring ring) throws Exception {
+        writeRaw(writer, RingCodec.encode(ring));
+    }
+
+    private static void writeRaw(Agent writer, byte[] data) throws Exception {
+        CuratorFramework client = writer.curator();
+        String path = writer.clusterPath().ring();
+        if (client.checkExists().forPath(path) == null) {
+            client.create().creatingParentsIfNeeded().forPath(path, data);
+        } else {
+            client.setData().forPath(path, data);
+        }
+    }
+
+    private static void awaitEpoch(Agent agent, long epoch) {
+        await().atMost(WAIT)
+                .until(() -> agent.router().status().ringEpoch() == epoch
+                        && agent.router().table().ringEpoch() == epoch);
+    }
+
+    private static void awaitUp(Agent agent, String... ids) {
+        await().atMost(WAIT).until(() -> agent.router().table().upMembers().stream()
+                .map(Member::id)
+                .collect(Collectors.toSet())
+                .equals(Set.of(ids)));
+    }
+
+    private List<Agent> startABC() throws Exception {
+        List<Agent> agents = new ArrayList<>();
+        for (String id : ABC) {
+            agents.add(fixture.start(fixture.member(id, 7001 + agents.size())));
+        }
+        return agents;
+    }
+
+    /** A key whose slot lists {@code first} at rank 0. */
+    private static String keyWithPrimary(Ring ring, String first) {
+        for (int i = 0; ; i++) {
+            String key = "key-" + i;
+            if (first.equals(ring.primaryId(ring.slotOf(key)))) {
+                return key;
+            }
+        }
+    }
+
+    @Test
+    void ringWritten_everyRouterConvergesToTheSameEpoch_andRoutesEveryKeyAlike() throws Exception {
+        List<Agent> agents = new ArrayList<>(startABC());
+        agents.add(fixture.observer());
+        Ring ring = rotatingRing(1, 64, ABC);
+        writeRing(agents.get(0), ring);
+
+        for (Agent agent : agents) {
+            awaitEpoch(agent, 1);
+            awaitUp(agent, "a", "b", "c");
+            assertThat(agent.router().status().isHealthy()).isTrue();
+        }
+        for (int i = 0; i < 500; i++) {
+            String key = "order-" + i;
+            int slot = ring.slotOf(key);
+            for (Agent agent : agents) {
+                assertThat(agent.router().slotOf(key)).isEqualTo(slot);
+                assertThat(agent.router().route(key).id()).isEqualTo(ring.primaryId(slot));
+                assertThat(agent.router().replicas(key))
+                        .extracting(Member::id)
+                        .containsExactlyElementsOf(ring.replicas(slot));
+            }
+        }
+    }
+
+    @Test
+    void primaryMoves_toTheNextReplica_whenItsMemberIsNotUpOrLeaves_withoutAnyZooKeeperWrite() throws Exception {
+        List<Agent> agents = startABC();
+        Agent a = agents.get(0);
+        Agent b = agents.get(1);
+        Agent c = agents.get(2);
+        Agent observer = fixture.observer();
+        Ring ring = rotatingRing(1, 64, ABC);
+        writeRing(a, ring);
+        awaitEpoch(observer, 1);
+        awaitUp(observer, "a", "b", "c");
+        Stat written = a.curator().checkExists().forPath(a.clusterPath().ring());
+        String key = keyWithPrimary(ring, "b"); // replicas b, c, a
+        assertThat(observer.router().route(key).id()).isEqualTo("b");
+        List<RoutingTable> seen = new CopyOnWriteArrayList<>();
+        observer.router().listenable().addListener((previous, current) -> seen.add(current));
+
+        b.setState(MemberState.DRAINING);
+        for (Agent agent : List.of(a, observer)) {
+            awaitUp(agent, "a", "c");
+            assertThat(agent.router().route(key).id()).isEqualTo("c");
+            assertThat(agent.router().replicas(key)).extracting(Member::id).containsExactly("b", "c", "a");
+        }
+
+        c.close();
+        for (Agent agent : List.of(a, observer)) {
+            awaitUp(agent, "a");
+            assertThat(agent.router().route(key).id()).isEqualTo("a");
+            assertThat(agent.router().replicas(key)).extracting(Member::id).containsExactly("b", "a");
+        }
+        assertThat(seen).isNotEmpty();
+        assertThat(seen.get(seen.size() - 1).upMembers()).extracting(Member::id).containsExactly("a");
+        Stat after = a.curator().checkExists().forPath(a.clusterPath().ring());
+        assertThat(after.getMzxid()).as("the ring znode was not written").isEqualTo(written.getMzxid());
+
+        b.close();
+        a.close();
+        await().atMost(WAIT).until(() -> observer.router().table().upMembers().isEmpty());
+        assertThatThrownBy(() -> observer.router().route(key))
+                .isInstanceOf(NoRouteException.class)
+                .hasMessageContaining("no route for slot " + ring.slotOf(key));
+    }
+
+    @Test
+    void corruptRing_overAGoodOne_keepsTheGoodRing_andTheStatusNamesTheProblem() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        Ring ring = rotatingRing(1, 16, List.of("a"));
+        writeRing(a, ring);
+        awaitEpoch(a, 1);
+        long goodZxid = a.router().status().ringZxid();
+
+        writeRaw(a, "{not json".getBytes(StandardCharsets.UTF_8));
+        await().atMost(WAIT).until(() -> a.router().status().problem() != null);
+        RouterStatus status = a.router().status();
+        assertThat(status.problem())
+                .contains(a.clusterPath().ring())
+                .contains("not JSON")
+                .startsWith("unreadable ring record at zxid 0x");
+        assertThat(status.ringEpoch()).isEqualTo(1);
+        assertThat(status.ringZxid()).isEqualTo(goodZxid);
+        assertThat(status.isHealthy()).isFalse();
+        assertThat(a.router().route("k").id()).isEqualTo("a");
+
+        writeRaw(a, "{\"format\":99}".getBytes(StandardCharsets.UTF_8));
+        await().atMost(WAIT).until(() -> a.router().status().problem().contains("ring format 99 is not supported"));
+        assertThat(a.router().table().ringEpoch()).isEqualTo(1);
+
+        writeRing(a, rotatingRing(2, 16, List.of("a")));
+        awaitEpoch(a, 2);
+        assertThat(a.router().status().problem()).isNull();
+        assertThat(a.router().status().isHealthy()).isTrue();
+    }
+
+    @Test
+    void corruptRing_isLoggedOnce_evenWhenReReadAfterASessionExpiry() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        writeRing(a, rotatingRing(1, 16, List.of("a")));
+        awaitEpoch(a, 1);
+        List<String> errors = new CopyOnWriteArrayList<>();
+        var appender =
+                new org.apache.logging.log4j.core.appender.AbstractAppender(
+                        "router-errors", null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+                    @Override
+                    public void append(org.apache.logging.log4j.core.LogEvent event) {
+                        if (event.getLevel() == org.apache.logging.log4j.Level.ERROR) {
+                            errors.add(event.getMessage().getFormattedMessage());
+                        }
+                    }
+                };
+        appender.start();
+        var logger =
+                (org.apache.logging.log4j.core.Logger) org.apache.logging.log4j.LogManager.getLogger(ZkRouter.class);
+        logger.addAppender(appender);
+        try {
+            writeRaw(a, "garbage".getBytes(StandardCharsets.UTF_8));
+            await().atMost(WAIT).until(() -> a.router().status().problem() != null);
+            long oldSession = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
+            KillSession.kill(a.curator().getZookeeperClient().getZooKeeper());
+            await().atMost(WAIT)
+                    .until(() -> a.curator().getZookeeperClient().getZooKeeper().getSessionId() != oldSession
+                            && a.router().status().current());
+            // A barrier: the router has handled everything before this good ring.
+            writeRing(a, rotatingRing(2, 16, List.of("a")));
+            awaitEpoch(a, 2);
+        } finally {
+            logger.removeAppender(appender);
+        }
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0))
+                .contains(a.clusterPath().ring())
+                .contains("not JSON")
+                .contains("keeping ring epoch 1");
+    }
+
+    @Test
+    void lowerEpoch_isIgnored() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        Agent b = fixture.start(fixture.member("b", 7002));
+        Ring five = rotatingRing(5, 16, List.of("a", "b"));
+        writeRing(a, five);
+        awaitEpoch(a, 5);
+
+        // An older ring with other primaries: a stale writer.
+        writeRing(a, rotatingRing(3, 16, List.of("b", "a")));
+        await().atMost(WAIT)
+                .until(() -> a.router().status().problemIfAny().orElse("").contains("lower than the served epoch 5"));
+        assertThat(a.router().table().ring()).contains(five);
+
+        writeRing(a, rotatingRing(6, 16, List.of("b", "a")));
+        awaitEpoch(a, 6);
+        awaitEpoch(b, 6);
+        assertThat(a.router().status().problem()).isNull();
+    }
+
+    @Test
+    void sessionExpiry_reReadsTheRing_andKeepsFollowingIt() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        Agent writer = fixture.observer();
+        writeRing(writer, rotatingRing(1, 16, List.of("a")));
+        awaitEpoch(a, 1);
+        long oldSession = a.curator().getZookeeperClient().getZooKeeper().getSessionId();
+
+        KillSession.kill(a.curator().getZookeeperClient().getZooKeeper());
+        // Written while a's session is gone: only the re-read on reconnect can see it.
+        writeRing(writer, rotatingRing(2, 16, List.of("a")));
+
+        await().atMost(WAIT)
+                .until(() -> a.curator().getZookeeperClient().getZooKeeper().getSessionId() != oldSession
+                        && a.router().status().ringEpoch() == 2
+                        && a.router().status().current());
+        // The watch is set again on the new handle.
+        writeRing(writer, rotatingRing(3, 16, List.of("a")));
+        awaitEpoch(a, 3);
+        awaitUp(a, "a");
+        assertThat(a.router().route("k").id()).isEqualTo("a");
+    }
+
+    @Test
+    void ringCreatedAfterTheAgentStarted_isPickedUp() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        await().atMost(WAIT).until(() -> a.router().status().current());
+        RouterStatus before = a.router().status();
+        assertThat(before.hasRing()).isFalse();
+        assertThat(before.problem())
+                .isEqualTo("no ring znode at " + a.clusterPath().ring() + " yet");
+        assertThatThrownBy(() -> a.router().route("k"))
+                .isInstanceOf(NoRouteException.class)
+                .hasMessageContaining("no ring");
+
+        writeRing(a, rotatingRing(4, 16, List.of("a")));
+        awaitEpoch(a, 4);
+        awaitUp(a, "a");
+        assertThat(a.router().route("k").id()).isEqualTo("a");
+    }
+
+    @Test
+    void ringDeleted_keepsTheLastGoodRing_untilANewOneIsWritten() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        writeRing(a, rotatingRing(1, 16, List.of("a")));
+        awaitEpoch(a, 1);
+        awaitUp(a, "a");
+
+        a.curator().delete().forPath(a.clusterPath().ring());
+        await().atMost(WAIT)
+                .until(() -> "ring znode deleted".equals(a.router().status().problem()));
+        assertThat(a.router().status().ringEpoch()).isEqualTo(1);
+        assertThat(a.router().route("k").id()).isEqualTo("a");
+
+        writeRing(a, rotatingRing(2, 16, List.of("a")));
+        awaitEpoch(a, 2);
+        assertThat(a.router().status().problem()).isNull();
+    }
+
+    @Test
+    void routingListener_isToldOfTheNewRing_onTheRouterThread() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        List<String> calls = new CopyOnWriteArrayList<>();
+        a.router()
+                .listenable()
+                .addListener((previous, current) -> calls.add(previous.ringEpoch() + "->" + current.ringEpoch() + " on "
+                        + Thread.currentThread().getName()));
+        writeRing(a, rotatingRing(1, 16, List.of("a")));
+        await().atMost(WAIT).until(() -> !calls.isEmpty());
+        assertThat(calls.get(0)).isEqualTo("-1->1 on ringleader-agent-a-router");
+    }
+
+    @Test
+    void picker_overAnAgentsRouter_followsTheMembers() throws Exception {
+        List<Agent> agents = startABC();
+        Agent observer = fixture.observer();
+        awaitUp(observer, "a", "b", "c");
+        Picker picker = observer.router().picker(PickStrategy.ROUND_ROBIN);
+        List<String> cycle =
+                List.of(picker.pick().id(), picker.pick().id(), picker.pick().id());
+        assertThat(cycle).containsExactlyInAnyOrder("a", "b", "c");
+
+        agents.get(1).close();
+        awaitUp(observer, "a", "c");
+        assertThat(List.of(
+                        picker.pick().id(),
+                        picker.pick().id(),
+                        picker.pick().id(),
+                        picker.pick().id()))
+                .containsOnly("a", "c");
+    }
+
+    @Test
+    void close_stopsTheRouterThread_andKeepsTheLastTableReadable() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        writeRing(a, rotatingRing(1, 16, List.of("a")));
+        awaitEpoch(a, 1);
+        awaitUp(a, "a");
+        assertThat(AgentFixture.agentThreads()).contains("ringleader-agent-a-router");
+
+        a.close();
+        await().atMost(WAIT).until(() -> !AgentFixture.agentThreads().contains("ringleader-agent-a-router"));
+        assertThat(a.router().table().ringEpoch()).isEqualTo(1);
+        a.router().close(); // idempotent
+        assertThatThrownBy(() -> a.router().start()).isInstanceOf(IllegalStateException.class);
+    }
+}
