@@ -158,10 +158,8 @@ final class ZkRouter implements Router {
 
     private void onConnectionState(ConnectionState newState) {
         switch (newState) {
-                // A new session means a new ZooKeeper handle without our watch; a ring may have been written meanwhile.
-            case CONNECTED, RECONNECTED -> onConnected();
-                // The last ring is still served; callers that care see it is no longer known to be current.
-            case SUSPENDED, READ_ONLY, LOST -> markStale();
+            case CONNECTED, RECONNECTED -> onConnected(); // new session, new handle: watch again, read in full
+            case SUSPENDED, READ_ONLY, LOST -> markStale(); // keep serving the last table, flagged not current
         }
     }
 
