@@ -51,7 +51,6 @@ final class ZkMembership implements Membership {
     private static final long RETRY_MILLIS = 250;
     private static final long FALLBACK_RETRY_MILLIS = 1_000;
     private static final long AUTH_RETRY_MILLIS = 5_000;
-    private static final long REFRESH_WAIT_SECONDS = 30;
     private static final long CLOSE_WAIT_SECONDS = 5;
 
     private enum State {
@@ -684,8 +683,10 @@ final class ZkMembership implements Membership {
                         })
                         .forPath(path.members() + "/" + child);
             }
-            if (!done.await(REFRESH_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("{}members not read within {}s; keeping the last view", logPrefix, REFRESH_WAIT_SECONDS);
+            // Bounded: a background read whose retries gave up may never call back.
+            long waitMillis = Math.max(2_000, client.getZookeeperClient().getConnectionTimeoutMs());
+            if (!done.await(waitMillis, TimeUnit.MILLISECONDS)) {
+                log.warn("{}members not read within {} ms; keeping the last view", logPrefix, waitMillis);
                 schedule(this::refresh);
                 return;
             }
