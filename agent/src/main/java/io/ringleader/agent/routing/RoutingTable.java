@@ -103,8 +103,13 @@ public final class RoutingTable {
         return new RoutingTable(ring, view.members(), view.zxid());
     }
 
-    /** The table of {@code ring} (null: none yet) and the {@code present} members, for tests and tools. */
-    static RoutingTable of(Ring ring, List<Member> present, long membersZxid) {
+    /**
+     * The table of {@code ring} (null: none yet) and the {@code present} members, for tools, simulations and
+     * benchmarks that route without ZooKeeper.
+     *
+     * @param membersZxid the zxid of the member view the members come from (0 if none)
+     */
+    public static RoutingTable of(Ring ring, List<Member> present, long membersZxid) {
         return new RoutingTable(ring, present, membersZxid);
     }
 
