@@ -1,0 +1,45 @@
+package io.ringleader.coordinator.assign;
+
+/**
+ * One change of one replica entry: at {@code rank} of slot {@code slot}, {@code from} is replaced by {@code to}.
+ *
+ * @param slot the slot
+ * @param rank the rank in the slot's replica list (0 = primary)
+ * @param from the member that held the entry, or null if it was empty (first placement, a grown list)
+ * @param to the member that holds it now, or null if it is now empty (fewer members than R)
+ * @param reason why {@code from} gave up the entry
+ */
+public record Move(int slot, int rank, String from, String to, Reason reason) {
+
+    /** Why an entry changed hands. */
+    public enum Reason {
+        /** The entry was empty. */
+        PLACED,
+        /** {@code from} is no longer a participant. */
+        DEPARTED,
+        /** {@code from} is no longer a participant and {@code to} is the spare that takes over its replicas. */
+        SPARE_TAKEOVER,
+        /** {@code from} was drained by the operator. */
+        DRAINED,
+        /** {@code from} still holds the slot, at another rank. */
+        REORDERED,
+        /** {@code from} is over its weighted share (a member joined or weights changed). */
+        REBALANCED
+    }
+
+    /** One line for an operator, e.g. {@code move slot 17 rank 0 kv-3 → kv-5 (kv-3 departed)}. */
+    public String describe() {
+        String head = "move slot " + slot + " rank " + rank + " " + (from == null ? "(none)" : from) + " → "
+                + (to == null ? "(none)" : to);
+        String why =
+                switch (reason) {
+                    case PLACED -> "empty entry";
+                    case DEPARTED -> from + " departed";
+                    case SPARE_TAKEOVER -> "spare " + to + " takes over from departed " + from;
+                    case DRAINED -> from + " drained";
+                    case REORDERED -> from + " keeps the slot at another rank";
+                    case REBALANCED -> from + " over its share";
+                };
+        return head + " (" + why + ")";
+    }
+}

@@ -1,0 +1,660 @@
+package io.ringleader.coordinator.assign;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * The placement algorithm, in two phases over member indexes (index order is id order).
+ *
+ * <p><b>Sets.</b> Each slot keeps the previous members that are still placeable (the first {@code R'} of them in
+ * rank order). A member over its total quota gives up entries (in slots where its zone is doubled first, then its
+ * lowest-ranked entries, then in a fixed pseudo-random slot order); a member under quota takes free entries
+ * (preferring a zone the slot lacks, then the largest deficit, then a stable hash of slot and member id). If every
+ * member under quota is already in a slot, a swap with another slot repairs the dead end.
+ *
+ * <p><b>Ranks.</b> Rank by rank, each slot first keeps its members in their previous order (slots whose set did not
+ * change first), within per-rank bounds ({@code floor} or {@code ceil} of the member's total over {@code R'}); then
+ * augmenting paths fill the slots left open and lift members below their lower bound, changing as few entries as
+ * they can.
+ */
+final class Rebalance {
+    private static final int NEW = Integer.MAX_VALUE;
+
+    private final int slots;
+    private final int ranks;
+    private final int n;
+    private final int[] zone;
+    private final long[] idHash;
+    /** members of slot s: set[s * ranks + i], i < setLen[s]. */
+    private final int[] set;
+
+    private final int[] setLen;
+    /** previous rank of set[s * ranks + i] in slot s, or NEW. */
+    private final int[] setPrevRank;
+
+    private final boolean[] changed;
+    private final int[] total;
+    private final int[] order;
+    private int[] primaryNeed;
+    private int repairs;
+    private int unresolved;
+
+    Rebalance(int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prevTable, int prevRanks) {
+        this.slots = slots;
+        this.ranks = ranks;
+        this.n = weight.length;
+        this.zone = zone;
+        this.idHash = idHash;
+        this.set = new int[slots * ranks];
+        this.setLen = new int[slots];
+        this.setPrevRank = new int[slots * ranks];
+        this.changed = new boolean[slots];
+        int[] held = new int[n];
+        for (int s = 0; s < slots; s++) {
+            int len = 0;
+            for (int r = 0; r < prevRanks && len < ranks; r++) {
+                int m = prevTable[s * prevRanks + r];
+                if (m >= 0) {
+                    set[s * ranks + len] = m;
+                    setPrevRank[s * ranks + len] = r;
+                    len++;
+                    held[m]++;
+                }
+            }
+            setLen[s] = len;
+        }
+        this.total = Quotas.totals(slots, ranks, weight, held);
+        long[] keys = new long[slots];
+        for (int s = 0; s < slots; s++) {
+            keys[s] = (mix(s * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L) & ~0xFFFFL) | s;
+        }
+        Arrays.sort(keys);
+        this.order = new int[slots];
+        for (int i = 0; i < slots; i++) {
+            order[i] = (int) (keys[i] & 0xFFFF);
+        }
+        chooseSets(held);
+    }
+
+    int repairs() {
+        return repairs;
+    }
+
+    int unresolved() {
+        return unresolved;
+    }
+
+    // ---------------------------------------------------------------- sets
+
+    private void chooseSets(int[] held) {
+        // How many more primaries each member needs than it keeps or inherits as first backup: a slot whose
+        // primary left prefers such a member as its newcomer, so that primaries can balance inside changed slots.
+        primaryNeed = new int[n];
+        for (int m = 0; m < n; m++) {
+            primaryNeed[m] = total[m] / ranks + (total[m] % ranks > 0 ? 1 : 0);
+        }
+        for (int s = 0; s < slots; s++) {
+            int first = firstBackup(s);
+            if (first >= 0) {
+                primaryNeed[first]--;
+            }
+        }
+        // Members over quota give up entries.
+        for (int m = 0; m < n; m++) {
+            int excess = held[m] - total[m];
+            if (excess <= 0) {
+                continue;
+            }
+            int[] candidates = new int[held[m]];
+            long[] keys = new long[held[m]];
+            int c = 0;
+            for (int i = 0; i < slots; i++) {
+                int s = order[i];
+                int pos = position(s, m);
+                if (pos >= 0) {
+                    boolean zoneTwice = zone[m] >= 0 && zoneCount(s, zone[m]) > 1;
+                    // zone doubled first, then lowest rank (largest previous rank) first, then slot order
+                    keys[c] = ((zoneTwice ? 0L : 1L) << 62)
+                            | ((long) (ranks - 1 - Math.min(setPrevRank[s * ranks + pos], ranks - 1)) << 40)
+                            | i;
+                    candidates[c++] = s;
+                }
+            }
+            Integer[] idx = new Integer[c];
+            for (int i = 0; i < c; i++) {
+                idx[i] = i;
+            }
+            Arrays.sort(idx, (a, b) -> Long.compare(keys[a], keys[b]));
+            // First give up entries at ranks where m holds more than its new per-rank share, so that the member
+            // taking the entry can take it at the same rank; then the lowest-ranked entries.
+            int ceil = total[m] / ranks + (total[m] % ranks > 0 ? 1 : 0);
+            int[] atRank = new int[ranks];
+            for (int i = 0; i < c; i++) {
+                int s = candidates[i];
+                atRank[Math.min(setPrevRank[s * ranks + position(s, m)], ranks - 1)]++;
+            }
+            int[] surplus = new int[ranks];
+            for (int r = 0; r < ranks; r++) {
+                surplus[r] = Math.max(0, atRank[r] - ceil);
+            }
+            // A slot that already lost a member is spared while others can give, so that every hole can be filled
+            // by a member that needs entries (a slot with two holes may have only one such member to take).
+            // The entry is refilled at once by a member that must gain entries and is not in the slot yet; a slot
+            // without such a member is spared while others can give.
+            boolean[] drop = new boolean[c];
+            int dropped = 0;
+            for (int pass = 0; pass < 6 && dropped < excess; pass++) {
+                boolean bySurplus = pass % 2 == 0;
+                boolean fullOnly = pass < 2;
+                boolean fillable = pass < 4;
+                for (int k = 0; k < c && dropped < excess; k++) {
+                    int i = idx[k];
+                    int s = candidates[i];
+                    if (drop[i] || (fullOnly && setLen[s] < ranks) || (fillable && !hasNewcomer(s, held))) {
+                        continue;
+                    }
+                    int r = Math.min(setPrevRank[s * ranks + position(s, m)], ranks - 1);
+                    if (bySurplus) {
+                        if (surplus[r] == 0) {
+                            continue;
+                        }
+                        surplus[r]--;
+                    }
+                    drop[i] = true;
+                    remove(s, m);
+                    held[m]--;
+                    dropped++;
+                    int f = bestNewcomer(s, held);
+                    if (f >= 0) {
+                        add(s, f);
+                        held[f]++;
+                    }
+                }
+            }
+        }
+        // Slots whose primary left and whose first backup would inherit more primaries than it may hold take a
+        // newcomer that needs primaries first, so the primary can go to the newcomer inside that slot.
+        for (int i = 0; i < slots; i++) {
+            int s = order[i];
+            if (setLen[s] == ranks || !primaryOpen(s)) {
+                continue;
+            }
+            int first = firstBackup(s);
+            if (first >= 0 && primaryNeed[first] < 0) {
+                int m = bestNewcomer(s, held);
+                if (m >= 0) {
+                    add(s, m);
+                    held[m]++;
+                    primaryNeed[first]++;
+                }
+            }
+        }
+        // Members under quota take free entries: greedily, then along augmenting paths among the new entries,
+        // and only if neither works by moving a member from another slot.
+        for (int i = 0; i < slots; i++) {
+            int s = order[i];
+            while (setLen[s] < ranks) {
+                int m = bestNewcomer(s, held);
+                if (m >= 0) {
+                    add(s, m);
+                    held[m]++;
+                } else if (!augmentSet(s, held)) {
+                    repairSet(s, held);
+                }
+            }
+        }
+    }
+
+    /**
+     * Open slot s0 takes a member m that is at quota from a slot u that gained m in this placement; u takes
+     * another member, and so on until a member under quota. Only new entries move, so nothing that stayed moves.
+     */
+    private boolean augmentSet(int s0, int[] held) {
+        int[] parentSlot = new int[slots];
+        int[] viaMember = new int[slots];
+        boolean[] seen = new boolean[slots];
+        boolean[] expanded = new boolean[n];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        queue.add(s0);
+        seen[s0] = true;
+        parentSlot[s0] = -1;
+        while (!queue.isEmpty()) {
+            int t = queue.poll();
+            for (int m = 0; m < n; m++) {
+                if (position(t, m) >= 0) {
+                    continue;
+                }
+                if (held[m] < total[m]) {
+                    held[m]++;
+                    int cur = t;
+                    int give = m;
+                    while (cur >= 0) {
+                        int gave = cur == s0 ? -1 : viaMember[cur];
+                        if (gave >= 0) {
+                            remove(cur, gave);
+                        }
+                        add(cur, give);
+                        give = gave;
+                        cur = parentSlot[cur];
+                    }
+                    return true;
+                }
+                if (expanded[m]) {
+                    continue;
+                }
+                expanded[m] = true;
+                for (int u = 0; u < slots; u++) {
+                    if (!seen[u] && isNew(u, m)) {
+                        seen[u] = true;
+                        parentSlot[u] = t;
+                        viaMember[u] = m;
+                        queue.add(u);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    private boolean isNew(int s, int m) {
+        int pos = position(s, m);
+        return pos >= 0 && setPrevRank[s * ranks + pos] == NEW;
+    }
+
+    /** The member of slot s with the lowest previous rank (the primary if it stayed), or -1. */
+    private int firstBackup(int s) {
+        int first = -1;
+        int firstRank = NEW;
+        for (int i = 0; i < setLen[s]; i++) {
+            if (setPrevRank[s * ranks + i] < firstRank) {
+                firstRank = setPrevRank[s * ranks + i];
+                first = set[s * ranks + i];
+            }
+        }
+        return first;
+    }
+
+    private boolean primaryOpen(int s) {
+        for (int i = 0; i < setLen[s]; i++) {
+            if (setPrevRank[s * ranks + i] == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private boolean hasNewcomer(int s, int[] held) {
+        for (int m = 0; m < n; m++) {
+            if (held[m] < total[m] && position(s, m) < 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private int bestNewcomer(int s, int[] held) {
+        boolean primaryOpen = primaryOpen(s);
+        int best = -1;
+        int bestZone = 0;
+        boolean bestNeeds = false;
+        int bestDeficit = 0;
+        long bestMix = 0;
+        for (int m = 0; m < n; m++) {
+            int deficit = total[m] - held[m];
+            if (deficit <= 0 || position(s, m) >= 0) {
+                continue;
+            }
+            int z = zone[m] < 0 ? 0 : zoneCount(s, zone[m]);
+            boolean needs = primaryOpen && primaryNeed[m] > 0;
+            long mx = mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L));
+            if (best < 0
+                    || z < bestZone
+                    || (z == bestZone
+                            && ((needs && !bestNeeds)
+                                    || (needs == bestNeeds
+                                            && (deficit > bestDeficit || (deficit == bestDeficit && mx < bestMix)))))) {
+                best = m;
+                bestZone = z;
+                bestNeeds = needs;
+                bestDeficit = deficit;
+                bestMix = mx;
+            }
+        }
+        if (best >= 0 && bestNeeds) {
+            primaryNeed[best]--;
+        }
+        return best;
+    }
+
+    /** Every member under quota is already in s: move some v from another slot t into s, and give t a member u. */
+    private void repairSet(int s, int[] held) {
+        for (int u = 0; u < n; u++) {
+            if (held[u] >= total[u]) {
+                continue;
+            }
+            for (int t : order) {
+                if (t == s || position(t, u) >= 0 || setLen[t] < ranks) {
+                    continue;
+                }
+                for (int i = setLen[t] - 1; i >= 0; i--) {
+                    int v = set[t * ranks + i];
+                    if (position(s, v) < 0) {
+                        remove(t, v);
+                        add(t, u);
+                        add(s, v);
+                        held[u]++;
+                        repairs++;
+                        return;
+                    }
+                }
+            }
+        }
+        // No swap exists (tiny rings): stay distinct and complete, give up exact balance for this entry.
+        int best = -1;
+        for (int m = 0; m < n; m++) {
+            if (position(s, m) < 0 && (best < 0 || held[m] - total[m] < held[best] - total[best])) {
+                best = m;
+            }
+        }
+        add(s, best);
+        held[best]++;
+        unresolved++;
+    }
+
+    private void add(int s, int m) {
+        set[s * ranks + setLen[s]] = m;
+        setPrevRank[s * ranks + setLen[s]] = NEW;
+        setLen[s]++;
+        changed[s] = true;
+    }
+
+    private void remove(int s, int m) {
+        int base = s * ranks;
+        int pos = position(s, m);
+        for (int i = pos; i < setLen[s] - 1; i++) {
+            set[base + i] = set[base + i + 1];
+            setPrevRank[base + i] = setPrevRank[base + i + 1];
+        }
+        setLen[s]--;
+        changed[s] = true;
+    }
+
+    private int prevRankOf(int s, int m) {
+        return setPrevRank[s * ranks + position(s, m)];
+    }
+
+    private int position(int s, int m) {
+        int base = s * ranks;
+        for (int i = 0; i < setLen[s]; i++) {
+            if (set[base + i] == m) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int zoneCount(int s, int z) {
+        int c = 0;
+        int base = s * ranks;
+        for (int i = 0; i < setLen[s]; i++) {
+            if (zone[set[base + i]] == z) {
+                c++;
+            }
+        }
+        return c;
+    }
+
+    // ---------------------------------------------------------------- ranks
+
+    /** The replica table, {@code slots * ranks} member indexes. */
+    int[] order() {
+        int[] base = new int[n];
+        int[] extra = new int[n];
+        for (int m = 0; m < n; m++) {
+            base[m] = total[m] / ranks;
+            extra[m] = total[m] % ranks;
+        }
+        int[] table = new int[slots * ranks];
+        Arrays.fill(table, -1);
+        // Within a slot, members are tried in previous rank order, new members last in a stable hashed order.
+        int[][] pref = new int[slots][];
+        for (int s = 0; s < slots; s++) {
+            Integer[] idx = new Integer[ranks];
+            for (int i = 0; i < ranks; i++) {
+                idx[i] = i;
+            }
+            final int slot = s;
+            Arrays.sort(idx, (a, b) -> {
+                int ra = setPrevRank[slot * ranks + a];
+                int rb = setPrevRank[slot * ranks + b];
+                if (ra != rb) {
+                    return Integer.compare(ra, rb);
+                }
+                long ma = mix(idHash[set[slot * ranks + a]] ^ (slot * 0x9E3779B97F4A7C15L));
+                long mb = mix(idHash[set[slot * ranks + b]] ^ (slot * 0x9E3779B97F4A7C15L));
+                return Long.compare(ma, mb);
+            });
+            pref[s] = new int[ranks];
+            for (int i = 0; i < ranks; i++) {
+                pref[s][i] = set[s * ranks + idx[i]];
+            }
+        }
+        int[][] slotsOf = new int[n][];
+        int[] fillCount = new int[n];
+        int[] occurrences = new int[n];
+        for (int s = 0; s < slots * ranks; s++) {
+            occurrences[set[s]]++;
+        }
+        for (int m = 0; m < n; m++) {
+            slotsOf[m] = new int[occurrences[m]];
+        }
+        for (int s : order) {
+            for (int i = 0; i < ranks; i++) {
+                int m = set[s * ranks + i];
+                slotsOf[m][fillCount[m]++] = s;
+            }
+        }
+        boolean[] ranked = new boolean[slots * ranks]; // by position in pref[s]
+        for (int r = 0; r < ranks; r++) {
+            // A member holds floor(T/R') or ceil(T/R') entries at each rank, and T in all.
+            int remainingRanks = ranks - r;
+            int[] lo = new int[n];
+            int[] q = new int[n];
+            for (int m = 0; m < n; m++) {
+                lo[m] = base[m] + (extra[m] == remainingRanks ? 1 : 0);
+                q[m] = base[m] + (extra[m] > 0 ? 1 : 0);
+            }
+            int[] count = new int[n];
+            int[] assign = new int[slots];
+            Arrays.fill(assign, -1);
+            boolean[] kept = new boolean[slots];
+            // Exact keeps first, then moves up; unchanged slots before changed ones, so that a member over its
+            // quota gives up entries where the slot changes anyway.
+            for (int pass = 0; pass < 4; pass++) {
+                boolean exact = pass < 2;
+                boolean changedPass = pass % 2 == 1;
+                for (int s : order) {
+                    if (changed[s] != changedPass || assign[s] >= 0) {
+                        continue;
+                    }
+                    for (int i = 0; i < ranks; i++) {
+                        int m = pref[s][i];
+                        if (ranked[s * ranks + i] || count[m] >= q[m]) {
+                            continue;
+                        }
+                        if (exact && prevRankOf(s, m) != r) {
+                            continue;
+                        }
+                        assign[s] = m;
+                        kept[s] = exact;
+                        count[m]++;
+                        break;
+                    }
+                }
+            }
+            for (int s : order) {
+                if (assign[s] >= 0) {
+                    continue;
+                }
+                if (augment(s, assign, count, q, pref, ranked, slotsOf, kept, true)
+                        || augment(s, assign, count, q, pref, ranked, slotsOf, kept, false)) {
+                    continue;
+                }
+                // No path: stay distinct and complete, give up exact balance at this entry.
+                for (int i = 0; i < ranks; i++) {
+                    if (!ranked[s * ranks + i]) {
+                        assign[s] = pref[s][i];
+                        count[assign[s]]++;
+                        break;
+                    }
+                }
+                unresolved++;
+            }
+            for (int m = 0; m < n; m++) {
+                while (count[m] < lo[m]) {
+                    if (!lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true)
+                            && !lift(m, assign, count, lo, pref, ranked, slotsOf, kept, false)) {
+                        unresolved++;
+                        break;
+                    }
+                }
+            }
+            for (int m = 0; m < n; m++) {
+                if (count[m] > base[m]) {
+                    extra[m]--;
+                }
+            }
+            for (int s = 0; s < slots; s++) {
+                int m = assign[s];
+                table[s * ranks + r] = m;
+                for (int i = 0; i < ranks; i++) {
+                    if (pref[s][i] == m) {
+                        ranked[s * ranks + i] = true;
+                    }
+                }
+            }
+        }
+        return table;
+    }
+
+    /**
+     * Finds a member for open slot s0 along an alternating path: s0 takes a member m that is at quota, a slot that
+     * had m takes another of its members, and so on until a member under quota. With {@code changedOnly}, the path
+     * runs through slots whose set changed only, so unchanged slots keep their order.
+     */
+    private boolean augment(
+            int s0,
+            int[] assign,
+            int[] count,
+            int[] q,
+            int[][] pref,
+            boolean[] ranked,
+            int[][] slotsOf,
+            boolean[] kept,
+            boolean avoidKept) {
+        int[] parentSlot = new int[slots];
+        boolean[] seen = new boolean[slots];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        queue.add(s0);
+        seen[s0] = true;
+        parentSlot[s0] = -1;
+        while (!queue.isEmpty()) {
+            int t = queue.poll();
+            for (int i = 0; i < ranks; i++) {
+                int m = pref[t][i];
+                if (ranked[t * ranks + i] || m == assign[t]) {
+                    continue;
+                }
+                if (count[m] < q[m]) {
+                    count[m]++;
+                    int cur = t;
+                    int give = m;
+                    while (cur >= 0) {
+                        int old = assign[cur];
+                        assign[cur] = give;
+                        kept[cur] = false;
+                        give = old;
+                        cur = parentSlot[cur];
+                    }
+                    return true;
+                }
+                for (int u : slotsOf[m]) {
+                    if (!seen[u] && assign[u] == m && (!avoidKept || !kept[u])) {
+                        seen[u] = true;
+                        parentSlot[u] = t;
+                        queue.add(u);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Gives member u0, below its lower bound, one more entry at this rank: u0 takes a slot from b, b takes one from
+     * c, and so on until a member above its lower bound. With {@code avoidKept}, the path avoids slots that kept
+     * their previous member at this rank.
+     */
+    private boolean lift(
+            int u0,
+            int[] assign,
+            int[] count,
+            int[] lo,
+            int[][] pref,
+            boolean[] ranked,
+            int[][] slotsOf,
+            boolean[] kept,
+            boolean avoidKept) {
+        int[] parentSlot = new int[n];
+        int[] parentMember = new int[n];
+        boolean[] seen = new boolean[n];
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        queue.add(u0);
+        seen[u0] = true;
+        while (!queue.isEmpty()) {
+            int a = queue.poll();
+            for (int t : slotsOf[a]) {
+                int b = assign[t];
+                if (b == a || b < 0 || seen[b] || (avoidKept && kept[t]) || !open(t, a, pref, ranked)) {
+                    continue;
+                }
+                seen[b] = true;
+                parentSlot[b] = t;
+                parentMember[b] = a;
+                if (count[b] > lo[b]) {
+                    count[b]--;
+                    count[u0]++;
+                    int cur = b;
+                    while (cur != u0) {
+                        int slot = parentSlot[cur];
+                        int taker = parentMember[cur];
+                        assign[slot] = taker;
+                        kept[slot] = false;
+                        cur = taker;
+                    }
+                    return true;
+                }
+                queue.add(b);
+            }
+        }
+        return false;
+    }
+
+    /** True if member m is in slot t's set and not yet ranked there. */
+    private boolean open(int t, int m, int[][] pref, boolean[] ranked) {
+        for (int i = 0; i < ranks; i++) {
+            if (pref[t][i] == m) {
+                return !ranked[t * ranks + i];
+            }
+        }
+        return false;
+    }
+
+    static long mix(long x) {
+        x ^= x >>> 33;
+        x *= 0xFF51AFD7ED558CCDL;
+        x ^= x >>> 33;
+        x *= 0xC4CEB9FE1A85EC53L;
+        return x ^ (x >>> 33);
+    }
+}

@@ -1,0 +1,387 @@
+package io.ringleader.coordinator.assign;
+
+import static io.ringleader.coordinator.assign.RingChecks.distinctAndFull;
+import static io.ringleader.coordinator.assign.RingChecks.set;
+import static io.ringleader.coordinator.assign.RingChecks.totals;
+import static io.ringleader.coordinator.assign.RingChecks.uncapped;
+import static io.ringleader.coordinator.assign.RingChecks.zoneViolations;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringleader.agent.ring.Ring;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Random sequences of joins, leaves, weight changes, drains and spares; every step is checked exactly (from the
+ * whole table, no sampling) against the placement rules. Each sequence runs from a fixed seed; a violation names
+ * the seed and step, so {@code new Sequence(seed).run()} reproduces it.
+ *
+ * <p>Two regimes. <b>Regular</b>: weights 100..400, at least 32 slots per member, no member heavier than 1/R of
+ * the total. Every rule is asserted to hold at every step. <b>Edge</b>: weights 1..10000 (members may be capped at
+ * one replica per slot) or few slots per member: distinctness, completeness, determinism, the plan and the spare
+ * rules are asserted; balance and minimal movement are measured and printed, because with exact quotas and so
+ * few slots they can conflict.
+ */
+class PlacementPropertiesTest {
+    static final int REGULAR_SEQUENCES = 300;
+    static final int EDGE_SEQUENCES = 200;
+    static final int STEPS = 12;
+
+    /** Rules asserted at every step of every regular sequence; the others are measured and printed. */
+    static final List<String> STRICT =
+            List.of("balance (rank and total)", "join: slots gain only the joiner", "weight: moves only down -> up");
+
+    enum Op {
+        JOIN,
+        LEAVE,
+        WEIGHT,
+        ADD_SPARE,
+        DRAIN
+    }
+
+    /** Violations per rule: how many steps broke it, and the first example. */
+    static final class Tally {
+        final Map<String, Integer> count = new TreeMap<>();
+        final Map<String, String> example = new TreeMap<>();
+        final Map<String, Integer> checked = new TreeMap<>();
+        long departedPrimaries;
+        long promoted;
+        long zoneSlots;
+        long zoneBad;
+        int steps;
+
+        void check(String rule, boolean ok, String message) {
+            checked.merge(rule, 1, Integer::sum);
+            if (!ok) {
+                count.merge(rule, 1, Integer::sum);
+                example.putIfAbsent(rule, message);
+            }
+        }
+
+        String report(String name) {
+            StringBuilder sb = new StringBuilder(name + ": " + steps + " steps\n");
+            for (String rule : checked.keySet()) {
+                sb.append(String.format(
+                        "  %-34s %5d violations in %5d checks%s%n",
+                        rule,
+                        count.getOrDefault(rule, 0),
+                        checked.get(rule),
+                        example.containsKey(rule) ? "  e.g. " + example.get(rule) : ""));
+            }
+            sb.append(String.format(
+                    "  departed primaries taken by the old rank 1: %d of %d (%.1f%%)%n",
+                    promoted, departedPrimaries, 100.0 * promoted / Math.max(1, departedPrimaries)));
+            sb.append(String.format(
+                    "  slots with a zone twice while a zone is missing: %d of %d (%.3f%%)%n",
+                    zoneBad, zoneSlots, 100.0 * zoneBad / Math.max(1, zoneSlots)));
+            return sb.toString();
+        }
+    }
+
+    @Test
+    void regularSequences_keepEveryRule() {
+        Tally tally = new Tally();
+        for (long seed = 1; seed <= REGULAR_SEQUENCES; seed++) {
+            new Sequence(seed, false, tally).run();
+        }
+        System.out.println(tally.report("regular sequences (" + REGULAR_SEQUENCES + ")"));
+        for (String rule : STRICT) {
+            assertThat(tally.count.getOrDefault(rule, 0))
+                    .as("%s%n%s", rule, tally.report("regular"))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void edgeSequences_stayValidAndDeterministic() {
+        Tally tally = new Tally();
+        for (long seed = 1; seed <= EDGE_SEQUENCES; seed++) {
+            new Sequence(seed, true, tally).run();
+        }
+        System.out.println(tally.report("edge sequences (" + EDGE_SEQUENCES + ")"));
+    }
+
+    static final class Sequence {
+        final long seed;
+        final boolean edge;
+        final Tally tally;
+        final Random random;
+        final TreeMap<String, Participant> ps = new TreeMap<>();
+        int nextId;
+
+        Sequence(long seed, boolean edge, Tally tally) {
+            this.seed = seed;
+            this.edge = edge;
+            this.tally = tally;
+            this.random = new Random(seed * 0x9E3779B97F4A7C15L + (edge ? 7 : 3));
+        }
+
+        void run() {
+            int replication = 1 + random.nextInt(4);
+            // Regular: at least 4R members of weight 100..400, so nobody is heavier than 1/R of the total.
+            int initial = edge ? 1 + random.nextInt(12) : 4 * replication + 1 + random.nextInt(12);
+            int slots = edge ? 1 << (4 + random.nextInt(8)) : Integer.highestOneBit(32 * (initial + STEPS)) * 2;
+            int zoneCount = random.nextInt(5);
+            PlacementConfig config = new PlacementConfig(slots, replication);
+            for (int i = 0; i < initial; i++) {
+                String id = "m" + nextId++;
+                ps.put(id, Participant.active(id, weight(), zone(zoneCount)));
+            }
+            String ctx = "seed " + seed + " first placement (S=" + slots + " R=" + replication + ")";
+            Ring ring = assignChecked(null, config, ctx).ring();
+            for (int step = 0; step < STEPS; step++) {
+                Op op = Op.values()[random.nextInt(Op.values().length)];
+                List<String> active = new ArrayList<>();
+                List<String> idleSpares = new ArrayList<>();
+                ps.values().forEach(p -> {
+                    if (p.role() == Role.ACTIVE) {
+                        active.add(p.id());
+                    } else if (p.role() == Role.SPARE) {
+                        idleSpares.add(p.id());
+                    }
+                });
+                int floor = edge ? 2 : 4 * replication + 1;
+                if ((op == Op.LEAVE || op == Op.DRAIN || op == Op.WEIGHT) && active.size() < floor) {
+                    op = Op.JOIN;
+                }
+                ctx = "seed " + seed + " step " + step + " " + op + " (S=" + slots + " R=" + replication + ")";
+                Ring before = ring;
+                Assignment a;
+                switch (op) {
+                    case JOIN -> {
+                        String id = "m" + nextId++;
+                        ps.put(id, Participant.active(id, weight(), zone(zoneCount)));
+                        a = assignChecked(before, config, ctx + " " + id);
+                        checkJoin(before, a.ring(), id, ctx + " " + id);
+                    }
+                    case LEAVE, DRAIN -> {
+                        String id = active.get(random.nextInt(active.size()));
+                        Participant p = ps.get(id);
+                        if (op == Op.LEAVE) {
+                            ps.remove(id);
+                        } else {
+                            ps.put(id, new Participant(id, p.weight(), p.zone(), Role.DRAINED));
+                        }
+                        boolean holds = totals(before).getOrDefault(id, 0) > 0;
+                        a = assignChecked(before, config, ctx + " " + id);
+                        if (op == Op.LEAVE && holds && !idleSpares.isEmpty()) {
+                            String spare = Collections.min(idleSpares);
+                            checkTakeover(before, a, id, spare, ctx + " " + id + " -> " + spare);
+                            Participant sp = ps.get(spare);
+                            ps.put(spare, new Participant(spare, sp.weight(), sp.zone(), Role.ACTIVE));
+                        } else {
+                            assertThat(a.activatedSpares()).as(ctx).isEmpty();
+                            checkLeave(before, a.ring(), id, ctx + " " + id);
+                        }
+                    }
+                    case WEIGHT -> {
+                        String id = active.get(random.nextInt(active.size()));
+                        Participant p = ps.get(id);
+                        ps.put(id, new Participant(id, weight(), p.zone(), Role.ACTIVE));
+                        a = assignChecked(before, config, ctx + " " + id);
+                        checkOnlyQuotaMoves(before, a.ring(), ctx + " " + id);
+                    }
+                    default -> {
+                        String id = "m" + nextId++;
+                        ps.put(id, new Participant(id, weight(), zone(zoneCount), Role.SPARE));
+                        a = assignChecked(before, config, ctx + " " + id);
+                        assertThat(a.plan().moves())
+                                .as("%s: adding a spare moves nothing", ctx)
+                                .isEmpty();
+                        assertThat(a.ring().members()).as(ctx).doesNotContain(id);
+                    }
+                }
+                ring = a.ring();
+                assertThat(ring.epoch()).as(ctx).isEqualTo(before.epoch() + 1);
+                tally.steps++;
+            }
+        }
+
+        /** Assigns from shuffled input twice: the result must be identical; then checks the ring and the plan. */
+        Assignment assignChecked(Ring previous, PlacementConfig config, String ctx) {
+            List<Participant> list = new ArrayList<>(ps.values());
+            Collections.shuffle(list, random);
+            Assignment a = Placement.assign(previous, list, config);
+            Ring ring = a.ring();
+            distinctAndFull(ring, ctx);
+            boolean uncapped = uncapped(ring, ps);
+            if (!edge) {
+                assertThat(uncapped)
+                        .as("%s: the regular regime has no capped member", ctx)
+                        .isTrue();
+            }
+            if (uncapped) {
+                String problem = RingChecks.balanceProblem(ring, ps);
+                tally.check("balance (rank and total)", problem == null, ctx + ": " + problem);
+            }
+            tally.zoneBad += zoneViolations(ring, ps);
+            tally.zoneSlots += ring.slotCount();
+            Collections.shuffle(list, random);
+            Assignment again = Placement.assign(previous, list, config);
+            assertThat(again.ring()).as("%s: same input, same ring", ctx).isEqualTo(ring);
+            assertThat(again.plan().moves())
+                    .as("%s: same input, same plan", ctx)
+                    .isEqualTo(a.plan().moves());
+            assertThat(again.activatedSpares()).isEqualTo(a.activatedSpares());
+            checkPlan(previous, a, ctx);
+            return a;
+        }
+
+        void checkLeave(Ring before, Ring after, String departed, String ctx) {
+            int optimal = 0;
+            String setProblem = null;
+            String primaryProblem = null;
+            for (int s = 0; s < before.slotCount(); s++) {
+                Set<String> old = set(before, s);
+                Set<String> now = set(after, s);
+                String oldPrimary = before.primaryId(s);
+                if (old.contains(departed)) {
+                    Set<String> kept = new HashSet<>(old);
+                    kept.remove(departed);
+                    if ((!now.containsAll(kept) || now.size() - kept.size() > 1) && setProblem == null) {
+                        setProblem = "slot " + s + " " + old + " -> " + now;
+                    }
+                } else if (!now.equals(old) && setProblem == null) {
+                    setProblem = "slot " + s + " without " + departed + ": " + old + " -> " + now;
+                }
+                if (departed.equals(oldPrimary)) {
+                    optimal++;
+                    tally.departedPrimaries++;
+                    if (before.replication() > 1 && before.replicaIndex(s, 1) >= 0) {
+                        if (before.member(before.replicaIndex(s, 1)).equals(after.primaryId(s))) {
+                            tally.promoted++;
+                        }
+                    }
+                } else if (oldPrimary != null && !oldPrimary.equals(after.primaryId(s)) && primaryProblem == null) {
+                    primaryProblem = "slot " + s + " " + before.replicas(s) + " -> " + after.replicas(s);
+                }
+            }
+            tally.check("leave: only departed entries move", setProblem == null, ctx + ": " + setProblem);
+            tally.check("leave: survivors keep primaries", primaryProblem == null, ctx + ": " + primaryProblem);
+            int moved = primariesMoved(before, after);
+            tally.check(
+                    "leave: primaries moved <= 1.01x+1",
+                    moved <= 1.01 * optimal + 1,
+                    ctx + ": moved " + moved + ", optimal " + optimal);
+        }
+
+        void checkJoin(Ring before, Ring after, String joiner, String ctx) {
+            String problem = null;
+            for (int s = 0; s < before.slotCount() && problem == null; s++) {
+                Set<String> gained = set(after, s);
+                gained.removeAll(set(before, s));
+                gained.remove(joiner);
+                if (!gained.isEmpty()) {
+                    problem = "slot " + s + " " + before.replicas(s) + " -> " + after.replicas(s);
+                }
+            }
+            tally.check("join: slots gain only the joiner", problem == null, ctx + ": " + problem);
+            int share = after.slotCounts(0).getOrDefault(joiner, 0);
+            int moved = primariesMoved(before, after);
+            tally.check(
+                    "join: primaries moved <= 1.01x+1",
+                    moved <= 1.01 * share + 1,
+                    ctx + ": moved " + moved + ", joiner's share " + share);
+        }
+
+        void checkOnlyQuotaMoves(Ring before, Ring after, String ctx) {
+            Map<String, Integer> tb = totals(before);
+            Map<String, Integer> ta = totals(after);
+            String problem = null;
+            for (int s = 0; s < before.slotCount() && problem == null; s++) {
+                Set<String> lost = set(before, s);
+                lost.removeAll(set(after, s));
+                Set<String> gained = set(after, s);
+                gained.removeAll(set(before, s));
+                for (String id : lost) {
+                    if (ta.getOrDefault(id, 0) >= tb.getOrDefault(id, 0)) {
+                        problem = "slot " + s + " drops " + id + " whose total did not go down";
+                    }
+                }
+                for (String id : gained) {
+                    if (ta.getOrDefault(id, 0) <= tb.getOrDefault(id, 0)) {
+                        problem = "slot " + s + " adds " + id + " whose total did not go up";
+                    }
+                }
+            }
+            tally.check("weight: moves only down -> up", problem == null, ctx + ": " + problem);
+        }
+
+        /** The spare takes over exactly the departed member's entries when its quota is the same. */
+        void checkTakeover(Ring before, Assignment a, String departed, String spare, String ctx) {
+            assertThat(a.activatedSpares()).as(ctx).containsExactly(spare);
+            Ring after = a.ring();
+            assertThat(totals(after).getOrDefault(spare, 0))
+                    .as("%s: spare's entries", ctx)
+                    .isGreaterThan(0);
+            boolean equalWeights = after.members().stream()
+                            .map(id -> ps.get(id).weight())
+                            .distinct()
+                            .count()
+                    == 1;
+            if (!equalWeights) {
+                return;
+            }
+            for (int s = 0; s < before.slotCount(); s++) {
+                for (int r = 0; r < before.replication(); r++) {
+                    String from = id(before, s, r);
+                    String expected = departed.equals(from) ? spare : from;
+                    assertThat(id(after, s, r))
+                            .as("%s: slot %d rank %d", ctx, s, r)
+                            .isEqualTo(expected);
+                }
+            }
+            assertThat(a.plan().moves())
+                    .as(ctx)
+                    .hasSize(totals(before).get(departed))
+                    .allMatch(m -> m.reason() == Move.Reason.SPARE_TAKEOVER);
+        }
+
+        int weight() {
+            return edge ? 1 + random.nextInt(10_000) : 100 * (1 + random.nextInt(4));
+        }
+
+        String zone(int zones) {
+            return zones == 0 ? null : "z" + random.nextInt(zones);
+        }
+    }
+
+    /** The plan lists exactly the entries that differ. */
+    static void checkPlan(Ring previous, Assignment a, String ctx) {
+        Ring ring = a.ring();
+        int diffs = 0;
+        for (int s = 0; s < ring.slotCount(); s++) {
+            for (int r = 0; r < ring.replication(); r++) {
+                String from = previous == null ? null : id(previous, s, r);
+                if (!Objects.equals(from, id(ring, s, r))) {
+                    diffs++;
+                }
+            }
+        }
+        assertThat(a.plan().moves()).as("%s: plan size", ctx).hasSize(diffs);
+    }
+
+    static String id(Ring ring, int s, int r) {
+        int v = ring.replicaIndex(s, r);
+        return v < 0 ? null : ring.member(v);
+    }
+
+    static int primariesMoved(Ring before, Ring after) {
+        int moved = 0;
+        for (int s = 0; s < before.slotCount(); s++) {
+            String p = before.primaryId(s);
+            if (p != null && !p.equals(after.primaryId(s))) {
+                moved++;
+            }
+        }
+        return moved;
+    }
+}

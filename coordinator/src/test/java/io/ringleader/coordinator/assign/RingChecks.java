@@ -1,0 +1,136 @@
+package io.ringleader.coordinator.assign;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ringleader.agent.ring.Ring;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Exact checks of a ring against the placement rules, computed from the whole table. */
+final class RingChecks {
+    private RingChecks() {}
+
+    static Map<String, Participant> byId(List<Participant> ps) {
+        Map<String, Participant> m = new HashMap<>();
+        ps.forEach(p -> m.put(p.id(), p));
+        return m;
+    }
+
+    /** R' = min(R, members); true if no member's weight is over 1/R' of the total (balance is then exact). */
+    static boolean uncapped(Ring ring, Map<String, Participant> ps) {
+        int ranks = Math.min(ring.replication(), ring.members().size());
+        long w = 0;
+        long max = 0;
+        for (String id : ring.members()) {
+            w += ps.get(id).weight();
+            max = Math.max(max, ps.get(id).weight());
+        }
+        return max * ranks <= w;
+    }
+
+    /** Every slot lists min(R, n) distinct members and then nothing. */
+    static void distinctAndFull(Ring ring, String ctx) {
+        int n = ring.members().size();
+        int ranks = Math.min(ring.replication(), n);
+        for (int s = 0; s < ring.slotCount(); s++) {
+            List<String> list = ring.replicas(s);
+            assertThat(list).as("%s: slot %d", ctx, s).hasSize(ranks).doesNotHaveDuplicates();
+            if (n <= ring.replication()) {
+                assertThat(list)
+                        .as("%s: slot %d lists every member", ctx, s)
+                        .containsExactlyInAnyOrderElementsOf(ring.members());
+            }
+        }
+    }
+
+    /** Per rank within floor/ceil of S*w/W, total within floor/ceil of S*R'*w/W. */
+    static void balanced(Ring ring, Map<String, Participant> ps, String ctx) {
+        int n = ring.members().size();
+        if (n == 0) {
+            return;
+        }
+        int ranks = Math.min(ring.replication(), n);
+        long w = 0;
+        for (String id : ring.members()) {
+            w += ps.get(id).weight();
+        }
+        long slots = ring.slotCount();
+        Map<String, Integer> total = new HashMap<>();
+        for (int r = 0; r < ranks; r++) {
+            for (Map.Entry<String, Integer> e : ring.slotCounts(r).entrySet()) {
+                long wi = ps.get(e.getKey()).weight();
+                long diff = e.getValue() * w - slots * wi;
+                assertThat(Math.abs(diff))
+                        .as(
+                                "%s: %s holds %d slots at rank %d, ideal %.3f",
+                                ctx, e.getKey(), e.getValue(), r, (double) slots * wi / w)
+                        .isLessThan(w);
+                total.merge(e.getKey(), e.getValue(), Integer::sum);
+            }
+        }
+        for (Map.Entry<String, Integer> e : total.entrySet()) {
+            long wi = ps.get(e.getKey()).weight();
+            long diff = e.getValue() * w - slots * ranks * wi;
+            assertThat(Math.abs(diff))
+                    .as(
+                            "%s: %s holds %d replicas, ideal %.3f",
+                            ctx, e.getKey(), e.getValue(), (double) slots * ranks * wi / w)
+                    .isLessThan(w);
+        }
+    }
+
+    /** Null if balanced per rank and in total, else the first problem. */
+    static String balanceProblem(Ring ring, Map<String, Participant> ps) {
+        try {
+            balanced(ring, ps, "");
+            return null;
+        } catch (AssertionError e) {
+            return e.getMessage().lines().findFirst().orElse("unbalanced");
+        }
+    }
+
+    /** Slots where a zone appears twice while a zone of some placed member is missing. */
+    static int zoneViolations(Ring ring, Map<String, Participant> ps) {
+        Set<String> allZones = new HashSet<>();
+        for (String id : ring.members()) {
+            if (ps.get(id).zone() != null) {
+                allZones.add(ps.get(id).zone());
+            }
+        }
+        if (allZones.isEmpty()) {
+            return 0;
+        }
+        int violations = 0;
+        for (int s = 0; s < ring.slotCount(); s++) {
+            Set<String> seen = new HashSet<>();
+            boolean twice = false;
+            for (String id : ring.replicas(s)) {
+                String z = ps.get(id).zone();
+                if (z != null && !seen.add(z)) {
+                    twice = true;
+                }
+            }
+            if (twice && !seen.containsAll(allZones)) {
+                violations++;
+            }
+        }
+        return violations;
+    }
+
+    static Set<String> set(Ring ring, int slot) {
+        return new HashSet<>(ring.replicas(slot));
+    }
+
+    static Map<String, Integer> totals(Ring ring) {
+        Map<String, Integer> total = new HashMap<>();
+        for (int s = 0; s < ring.slotCount(); s++) {
+            for (String id : ring.replicas(s)) {
+                total.merge(id, 1, Integer::sum);
+            }
+        }
+        return total;
+    }
+}
