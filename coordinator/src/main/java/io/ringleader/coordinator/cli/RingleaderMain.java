@@ -59,6 +59,7 @@ public final class RingleaderMain {
     static CommandLine commandLine(ZkCommand zk, Object... extraSubcommands) {
         CommandLine cli = new CommandLine(new RingleaderCommand());
         cli.addSubcommand(zk);
+        cli.addSubcommand(new CoordinatorCommand());
         for (Object extra : extraSubcommands) {
             cli.addSubcommand(Objects.requireNonNull(extra, "extra subcommand"));
         }

@@ -1,0 +1,459 @@
+package io.ringleader.coordinator;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.leadership.Leadership;
+import io.ringleader.agent.leadership.LeadershipListener;
+import io.ringleader.agent.leadership.Term;
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.coordinator.assign.Assignment;
+import io.ringleader.coordinator.assign.Participant;
+import io.ringleader.coordinator.assign.Placement;
+import io.ringleader.coordinator.assign.PlacementConfig;
+import io.ringleader.coordinator.assign.Role;
+import java.io.Closeable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The coordinator: one of one to three instances is elected active and owns the ring; the others are hot
+ * standbys that follow the members and take over when the active one goes.
+ *
+ * <p>The active coordinator recomputes the ring from the members whenever membership has been quiet for the
+ * debounce delay, and writes it only if it changed. Every write is one ZooKeeper transaction that also checks the
+ * coordinator's own election znode, so a deposed coordinator's late write fails in ZooKeeper itself, and that
+ * is conditional on the ring znode's version, so a concurrent write is never overwritten blindly.
+ *
+ * <p>State is rebuilt from ZooKeeper at the start of every term: the ring is read again, and a member of the ring
+ * that is not live starts its rebalance delay from that moment. A ring that cannot be parsed is never patched: the
+ * coordinator logs one error and places the members afresh, with a larger epoch.
+ *
+ * <p>Connection states: SUSPENDED and LOST end the term at once (no write is attempted until a new term starts);
+ * RECONNECTED resumes the same term only if the election znode survived.
+ */
+public final class Coordinator implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private enum State {
+        LATENT,
+        STARTED,
+        CLOSED
+    }
+
+    private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    private final CoordinatorConfig config;
+    private final Clock clock;
+    private final Agent agent;
+    private final Leadership leadership;
+    private final ScheduledExecutorService executor;
+    private final String logPrefix;
+
+    // Confined to the executor.
+    private final Map<String, Instant> departedAt = new HashMap<>();
+    private final Map<String, Member> lastKnown = new HashMap<>();
+    private Term term;
+    private ScheduledFuture<?> pending;
+    private boolean shapeWarned;
+
+    private volatile Ring lastWritten;
+    private volatile long writes;
+
+    private Coordinator(CoordinatorConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.logPrefix = "[cluster=" + config.path().cluster() + " coordinator=" + config.coordinatorId() + "] ";
+        Agent.Builder builder = Agent.builder()
+                .connectString(config.connectString())
+                .root(config.path().root())
+                .cluster(config.path().cluster())
+                .memberId(config.coordinatorId())
+                .observer()
+                .sessionTimeout(config.sessionTimeout())
+                .connectionTimeout(config.connectionTimeout());
+        if (config.authScheme() != null) {
+            builder.authorization(config.authScheme(), config.authCredentials());
+        }
+        this.agent = builder.build();
+        this.leadership = Leadership.builder(agent.curator(), config.path().coordinator(), config.coordinatorId())
+                .threadName("ringleader-coordinator-" + config.coordinatorId() + "-election")
+                .build();
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ringleader-coordinator-" + config.coordinatorId());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A coordinator for these settings, not started. */
+    public static Coordinator create(CoordinatorConfig config) {
+        return new Coordinator(config, Clock.systemUTC());
+    }
+
+    /** A coordinator whose rebalance delays are measured on {@code clock}. */
+    static Coordinator create(CoordinatorConfig config, Clock clock) {
+        return new Coordinator(config, clock);
+    }
+
+    /**
+     * Connects, follows the members and joins the election. Returns at once.
+     *
+     * @throws IllegalStateException if already started or closed
+     */
+    public void start() {
+        if (!state.compareAndSet(State.LATENT, State.STARTED)) {
+            throw new IllegalStateException("coordinator already started or closed: " + state.get());
+        }
+        agent.membershipListenable().addListener((before, after) -> submit(() -> onView(before, after)));
+        leadership.listenable().addListener(new LeadershipListener() {
+            @Override
+            public void termStarted(Term started) {
+                submit(() -> onTermStarted(started));
+            }
+
+            @Override
+            public void termEnded(Term ended, String reason) {
+                submit(() -> onTermEnded(ended, reason));
+            }
+        });
+        agent.start();
+        leadership.start();
+        log.info("{}started against {}", logPrefix, config.connectString());
+    }
+
+    /** Whether this coordinator is the active one now. */
+    public boolean isActive() {
+        return leadership.isLeader();
+    }
+
+    /** The current term, if active. */
+    public Optional<Term> term() {
+        return leadership.term();
+    }
+
+    /** The last ring this coordinator wrote, if any. */
+    public Optional<Ring> lastWritten() {
+        return Optional.ofNullable(lastWritten);
+    }
+
+    /** How many ring writes this coordinator made. */
+    public long writes() {
+        return writes;
+    }
+
+    /** The members as this coordinator sees them. */
+    public MemberView members() {
+        return agent.members();
+    }
+
+    /** The Curator client, for tests. */
+    CuratorFramework curator() {
+        return agent.curator();
+    }
+
+    /** The coordinator's settings. */
+    public CoordinatorConfig config() {
+        return config;
+    }
+
+    /** Leaves the election, stops following and disconnects. Idempotent. */
+    @Override
+    public void close() {
+        if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+            return;
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        leadership.close();
+        agent.close();
+        log.info("{}stopped", logPrefix);
+    }
+
+    private void submit(Runnable task) {
+        if (state.get() != State.STARTED) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.error("{}coordinator task failed", logPrefix, e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void onTermStarted(Term started) {
+        term = started;
+        departedAt.clear();
+        log.info("{}active at epoch 0x{}", logPrefix, Long.toHexString(started.epoch()));
+        reconcile();
+    }
+
+    private void onTermEnded(Term ended, String reason) {
+        if (term != null && term.equals(ended)) {
+            term = null;
+            cancelPending();
+            log.info("{}standing by: {}", logPrefix, reason);
+        }
+    }
+
+    private void onView(MemberView before, MemberView after) {
+        Instant now = clock.instant();
+        for (Member m : after.members()) {
+            lastKnown.put(m.id(), m);
+            departedAt.remove(m.id());
+        }
+        for (Member m : before.members()) {
+            if (!after.contains(m.id()) && after.isCurrent()) {
+                departedAt.putIfAbsent(m.id(), now);
+            }
+        }
+        if (term != null && after.isCurrent()) {
+            schedule(config.debounce());
+        }
+    }
+
+    private void schedule(Duration delay) {
+        cancelPending();
+        try {
+            pending = executor.schedule(
+                    () -> {
+                        try {
+                            reconcile();
+                        } catch (RuntimeException e) {
+                            log.error("{}ring update failed", logPrefix, e);
+                        }
+                    },
+                    Math.max(0, delay.toMillis()),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void cancelPending() {
+        if (pending != null) {
+            pending.cancel(false);
+            pending = null;
+        }
+    }
+
+    /** Reads the ring, computes the next one from the members, and writes it if it changed. */
+    private void reconcile() {
+        Term current = term;
+        MemberView view = agent.members();
+        if (current == null || !view.isCurrent()) {
+            return; // a new term or the next current view calls again
+        }
+        CuratorFramework client = agent.curator();
+        String ringPath = config.path().ring();
+        Stat stat = new Stat();
+        Ring previous = null;
+        long epochFloor;
+        try {
+            byte[] data = client.getData().storingStatIn(stat).forPath(ringPath);
+            epochFloor = stat.getMzxid();
+            try {
+                previous = RingCodec.decode(ringPath, data);
+                epochFloor = Math.max(epochFloor, previous.epoch());
+            } catch (MalformedRecordException e) {
+                log.error(
+                        "{}the ring cannot be parsed ({}); rebuilding it from the members", logPrefix, e.getMessage());
+            }
+        } catch (KeeperException.NoNodeException e) {
+            stat = null;
+            epochFloor = readPzxid(client, config.path().base());
+        } catch (Exception e) {
+            log.warn("{}cannot read the ring ({}); retrying", logPrefix, e.toString());
+            schedule(config.debounce().plusMillis(250));
+            return;
+        }
+        if (lastWritten != null) {
+            epochFloor = Math.max(epochFloor, lastWritten.epoch());
+        }
+
+        Instant now = clock.instant();
+        List<Participant> participants = new ArrayList<>();
+        Instant nextExpiry = null;
+        for (Member m : view.members()) {
+            boolean holdsSlots = previous != null && previous.indexOf(m.id()) >= 0;
+            Role role = m.state() == MemberState.SPARE && !holdsSlots ? Role.SPARE : Role.ACTIVE;
+            participants.add(new Participant(m.id(), m.weight(), m.zone(), role));
+        }
+        if (previous != null) {
+            for (String id : previous.members()) {
+                if (view.contains(id)) {
+                    continue;
+                }
+                Instant since = departedAt.computeIfAbsent(id, k -> now);
+                Instant expiry = since.plus(config.rebalanceDelay());
+                Member known = lastKnown.get(id);
+                if (expiry.isAfter(now)) {
+                    // Kept in place while the delay runs: its backups serve its slots meanwhile.
+                    participants.add(new Participant(
+                            id, known == null ? 1 : known.weight(), known == null ? null : known.zone(), Role.ACTIVE));
+                    nextExpiry = nextExpiry == null || expiry.isBefore(nextExpiry) ? expiry : nextExpiry;
+                }
+            }
+        }
+        if (participants.isEmpty() && previous == null) {
+            return; // nothing to place yet
+        }
+        int slots = previous != null ? previous.slotCount() : config.slotCount();
+        int replication = previous != null ? previous.replication() : config.replication();
+        if (previous != null && !shapeWarned && (slots != config.slotCount() || replication != config.replication())) {
+            shapeWarned = true;
+            log.warn(
+                    "{}the ring has {} slots and {} replicas; the configured {} and {} apply to a new ring only",
+                    logPrefix,
+                    slots,
+                    replication,
+                    config.slotCount(),
+                    config.replication());
+        }
+        Assignment assignment = Placement.assign(previous, participants, new PlacementConfig(slots, replication));
+        Ring placed = assignment.ring();
+        if (previous != null && sameContent(previous, placed)) {
+            lastWritten = lastWritten == null ? previous : lastWritten;
+        } else {
+            Ring next = Ring.of(epochFloor + 1, slots, replication, placed.members(), placed.replicaTable());
+            write(client, current, ringPath, stat, next, assignment);
+        }
+        if (nextExpiry != null) {
+            schedule(Duration.between(now, nextExpiry).plus(config.debounce()));
+        }
+    }
+
+    /** What became of one fenced ring write. */
+    enum WriteOutcome {
+        WRITTEN,
+        DEPOSED,
+        CONFLICT,
+        FAILED
+    }
+
+    private void write(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, Assignment a) {
+        switch (fencedWrite(client, current, ringPath, stat, next)) {
+            case WRITTEN -> {
+                lastWritten = next;
+                writes++;
+                log.info(
+                        "{}ring epoch 0x{} written: {} members, {} entries moved ({} primaries){}",
+                        logPrefix,
+                        Long.toHexString(next.epoch()),
+                        next.members().size(),
+                        a.plan().moves().size(),
+                        a.plan().primariesMoved(),
+                        a.activatedSpares().isEmpty() ? "" : ", spares activated: " + a.activatedSpares());
+            }
+            case DEPOSED -> {
+                log.warn("{}the ring write was refused: this coordinator's term is over", logPrefix);
+                if (term != null && term.equals(current)) {
+                    term = null;
+                }
+            }
+            case CONFLICT -> {
+                log.info("{}the ring changed while it was computed; recomputing", logPrefix);
+                schedule(config.debounce());
+            }
+            case FAILED -> schedule(config.debounce().plusMillis(250));
+        }
+    }
+
+    /**
+     * Writes {@code next} in one transaction with a check of {@code current}'s election znode: ZooKeeper refuses it
+     * once that term is over, whatever this process believes.
+     *
+     * @param stat the ring znode's stat as read, or null if it did not exist
+     */
+    WriteOutcome fencedWrite(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next) {
+        byte[] bytes = RingCodec.encode(next);
+        try {
+            client.transaction()
+                    .forOperations(
+                            client.transactionOp().check().forPath(current.latchPath()),
+                            stat == null
+                                    ? client.transactionOp().create().forPath(ringPath, bytes)
+                                    : client.transactionOp()
+                                            .setData()
+                                            .withVersion(stat.getVersion())
+                                            .forPath(ringPath, bytes));
+            return WriteOutcome.WRITTEN;
+        } catch (KeeperException e) {
+            if (failedOp(e) == 0) {
+                return WriteOutcome.DEPOSED;
+            }
+            if (e.code() == KeeperException.Code.BADVERSION
+                    || e.code() == KeeperException.Code.NODEEXISTS
+                    || e.code() == KeeperException.Code.NONODE) {
+                return WriteOutcome.CONFLICT;
+            }
+            log.warn("{}the ring write failed ({}); retrying", logPrefix, e.toString());
+            return WriteOutcome.FAILED;
+        } catch (Exception e) {
+            log.warn("{}the ring write failed ({}); retrying", logPrefix, e.toString());
+            return WriteOutcome.FAILED;
+        }
+    }
+
+    /** Which operation of a failed transaction failed first: 0 the term check, 1 the ring write, -1 unknown. */
+    private static int failedOp(KeeperException e) {
+        List<OpResult> results = e.getResults();
+        if (results == null) {
+            return -1;
+        }
+        for (int i = 0; i < results.size(); i++) {
+            if (results.get(i) instanceof OpResult.ErrorResult error
+                    && error.getErr() != KeeperException.Code.OK.intValue()
+                    && error.getErr() != KeeperException.Code.RUNTIMEINCONSISTENCY.intValue()) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static boolean sameContent(Ring a, Ring b) {
+        return a.slotCount() == b.slotCount()
+                && a.replication() == b.replication()
+                && a.members().equals(b.members())
+                && java.util.Arrays.equals(a.replicaTable(), b.replicaTable());
+    }
+
+    private long readPzxid(CuratorFramework client, String path) {
+        try {
+            Stat s = client.checkExists().forPath(path);
+            return s == null ? 0 : s.getPzxid();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package io.ringleader.coordinator;
+
+import io.ringleader.agent.Durations;
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.ring.Ring;
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The coordinator's settings (see {@code conf/coordinator.properties}).
+ *
+ * @param connectString the ZooKeeper ensemble
+ * @param path the cluster's paths
+ * @param coordinatorId this coordinator's id in the election
+ * @param slotCount S for a new ring (a power of two, 1 to 65536)
+ * @param replication R for a new ring (1 to 7)
+ * @param rebalanceDelay how long a departed member keeps its slots before they move (its backups serve meanwhile)
+ * @param debounce how long membership must be quiet before the ring is recomputed
+ * @param sessionTimeout the coordinator's ZooKeeper session timeout
+ * @param connectionTimeout one connection attempt's timeout
+ * @param authScheme ZooKeeper auth scheme, or null
+ * @param authCredentials ZooKeeper credentials (read from the environment), or null
+ */
+public record CoordinatorConfig(
+        String connectString,
+        ClusterPath path,
+        String coordinatorId,
+        int slotCount,
+        int replication,
+        Duration rebalanceDelay,
+        Duration debounce,
+        Duration sessionTimeout,
+        Duration connectionTimeout,
+        String authScheme,
+        String authCredentials) {
+
+    static final Set<String> KEYS = Set.of(
+            "ringleader.zk",
+            "ringleader.cluster",
+            "ringleader.root",
+            "ringleader.coordinator.id",
+            "ringleader.ring.slots",
+            "ringleader.ring.replication",
+            "ringleader.rebalance.delay",
+            "ringleader.rebalance.debounce",
+            "ringleader.session.timeout",
+            "ringleader.connection.timeout",
+            "ringleader.auth.scheme",
+            "ringleader.auth.credentials.env");
+
+    /**
+     * Validates every field.
+     *
+     * @throws IllegalArgumentException naming the first bad value
+     */
+    public CoordinatorConfig {
+        if (connectString == null || connectString.isBlank()) {
+            throw new IllegalArgumentException("ringleader.zk (--zk) is required, for example 127.0.0.1:2181");
+        }
+        Objects.requireNonNull(path, "path");
+        ClusterPath.checkName("coordinator id", coordinatorId);
+        if (slotCount < 1 || slotCount > Ring.MAX_SLOTS || Integer.bitCount(slotCount) != 1) {
+            throw new IllegalArgumentException(
+                    "ringleader.ring.slots must be a power of two from 1 to " + Ring.MAX_SLOTS + ", was " + slotCount);
+        }
+        if (replication < 1 || replication > Ring.MAX_REPLICATION) {
+            throw new IllegalArgumentException("ringleader.ring.replication must be between 1 and "
+                    + Ring.MAX_REPLICATION + ", was " + replication);
+        }
+        check("ringleader.rebalance.delay", rebalanceDelay, Duration.ZERO, Duration.ofHours(24));
+        check("ringleader.rebalance.debounce", debounce, Duration.ZERO, Duration.ofMinutes(1));
+        check("ringleader.session.timeout", sessionTimeout, Duration.ofMillis(500), Duration.ofMinutes(10));
+        check("ringleader.connection.timeout", connectionTimeout, Duration.ofMillis(100), sessionTimeout);
+        if ((authScheme == null) != (authCredentials == null)) {
+            throw new IllegalArgumentException(
+                    "ringleader.auth.scheme and ringleader.auth.credentials.env must be set together");
+        }
+    }
+
+    /** Settings for {@code cluster} on {@code connectString} with every default. */
+    public static CoordinatorConfig defaults(String connectString, String cluster) {
+        return new CoordinatorConfig(
+                connectString,
+                ClusterPath.of(cluster),
+                defaultId(),
+                Ring.DEFAULT_SLOTS,
+                Ring.DEFAULT_REPLICATION,
+                Duration.ofSeconds(30),
+                Duration.ofMillis(200),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5),
+                null,
+                null);
+    }
+
+    /** This config with other timings (tests and demos use short ones). */
+    public CoordinatorConfig withTimings(Duration newRebalanceDelay, Duration newDebounce, Duration newSessionTimeout) {
+        return new CoordinatorConfig(
+                connectString,
+                path,
+                coordinatorId,
+                slotCount,
+                replication,
+                newRebalanceDelay,
+                newDebounce,
+                newSessionTimeout,
+                newSessionTimeout.compareTo(connectionTimeout) < 0 ? newSessionTimeout : connectionTimeout,
+                authScheme,
+                authCredentials);
+    }
+
+    /** This config with another coordinator id. */
+    public CoordinatorConfig withId(String id) {
+        return new CoordinatorConfig(
+                connectString,
+                path,
+                id,
+                slotCount,
+                replication,
+                rebalanceDelay,
+                debounce,
+                sessionTimeout,
+                connectionTimeout,
+                authScheme,
+                authCredentials);
+    }
+
+    /** This config with another ring shape. */
+    public CoordinatorConfig withRing(int newSlotCount, int newReplication) {
+        return new CoordinatorConfig(
+                connectString,
+                path,
+                coordinatorId,
+                newSlotCount,
+                newReplication,
+                rebalanceDelay,
+                debounce,
+                sessionTimeout,
+                connectionTimeout,
+                authScheme,
+                authCredentials);
+    }
+
+    /**
+     * Reads a properties file; {@code overrides} (from command-line flags) win over it.
+     *
+     * @throws IllegalArgumentException naming the file, an unknown {@code ringleader.*} key, or the first bad value
+     */
+    public static CoordinatorConfig load(Path file, Map<String, String> overrides, Function<String, String> env) {
+        Properties properties = new Properties();
+        if (file != null) {
+            try (Reader in = Files.newBufferedReader(file)) {
+                properties.load(in);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read " + file + " (" + e.getMessage()
+                        + "); pass --config with a readable properties file");
+            }
+        }
+        overrides.forEach((k, v) -> {
+            if (v != null) {
+                properties.setProperty(k, v);
+            }
+        });
+        return from(properties, env);
+    }
+
+    /**
+     * Reads settings from properties.
+     *
+     * @throws IllegalArgumentException naming an unknown {@code ringleader.*} key or the first bad value
+     */
+    public static CoordinatorConfig from(Properties properties, Function<String, String> env) {
+        Map<String, String> s = new TreeMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            if (!key.startsWith("ringleader.")) {
+                continue;
+            }
+            if (!KEYS.contains(key)) {
+                throw new IllegalArgumentException(
+                        "unknown setting '" + key + "'; known settings: " + new TreeSet<>(KEYS));
+            }
+            s.put(key, properties.getProperty(key).trim());
+        }
+        String cluster = s.get("ringleader.cluster");
+        if (cluster == null) {
+            throw new IllegalArgumentException("ringleader.cluster (--cluster) is required");
+        }
+        String credentials = null;
+        String credentialsEnv = s.get("ringleader.auth.credentials.env");
+        if (credentialsEnv != null) {
+            credentials = env.apply(credentialsEnv);
+            if (credentials == null || credentials.isEmpty()) {
+                throw new IllegalArgumentException("ringleader.auth.credentials.env names the environment variable "
+                        + credentialsEnv + ", which is not set: export it with the ZooKeeper credentials");
+            }
+        }
+        return new CoordinatorConfig(
+                s.get("ringleader.zk"),
+                new ClusterPath(s.getOrDefault("ringleader.root", ClusterPath.DEFAULT_ROOT), cluster),
+                s.getOrDefault("ringleader.coordinator.id", defaultId()),
+                integer(s, "ringleader.ring.slots", Ring.DEFAULT_SLOTS),
+                integer(s, "ringleader.ring.replication", Ring.DEFAULT_REPLICATION),
+                duration(s, "ringleader.rebalance.delay", "30s"),
+                duration(s, "ringleader.rebalance.debounce", "200ms"),
+                duration(s, "ringleader.session.timeout", "10s"),
+                duration(s, "ringleader.connection.timeout", "5s"),
+                s.get("ringleader.auth.scheme"),
+                credentials);
+    }
+
+    private static String defaultId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "coordinator";
+        }
+        String id = (host + "-" + ProcessHandle.current().pid()).replaceAll("[^A-Za-z0-9._-]", "-");
+        return Character.isLetterOrDigit(id.charAt(0)) ? id : "c" + id;
+    }
+
+    private static int integer(Map<String, String> s, String key, int fallback) {
+        String v = s.get(key);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number, was '" + v + "'");
+        }
+    }
+
+    private static Duration duration(Map<String, String> s, String key, String fallback) {
+        try {
+            return Durations.parse(s.getOrDefault(key, fallback));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
+        }
+    }
+
+    private static void check(String key, Duration value, Duration min, Duration max) {
+        Objects.requireNonNull(value, key);
+        if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+}

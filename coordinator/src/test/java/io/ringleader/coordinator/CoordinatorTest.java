@@ -1,0 +1,255 @@
+package io.ringleader.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.leadership.Term;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.data.Stat;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+    private static TestingServer server;
+    private final String cluster = "coord-" + CLUSTERS.incrementAndGet();
+    private final List<AutoCloseable> started = new ArrayList<>();
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+    }
+
+    private CoordinatorConfig config(String id, Duration rebalanceDelay) {
+        return CoordinatorConfig.defaults(server.getConnectString(), cluster)
+                .withId(id)
+                .withRing(64, 2)
+                .withTimings(rebalanceDelay, Duration.ofMillis(20), Duration.ofSeconds(10));
+    }
+
+    private Coordinator coordinator(String id, Duration rebalanceDelay) {
+        Coordinator c = Coordinator.create(config(id, rebalanceDelay));
+        started.add(c);
+        c.start();
+        return c;
+    }
+
+    private Agent member(String id) throws Exception {
+        Agent agent = Agent.builder()
+                .connectString(server.getConnectString())
+                .cluster(cluster)
+                .memberId(id)
+                .endpoint("127.0.0.1", 7000)
+                .build();
+        started.add(agent);
+        agent.start();
+        agent.awaitJoined(WAIT);
+        return agent;
+    }
+
+    private Ring readRing(CuratorFramework client) throws Exception {
+        return RingCodec.decode("ring", client.getData().forPath("/ringleader/" + cluster + "/ring"));
+    }
+
+    private Ring awaitRingOf(CuratorFramework client, Set<String> members) {
+        return await().atMost(WAIT).ignoreExceptions().until(() -> readRing(client), r -> new HashSet<>(r.members())
+                .equals(members));
+    }
+
+    private static String memberAt(Ring ring, int slot, int rank) {
+        int index = ring.replicaIndex(slot, rank);
+        return index == Ring.NONE ? null : ring.member(index);
+    }
+
+    private static void assertBalanced(Ring ring) {
+        int n = ring.members().size();
+        for (int rank = 0; rank < ring.replication(); rank++) {
+            Map<String, Integer> counts = ring.slotCounts(rank);
+            int floor = ring.slotCount() / n;
+            assertThat(counts.values()).as("slots per member at rank %d", rank).allSatisfy(c -> assertThat(c)
+                    .isBetween(floor, floor + 1));
+        }
+        for (int slot = 0; slot < ring.slotCount(); slot++) {
+            List<String> replicas = ring.replicas(slot);
+            assertThat(new HashSet<>(replicas)).as("replicas of slot %d", slot).hasSize(replicas.size());
+        }
+    }
+
+    private static Coordinator awaitActive(List<Coordinator> coordinators) {
+        return await().atMost(WAIT)
+                .until(
+                        () -> {
+                            List<Coordinator> active = coordinators.stream()
+                                    .filter(Coordinator::isActive)
+                                    .toList();
+                            assertThat(active).as("active coordinators").hasSizeLessThanOrEqualTo(1);
+                            return active.isEmpty() ? null : active.get(0);
+                        },
+                        c -> c != null);
+    }
+
+    @Test
+    void theActiveCoordinator_writesABalancedRingOfTheMembers_andFollowsJoinsAndLeaves() throws Exception {
+        Coordinator c = coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        member("b");
+        Agent third = member("c");
+
+        Ring ring = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertBalanced(ring);
+        assertThat(ring.slotCount()).isEqualTo(64);
+        assertThat(ring.replication()).isEqualTo(2);
+
+        third.close();
+        Ring after = awaitRingOf(a.curator(), Set.of("a", "b"));
+        assertBalanced(after);
+        assertThat(after.epoch()).isGreaterThan(ring.epoch());
+        assertThat(c.isActive()).isTrue();
+    }
+
+    @Test
+    void manyAgents_convergeOnTheRingTheCoordinatorWrote_andRouteEveryKeyAlike() throws Exception {
+        coordinator("c1", Duration.ZERO);
+        List<Agent> agents = new ArrayList<>();
+        Set<String> ids = new HashSet<>();
+        for (int i = 0; i < 8; i++) {
+            agents.add(member("m" + i));
+            ids.add("m" + i);
+        }
+        Ring ring = awaitRingOf(agents.get(0).curator(), ids);
+        for (Agent agent : agents) {
+            await().atMost(WAIT)
+                    .until(() -> agent.router().table().ringEpoch() == ring.epoch()
+                            && agent.router().table().upMembers().size() == 8);
+        }
+        for (int k = 0; k < 200; k++) {
+            String key = "key-" + k;
+            String expected = agents.get(0).router().route(key).id();
+            assertThat(expected).isEqualTo(ring.primaryId(ring.slotOf(key)));
+            for (Agent agent : agents) {
+                assertThat(agent.router().route(key).id())
+                        .as("route of %s", key)
+                        .isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void exactlyOneOfThreeIsActive_andAStandbyTakesOverWhenTheActiveLosesItsSession() throws Exception {
+        List<Coordinator> all = new ArrayList<>(List.of(
+                coordinator("c1", Duration.ZERO), coordinator("c2", Duration.ZERO), coordinator("c3", Duration.ZERO)));
+        Agent a = member("a");
+        member("b");
+        Ring first = awaitRingOf(a.curator(), Set.of("a", "b"));
+        Coordinator active = awaitActive(all);
+        Term deposedTerm = active.term().orElseThrow();
+
+        KillSession.kill(active.curator().getZookeeperClient().getZooKeeper());
+        all.remove(active);
+        Coordinator successor = awaitActive(all);
+        assertThat(successor.term().orElseThrow().epoch()).isGreaterThan(deposedTerm.epoch());
+
+        member("c");
+        Ring next = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertThat(next.epoch()).isGreaterThan(first.epoch());
+        assertBalanced(next);
+        assertThat(successor.writes()).isPositive();
+    }
+
+    @Test
+    void aDeposedCoordinatorsLateWrite_isRejectedByZooKeeper() throws Exception {
+        Coordinator first = coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        Ring ring = awaitRingOf(a.curator(), Set.of("a"));
+        Term stale = first.term().orElseThrow();
+        Coordinator second = coordinator("c2", Duration.ZERO);
+
+        KillSession.kill(first.curator().getZookeeperClient().getZooKeeper());
+        awaitActive(List.of(second));
+        await().atMost(WAIT).until(() -> first.curator().getZookeeperClient().isConnected());
+
+        String ringPath = "/ringleader/" + cluster + "/ring";
+        Stat stat = first.curator().checkExists().forPath(ringPath);
+        Ring forged = Ring.of(ring.epoch() + 1_000_000, 64, 2, List.of("a"), ring.replicaTable());
+        assertThat(first.fencedWrite(first.curator(), stale, ringPath, stat, forged))
+                .isEqualTo(Coordinator.WriteOutcome.DEPOSED);
+        assertThat(readRing(a.curator()).epoch()).isLessThan(forged.epoch());
+    }
+
+    @Test
+    void aCorruptRing_isRebuiltFromTheMembers_withALargerEpoch() throws Exception {
+        coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        awaitRingOf(a.curator(), Set.of("a"));
+        String ringPath = "/ringleader/" + cluster + "/ring";
+        a.curator().setData().forPath(ringPath, "{\"format\":1,\"epoch\":".getBytes(StandardCharsets.UTF_8));
+        long corruptZxid = a.curator().checkExists().forPath(ringPath).getMzxid();
+
+        member("b");
+
+        Ring rebuilt = awaitRingOf(a.curator(), Set.of("a", "b"));
+        assertThat(rebuilt.epoch()).isGreaterThan(corruptZxid);
+        assertBalanced(rebuilt);
+    }
+
+    @Test
+    void aDepartedMember_keepsItsSlotsDuringTheRebalanceDelay_andGetsThemBackWithoutAMove() throws Exception {
+        Coordinator c = coordinator("c1", Duration.ofHours(1));
+        Agent a = member("a");
+        member("b");
+        Agent leaver = member("c");
+        Ring before = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        long writesBefore = c.writes();
+
+        leaver.close();
+        await().atMost(WAIT).until(() -> !c.members().contains("c"));
+        // A change the coordinator must act on: proves it has processed the departure before it.
+        member("d");
+        Ring withD = awaitRingOf(a.curator(), Set.of("a", "b", "c", "d"));
+        assertThat(withD.members()).contains("c");
+
+        member("c");
+        await().atMost(WAIT).until(() -> c.members().contains("c"));
+        member("e");
+        Ring withE = awaitRingOf(a.curator(), Set.of("a", "b", "c", "d", "e"));
+        assertBalanced(withE);
+        assertThat(c.writes()).isGreaterThan(writesBefore);
+        // c came back to the slots it kept: every entry it held is still its own unless it went to the joiner e.
+        for (int slot = 0; slot < withD.slotCount(); slot++) {
+            for (int rank = 0; rank < withD.replication(); rank++) {
+                if ("c".equals(memberAt(withD, slot, rank))) {
+                    assertThat(withE.replicas(slot)).as("slot %d", slot).containsAnyOf("c", "e");
+                }
+            }
+        }
+        assertThat(before.members()).contains("c");
+    }
+}
