@@ -44,6 +44,17 @@ public final class CoordinatorCommand implements Callable<Integer> {
     String id;
 
     private final CountDownLatch stop = new CountDownLatch(1);
+    private volatile Coordinator running;
+
+    /** Asks a running {@link #call()} to stop the coordinator and return 0. */
+    void requestStop() {
+        stop.countDown();
+    }
+
+    /** The running coordinator, or null before it started and after it stopped. */
+    Coordinator running() {
+        return running;
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -62,12 +73,14 @@ public final class CoordinatorCommand implements Callable<Integer> {
             Thread hook = new Thread(coordinator::close, "ringleader-coordinator-shutdown-hook");
             Runtime.getRuntime().addShutdownHook(hook);
             coordinator.start();
+            running = coordinator;
             PrintWriter out = spec.commandLine().getOut();
             out.printf(
                     "coordinator %s of cluster '%s' on %s; Ctrl-C to stop%n",
                     settings.coordinatorId(), settings.path().cluster(), settings.connectString());
             out.flush();
             stop.await();
+            running = null;
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {

@@ -57,9 +57,13 @@ public final class RingleaderMain {
     }
 
     static CommandLine commandLine(ZkCommand zk, Object... extraSubcommands) {
+        return commandLine(zk, new CoordinatorCommand(), extraSubcommands);
+    }
+
+    static CommandLine commandLine(ZkCommand zk, CoordinatorCommand coordinator, Object... extraSubcommands) {
         CommandLine cli = new CommandLine(new RingleaderCommand());
         cli.addSubcommand(zk);
-        cli.addSubcommand(new CoordinatorCommand());
+        cli.addSubcommand(coordinator);
         for (Object extra : extraSubcommands) {
             cli.addSubcommand(Objects.requireNonNull(extra, "extra subcommand"));
         }

@@ -1,0 +1,77 @@
+package io.ringleader.coordinator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class CoordinatorCommandTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private CommandLine cli(CoordinatorCommand command) {
+        CommandLine cli = RingleaderMain.commandLine(new ZkCommand(false), command);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli;
+    }
+
+    @Test
+    void runsUntilAskedToStop_andIsActiveMeanwhile(@TempDir Path dir) throws Exception {
+        try (TestingServer server = new TestingServer(true)) {
+            Path config = dir.resolve("coordinator.properties");
+            Files.writeString(config, "ringleader.cluster=cli\nringleader.ring.slots=64\n");
+            CoordinatorCommand command = new CoordinatorCommand();
+            CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(command)
+                    .execute(
+                            "coordinator",
+                            "--config",
+                            config.toString(),
+                            "--zk",
+                            server.getConnectString(),
+                            "--id",
+                            "c9"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> command.running() != null && command.running().isActive());
+            assertThat(command.running().config().slotCount()).isEqualTo(64);
+
+            command.requestStop();
+            assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
+            assertThat(out.toString()).contains("coordinator c9 of cluster 'cli' on " + server.getConnectString());
+        }
+    }
+
+    @Test
+    void badSettings_exit2_withOneLineNamingTheProblem(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("coordinator.properties");
+        Files.writeString(config, "ringleader.zk=127.0.0.1:2181\nringleader.cluster=c\nringleader.ring.slots=100\n");
+
+        assertThat(cli(new CoordinatorCommand()).execute("coordinator", "--config", config.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).startsWith("ringleader.ring.slots must be a power of two from 1 to 65536, was 100");
+
+        StringWriter second = new StringWriter();
+        CommandLine cli = cli(new CoordinatorCommand());
+        cli.setErr(new PrintWriter(second, true));
+        assertThat(cli.execute("coordinator", "--zk", "127.0.0.1:2181")).isEqualTo(2);
+        assertThat(second.toString()).startsWith("ringleader.cluster (--cluster) is required");
+    }
+
+    @Test
+    void anUnreadableConfig_exit2_namingTheFile(@TempDir Path dir) {
+        Path missing = dir.resolve("nope.properties");
+        assertThat(cli(new CoordinatorCommand()).execute("coordinator", "--config", missing.toString()))
+                .isEqualTo(2);
+        assertThat(err.toString()).startsWith("cannot read " + missing);
+    }
+}
