@@ -3,6 +3,10 @@ package io.ringleader.samples.demo;
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.routing.RoutingTable;
+import io.ringleader.coordinator.Coordinator;
+import io.ringleader.coordinator.CoordinatorConfig;
 import io.ringleader.coordinator.cli.DurationConverter;
 import io.ringleader.coordinator.zk.EmbeddedZooKeeper;
 import io.ringleader.coordinator.zk.ZooKeeperStartException;
@@ -17,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -105,7 +111,7 @@ public final class DemoCommand implements Callable<Integer> {
                 },
                 "ringleader-demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        story.say("Ringleader demo: membership on an embedded ZooKeeper");
+        story.say("Ringleader demo: membership and the ring on an embedded ZooKeeper");
         story.say("logs: " + runLogs);
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.builder()
                 .port(0)
@@ -138,15 +144,23 @@ public final class DemoCommand implements Callable<Integer> {
 
     private boolean story(String connectString, Path runLogs) throws Exception {
         String cluster = "demo";
-        try (Agent observer = Agent.builder()
-                .connectString(connectString)
-                .cluster(cluster)
-                .memberId("demo-observer")
-                .observer()
-                .build()) {
+        CoordinatorConfig coordinatorConfig = CoordinatorConfig.defaults(connectString, cluster)
+                .withId("coordinator-1")
+                .withTimings(Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(10));
+        try (Coordinator coordinator = Coordinator.create(coordinatorConfig);
+                Agent observer = Agent.builder()
+                        .connectString(connectString)
+                        .cluster(cluster)
+                        .memberId("demo-observer")
+                        .observer()
+                        .build()) {
             observer.membershipListenable().addListener(this::onViewChanged);
+            observer.router().listenable().addListener(this::onRoutingChanged);
             observer.start();
             observer.awaitJoined(Duration.ofSeconds(10));
+            coordinator.start();
+            story.say("coordinator-1 started: it owns the ring (" + coordinatorConfig.slotCount() + " slots, "
+                    + coordinatorConfig.replication() + " replicas each)");
             story.say("observer following cluster '" + cluster + "'; starting " + members
                     + " members as child processes (session timeout " + sessionTimeout.toMillis() + " ms)");
             for (int i = 1; i <= members && !stopping; i++) {
@@ -159,6 +173,10 @@ public final class DemoCommand implements Callable<Integer> {
                 return false;
             }
             story.say("all " + members + " members joined");
+            if (!awaitRing(observer, members)) {
+                story.say("FAILED: the ring does not hold every member within " + JOIN_DEADLINE.toSeconds() + " s");
+                return false;
+            }
 
             String victim = "node-2";
             Process victimProcess = children.get(victim);
@@ -173,7 +191,11 @@ public final class DemoCommand implements Callable<Integer> {
                 return false;
             }
             story.say(victim + " left the view " + crashMillis + " ms after SIGKILL (session timeout "
-                    + sessionTimeout.toMillis() + " ms)");
+                    + sessionTimeout.toMillis() + " ms); its backups are primaries now, without a ZooKeeper write");
+            if (!awaitRing(observer, members - 1)) {
+                story.say("FAILED: the ring was not rebuilt without " + victim);
+                return false;
+            }
 
             String leaver = "node-1";
             Process leaverProcess = children.get(leaver);
@@ -186,6 +208,10 @@ public final class DemoCommand implements Callable<Integer> {
                 return false;
             }
             story.say(leaver + " left the view " + graceMillis + " ms after SIGTERM (no session timeout to wait for)");
+            if (!awaitRing(observer, members - 2)) {
+                story.say("FAILED: the ring was not rebuilt without " + leaver);
+                return false;
+            }
 
             story.say("stopping the other members");
             killChildren();
@@ -211,6 +237,61 @@ public final class DemoCommand implements Callable<Integer> {
             story.say("  view @zxid 0x" + Long.toHexString(after.zxid()) + ": " + after.size() + " member"
                     + (after.size() == 1 ? "" : "s") + (list.isEmpty() ? "" : ": " + list));
         }
+    }
+
+    /** Prints each new ring: slots per member as primary, and which primaries moved from whom to whom. */
+    private void onRoutingChanged(RoutingTable before, RoutingTable after) {
+        Ring next = after.ring().orElse(null);
+        if (next == null || before.ringEpoch() == next.epoch()) {
+            return;
+        }
+        String counts = next.slotCounts(0).entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+        story.say("  ring epoch 0x" + Long.toHexString(next.epoch()) + ": primary slots per member: " + counts);
+        Ring previous = before.ring().orElse(null);
+        if (previous == null || previous.slotCount() != next.slotCount()) {
+            return;
+        }
+        Map<String, Integer> moves = new TreeMap<>();
+        int moved = 0;
+        for (int slot = 0; slot < next.slotCount(); slot++) {
+            String from = previous.primaryId(slot);
+            String to = next.primaryId(slot);
+            if (!Objects.equals(from, to)) {
+                moved++;
+                moves.merge(from + " -> " + to, 1, Integer::sum);
+            }
+        }
+        story.say("    " + moved + " primary slots moved ("
+                + moves.entrySet().stream()
+                        .map(e -> e.getKey() + ": " + e.getValue())
+                        .collect(Collectors.joining(", ")) + ")");
+    }
+
+    private boolean awaitRing(Agent observer, int size) {
+        return await(Duration.ofSeconds(30), () -> observer.router()
+                .table()
+                .ring()
+                .filter(r -> r.members().size() == size)
+                .isPresent());
+    }
+
+    private static boolean await(Duration timeout, java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean awaitAllJoined(Agent observer) throws InterruptedException {
