@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class PlacementPropertiesTest {
     static final int REGULAR_SEQUENCES = 300;
-    static final int EDGE_SEQUENCES = 200;
+    static final int EDGE_SEQUENCES = 150;
     static final int STEPS = 12;
 
     /** Rules asserted at every step of every regular sequence; the others are measured and printed. */
@@ -128,7 +128,7 @@ class PlacementPropertiesTest {
             int replication = 1 + random.nextInt(4);
             // Regular: at least 4R members of weight 100..400, so nobody is heavier than 1/R of the total.
             int initial = edge ? 1 + random.nextInt(12) : 4 * replication + 1 + random.nextInt(12);
-            int slots = edge ? 1 << (4 + random.nextInt(8)) : Integer.highestOneBit(32 * (initial + STEPS)) * 2;
+            int slots = edge ? 1 << (4 + random.nextInt(7)) : Integer.highestOneBit(32 * (initial + STEPS)) * 2;
             int zoneCount = random.nextInt(5);
             PlacementConfig config = new PlacementConfig(slots, replication);
             for (int i = 0; i < initial; i++) {
@@ -193,9 +193,10 @@ class PlacementPropertiesTest {
                         String id = "m" + nextId++;
                         ps.put(id, new Participant(id, weight(), zone(zoneCount), Role.SPARE));
                         a = assignChecked(before, config, ctx + " " + id);
-                        assertThat(a.plan().moves())
-                                .as("%s: adding a spare moves nothing", ctx)
-                                .isEmpty();
+                        tally.check(
+                                "spare added: nothing moves",
+                                a.plan().isEmpty(),
+                                ctx + ": " + a.plan().moves().size() + " moves");
                         assertThat(a.ring().members()).as(ctx).doesNotContain(id);
                     }
                 }
