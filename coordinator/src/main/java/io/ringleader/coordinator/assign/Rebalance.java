@@ -296,7 +296,7 @@ final class Rebalance {
         boolean primaryOpen = primaryOpen(s);
         int best = -1;
         int bestZone = 0;
-        boolean bestNeeds = false;
+        int bestNeeds = 0;
         int bestDeficit = 0;
         long bestMix = 0;
         for (int m = 0; m < n; m++) {
@@ -305,12 +305,14 @@ final class Rebalance {
                 continue;
             }
             int z = zone[m] < 0 ? 0 : zoneCount(s, zone[m]);
-            boolean needs = primaryOpen && primaryNeed[m] > 0;
+            // 2: below the lower bound of primaries without this slot, 1: below the upper bound, 0: no need
+            int needs =
+                    !primaryOpen || primaryNeed[m] <= 0 ? 0 : primaryNeed[m] > (total[m] % ranks > 0 ? 1 : 0) ? 2 : 1;
             long mx = mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L));
             if (best < 0
                     || z < bestZone
                     || (z == bestZone
-                            && ((needs && !bestNeeds)
+                            && (needs > bestNeeds
                                     || (needs == bestNeeds
                                             && (deficit > bestDeficit || (deficit == bestDeficit && mx < bestMix)))))) {
                 best = m;
@@ -320,7 +322,7 @@ final class Rebalance {
                 bestMix = mx;
             }
         }
-        if (best >= 0 && bestNeeds) {
+        if (best >= 0 && bestNeeds > 0) {
             primaryNeed[best]--;
         }
         return best;
