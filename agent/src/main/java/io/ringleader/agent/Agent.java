@@ -11,6 +11,7 @@ import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.membership.RegistrationState;
+import io.ringleader.agent.roles.Roles;
 import io.ringleader.agent.routing.Router;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
@@ -136,6 +137,21 @@ public interface Agent extends Closeable {
      * @throws IllegalStateException if the agent is closed
      */
     Leadership leadership(String name);
+
+    /**
+     * This member's roles (primary and backup slots, with their epoch) and their listeners; an observer has none.
+     */
+    Roles roles();
+
+    /**
+     * Declares this member ready after catching up: a member that joined as {@link MemberState#JOINING} (cold
+     * standby) becomes {@link MemberState#UP} and so eligible as primary.
+     *
+     * @throws IllegalStateException for an observer or once closed
+     */
+    default void ready() {
+        setState(MemberState.UP);
+    }
 
     /** The Curator client the agent uses, for the service's own recipes. Do not close it. */
     CuratorFramework curator();

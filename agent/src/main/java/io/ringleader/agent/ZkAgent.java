@@ -6,6 +6,7 @@ import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
+import io.ringleader.agent.roles.Roles;
 import io.ringleader.agent.routing.Router;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,7 @@ final class ZkAgent implements Agent {
     private final boolean observer;
     private final Membership membership;
     private final Router router;
+    private final Roles roles;
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
@@ -72,6 +74,8 @@ final class ZkAgent implements Agent {
                 .threadName("ringleader-agent-" + memberId + "-router")
                 .logName((observer ? "observer=" : "member=") + memberId)
                 .build();
+        this.roles = Roles.create(
+                client, observer ? null : memberId, membership, router, "ringleader-agent-" + memberId + "-roles");
     }
 
     private static List<ACL> securedAcl() {
@@ -100,6 +104,7 @@ final class ZkAgent implements Agent {
                 client.getZookeeperClient().getCurrentConnectionString());
         membership.start();
         router.start();
+        roles.start();
     }
 
     @Override
@@ -136,6 +141,11 @@ final class ZkAgent implements Agent {
     }
 
     @Override
+    public Roles roles() {
+        return roles;
+    }
+
+    @Override
     public Router router() {
         return router;
     }
@@ -165,6 +175,7 @@ final class ZkAgent implements Agent {
             return;
         }
         leaderships.forEach(Leadership::close);
+        roles.close();
         router.close();
         membership.close();
         if (ownsClient && previous == State.STARTED) {

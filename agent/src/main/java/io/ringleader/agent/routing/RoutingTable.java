@@ -27,9 +27,10 @@ import java.util.Optional;
  */
 public final class RoutingTable {
 
-    static final RoutingTable EMPTY = new RoutingTable(null, List.of(), 0);
+    static final RoutingTable EMPTY = new RoutingTable(null, 0, List.of(), 0);
 
     private final Ring ring;
+    private final long ringZxid;
     private final long membersZxid;
     private final List<Member> members;
     private final List<Member> upMembers;
@@ -43,8 +44,9 @@ public final class RoutingTable {
 
     private final int slotsWithoutPrimary;
 
-    private RoutingTable(Ring ring, List<Member> present, long membersZxid) {
+    private RoutingTable(Ring ring, long ringZxid, List<Member> present, long membersZxid) {
         this.ring = ring;
+        this.ringZxid = ringZxid;
         this.membersZxid = membersZxid;
         List<Member> sorted = new ArrayList<>(present);
         sorted.sort((x, y) -> x.id().compareTo(y.id()));
@@ -98,9 +100,9 @@ public final class RoutingTable {
         this.slotsWithoutPrimary = without;
     }
 
-    /** The table of {@code ring} (null: none yet) and {@code view}. */
-    static RoutingTable of(Ring ring, MemberView view) {
-        return new RoutingTable(ring, view.members(), view.zxid());
+    /** The table of {@code ring} (null: none yet), read at {@code ringZxid}, and {@code view}. */
+    static RoutingTable of(Ring ring, long ringZxid, MemberView view) {
+        return new RoutingTable(ring, ringZxid, view.members(), view.zxid());
     }
 
     /**
@@ -110,7 +112,15 @@ public final class RoutingTable {
      * @param membersZxid the zxid of the member view the members come from (0 if none)
      */
     public static RoutingTable of(Ring ring, List<Member> present, long membersZxid) {
-        return new RoutingTable(ring, present, membersZxid);
+        return new RoutingTable(ring, 0, present, membersZxid);
+    }
+
+    /**
+     * The table of {@code ring}, whose znode was last written at {@code ringZxid}, and the {@code present} members
+     * of a view at {@code membersZxid}.
+     */
+    public static RoutingTable of(Ring ring, long ringZxid, List<Member> present, long membersZxid) {
+        return new RoutingTable(ring, ringZxid, present, membersZxid);
     }
 
     /** The ring, if one has been read. */
@@ -121,6 +131,21 @@ public final class RoutingTable {
     /** The ring's epoch, or -1 if no ring has been read. */
     public long ringEpoch() {
         return ring == null ? -1 : ring.epoch();
+    }
+
+    /** The zxid of the ring znode's write this table's ring was read from (its {@code mzxid}), 0 if none. */
+    public long ringZxid() {
+        return ringZxid;
+    }
+
+    /**
+     * The routing epoch: the zxid of the newest ZooKeeper change this table reflects, {@code max(ringZxid,
+     * membersZxid)}. Every change of the ring or of the members carries a new, larger zxid, and a client sees
+     * changes in zxid order, so a later table has a larger epoch and two tables with the same epoch on two agents
+     * reflect the same changes: the same primaries.
+     */
+    public long epoch() {
+        return Math.max(ringZxid, membersZxid);
     }
 
     /** The zxid of the member view this table was computed from. */

@@ -308,14 +308,15 @@ final class ZkRouter implements Router {
     private void recompute() {
         MemberView view = membership.view();
         RoutingTable previous = table;
-        if (view == computedFrom && previous.ring().orElse(null) == ring) {
+        if (view == computedFrom && previous.ring().orElse(null) == ring && previous.ringZxid() == ringZxid) {
             return;
         }
         computedFrom = view;
-        RoutingTable next = RoutingTable.of(ring, view);
+        RoutingTable next = RoutingTable.of(ring, ringZxid, view);
         table = next;
-        if (!next.sameRouting(previous)) {
-            if (next.slotsWithoutPrimary() != previous.slotsWithoutPrimary() && ring != null) {
+        boolean rerouted = !next.sameRouting(previous);
+        if (rerouted || next.epoch() != previous.epoch()) {
+            if (rerouted && next.slotsWithoutPrimary() != previous.slotsWithoutPrimary() && ring != null) {
                 log.info(
                         "{}ring epoch {}: {} of {} slots without a primary ({} members UP)",
                         logPrefix,
