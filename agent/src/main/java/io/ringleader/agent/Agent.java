@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntSupplier;
 import org.apache.curator.RetryPolicy;
 import org.apache.curator.framework.AuthInfo;
 import org.apache.curator.framework.CuratorFramework;
@@ -152,6 +153,19 @@ public interface Agent extends Closeable {
     default void ready() {
         setState(MemberState.UP);
     }
+
+    /**
+     * Planned handoff before maintenance: declares this member {@link MemberState#DRAINING}, so that every router
+     * moves its primary roles to the next replica, then waits until this member is primary of no slot (in roles
+     * derived after the change), every slot it holds has another UP replica as primary, and {@code inFlight}
+     * reports no request still running. The member stays present
+     * and keeps serving as a backup; {@link #setState setState(UP)} undoes a drain.
+     *
+     * @param inFlight how many requests this member is still serving as primary (return 0 if not tracked)
+     * @throws TimeoutException if that did not happen within {@code timeout}; the state stays DRAINING
+     * @throws IllegalStateException for an observer or once closed
+     */
+    void drain(Duration timeout, IntSupplier inFlight) throws InterruptedException, TimeoutException;
 
     /** The Curator client the agent uses, for the service's own recipes. Do not close it. */
     CuratorFramework curator();

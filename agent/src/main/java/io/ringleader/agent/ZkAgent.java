@@ -4,16 +4,21 @@ import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
+import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.roles.RoleSnapshot;
 import io.ringleader.agent.roles.Roles;
 import io.ringleader.agent.routing.Router;
+import io.ringleader.agent.routing.RoutingTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
@@ -25,6 +30,8 @@ import org.slf4j.LoggerFactory;
 /** The agent: owns (or borrows) a Curator client and the membership built on it. */
 final class ZkAgent implements Agent {
     private static final Logger log = LoggerFactory.getLogger(ZkAgent.class);
+
+    private static final long DRAIN_POLL_MILLIS = 10;
 
     private enum State {
         LATENT,
@@ -138,6 +145,60 @@ final class ZkAgent implements Agent {
     @Override
     public Membership membership() {
         return membership;
+    }
+
+    @Override
+    public void drain(Duration timeout, IntSupplier inFlight) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        setState(MemberState.DRAINING);
+        log.info(
+                "[cluster={} member={}] draining: handing primary roles to the next replicas",
+                path.cluster(),
+                memberId);
+        while (true) {
+            RoleSnapshot roles = this.roles.current();
+            // Roles derived from a table that already holds the DRAINING record, not from an older one.
+            boolean seenDraining = members()
+                    .entry(memberId)
+                    .filter(e -> e.member().state() == MemberState.DRAINING)
+                    .map(e -> roles.epoch() >= e.modifiedZxid())
+                    .orElse(false);
+            int running = inFlight.getAsInt();
+            int orphaned = orphanedSlots();
+            if (seenDraining && roles.active() && roles.primary().isEmpty() && orphaned == 0 && running == 0) {
+                log.info("[cluster={} member={}] drained: primary of no slot", path.cluster(), memberId);
+                return;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new TimeoutException("not drained within " + timeout + ": still primary of "
+                        + roles.primary().size() + " slots, " + orphaned
+                        + " of its slots without another UP replica to take over, " + running + " requests in flight");
+            }
+            Thread.sleep(DRAIN_POLL_MILLIS);
+        }
+    }
+
+    /** Slots that list this member but have no primary: draining would leave them without one. */
+    private int orphanedSlots() {
+        RoutingTable table = router.table();
+        Ring ring = table.ring().orElse(null);
+        int me = ring == null ? -1 : ring.indexOf(memberId);
+        if (me < 0) {
+            return 0;
+        }
+        int orphaned = 0;
+        for (int slot = 0; slot < ring.slotCount(); slot++) {
+            if (table.primary(slot) != null) {
+                continue;
+            }
+            for (int rank = 0; rank < ring.replication(); rank++) {
+                if (ring.replicaIndex(slot, rank) == me) {
+                    orphaned++;
+                    break;
+                }
+            }
+        }
+        return orphaned;
     }
 
     @Override
