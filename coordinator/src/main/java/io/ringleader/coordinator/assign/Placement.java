@@ -155,7 +155,18 @@ public final class Placement {
                     }
                 }
             }
-            int[] filled = new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks).order();
+            Rebalance rebalance = new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null);
+            int[] filled = rebalance.order();
+            if (rebalance.hasPrimaryShortfall()) {
+                // A member could reach its share of primaries only by taking a primary that stayed: choose the
+                // newcomers again, offering that member to the slots whose primary left.
+                Rebalance again = new Rebalance(
+                        slots, ranks, weight, zone, idHash, prev, prevRanks, rebalance.primaryShortfall());
+                int[] second = again.order();
+                if (!again.hasPrimaryShortfall()) {
+                    filled = second;
+                }
+            }
             for (int s = 0; s < slots; s++) {
                 System.arraycopy(filled, s * ranks, table, s * replication, ranks);
             }

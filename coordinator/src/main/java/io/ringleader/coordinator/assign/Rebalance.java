@@ -36,10 +36,29 @@ final class Rebalance {
     private final int[] total;
     private final int[] order;
     private int[] primaryNeed;
+    /** Entries each member held in the previous ring. */
+    private final int[] previouslyHeld;
+    /** Per member, the primaries it could get only by taking them from slots that kept theirs. */
+    private final int[] primaryShortfall;
+
     private int repairs;
     private int unresolved;
 
-    Rebalance(int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prevTable, int prevRanks) {
+    /**
+     * Chooses the sets of every slot.
+     *
+     * @param primaryBoost per member, how many more primaries than counted it should be offered as a newcomer in slots
+     *     whose primary left (the shortfall of an earlier attempt), or null
+     */
+    Rebalance(
+            int slots,
+            int ranks,
+            int[] weight,
+            int[] zone,
+            long[] idHash,
+            int[] prevTable,
+            int prevRanks,
+            int[] primaryBoost) {
         this.slots = slots;
         this.ranks = ranks;
         this.n = weight.length;
@@ -64,6 +83,8 @@ final class Rebalance {
             setLen[s] = len;
         }
         this.total = Quotas.totals(slots, ranks, weight, held);
+        this.previouslyHeld = held.clone();
+        this.primaryShortfall = new int[n];
         long[] keys = new long[slots];
         for (int s = 0; s < slots; s++) {
             keys[s] = (mix(s * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L) & ~0xFFFFL) | s;
@@ -73,20 +94,29 @@ final class Rebalance {
         for (int i = 0; i < slots; i++) {
             order[i] = (int) (keys[i] & 0xFFFF);
         }
-        chooseSets(held);
+        chooseSets(held, primaryBoost);
     }
 
-    int repairs() {
-        return repairs;
+    /**
+     * After {@link #order()}: per member that held entries before, how many primaries it could reach its lower bound
+     * only through slots that kept their primary (so a surviving primary moved); all zero if none.
+     */
+    int[] primaryShortfall() {
+        return primaryShortfall;
     }
 
-    int unresolved() {
-        return unresolved;
+    boolean hasPrimaryShortfall() {
+        for (int v : primaryShortfall) {
+            if (v > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- sets
 
-    private void chooseSets(int[] held) {
+    private void chooseSets(int[] held, int[] primaryBoost) {
         // How many more primaries each member needs than it keeps or inherits as first backup: a slot whose
         // primary left prefers such a member as its newcomer, so that primaries can balance inside changed slots.
         primaryNeed = new int[n];
@@ -97,6 +127,11 @@ final class Rebalance {
             int first = firstBackup(s);
             if (first >= 0) {
                 primaryNeed[first]--;
+            }
+        }
+        if (primaryBoost != null) {
+            for (int m = 0; m < n; m++) {
+                primaryNeed[m] += primaryBoost[m];
             }
         }
         // Members over quota give up entries.
@@ -113,10 +148,13 @@ final class Rebalance {
                 int pos = position(s, m);
                 if (pos >= 0) {
                     boolean zoneTwice = zone[m] >= 0 && zoneCount(s, zone[m]) > 1;
-                    // zone doubled first, then lowest rank (largest previous rank) first, then slot order
+                    // zone doubled first, then lowest rank (largest previous rank) first, then an order of slots
+                    // that is this member's own: with one order shared by all members, the slots given to one
+                    // joiner would be the first ones given to the next, and two joiners would share most slots
                     keys[c] = ((zoneTwice ? 0L : 1L) << 62)
                             | ((long) (ranks - 1 - Math.min(setPrevRank[s * ranks + pos], ranks - 1)) << 40)
-                            | i;
+                            | ((mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L)) >>> 40) << 16)
+                            | s;
                     candidates[c++] = s;
                 }
             }
@@ -309,9 +347,13 @@ final class Rebalance {
             int needs =
                     !primaryOpen || primaryNeed[m] <= 0 ? 0 : primaryNeed[m] > (total[m] % ranks > 0 ? 1 : 0) ? 2 : 1;
             long mx = mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L));
+            int urgent = needs == 2 ? 1 : 0;
+            int bestUrgent = bestNeeds == 2 ? 1 : 0;
             if (best < 0
-                    || z < bestZone
-                    || (z == bestZone
+                    || urgent > bestUrgent
+                    || (urgent == bestUrgent && z < bestZone)
+                    || (urgent == bestUrgent
+                            && z == bestZone
                             && (needs > bestNeeds
                                     || (needs == bestNeeds
                                             && (deficit > bestDeficit || (deficit == bestDeficit && mx < bestMix)))))) {
@@ -514,8 +556,11 @@ final class Rebalance {
             }
             for (int m = 0; m < n; m++) {
                 while (count[m] < lo[m]) {
-                    if (!lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true)
-                            && !lift(m, assign, count, lo, pref, ranked, slotsOf, kept, false)) {
+                    boolean ok1 = lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true);
+                    if (!ok1 && r == 0 && previouslyHeld[m] > 0) {
+                        primaryShortfall[m]++;
+                    }
+                    if (!ok1 && !lift(m, assign, count, lo, pref, ranked, slotsOf, kept, false)) {
                         unresolved++;
                         break;
                     }

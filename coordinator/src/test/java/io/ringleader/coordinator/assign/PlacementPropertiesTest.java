@@ -34,10 +34,18 @@ class PlacementPropertiesTest {
     static final int REGULAR_SEQUENCES = 300;
     static final int EDGE_SEQUENCES = 150;
     static final int STEPS = 12;
+    static final int ZONE_SEQUENCES = 40;
 
     /** Rules asserted at every step of every regular sequence; the others are measured and printed. */
-    static final List<String> STRICT =
-            List.of("balance (rank and total)", "join: slots gain only the joiner", "weight: moves only down -> up");
+    static final List<String> STRICT = List.of(
+            "balance (rank and total)",
+            "join: slots gain only the joiner",
+            "join: primaries moved <= 1.01x+1",
+            "leave: only departed entries move",
+            "leave: survivors keep primaries",
+            "leave: primaries moved <= 1.01x+1",
+            "weight: moves only down -> up",
+            "spare added: nothing moves");
 
     enum Op {
         JOIN,
@@ -107,6 +115,89 @@ class PlacementPropertiesTest {
             new Sequence(seed, true, tally).run();
         }
         System.out.println(tally.report("edge sequences (" + EDGE_SEQUENCES + ")"));
+    }
+
+    /**
+     * Zones of equal total weight, at least R of them: members join and leave one per zone at a time (same weight
+     * in every zone), so the zones stay equal. Measured, not asserted: how many slots list a zone twice while a zone
+     * is missing from them (a perfect spread exists here, but quotas rounded per member and the movement rules can
+     * leave a few slots without it).
+     */
+    @Test
+    void equalZones_spreadIsMeasured() {
+        int placements = 0;
+        long badSlots = 0;
+        long slotsChecked = 0;
+        int firstPlacements = 0;
+        long firstPlacementBad = 0;
+        int badPlacements = 0;
+        String firstBad = null;
+        for (long seed = 1; seed <= ZONE_SEQUENCES; seed++) {
+            Random random = new Random(seed * 0x9E3779B97F4A7C15L + 11);
+            int replication = 1 + random.nextInt(4);
+            int zones = replication + random.nextInt(3);
+            int rows = Math.max(2, (4 * replication + zones) / zones) + random.nextInt(3);
+            int slots = Integer.highestOneBit(32 * zones * (rows + STEPS)) * 2;
+            PlacementConfig config = new PlacementConfig(slots, replication);
+            TreeMap<String, Participant> ps = new TreeMap<>();
+            List<Integer> rowWeights = new ArrayList<>();
+            int nextRow = 0;
+            for (int row = 0; row < rows; row++) {
+                rowWeights.add(100 * (1 + random.nextInt(4)));
+                addRow(ps, nextRow++, rowWeights.get(row), zones);
+            }
+            Ring ring = null;
+            for (int step = 0; step <= STEPS / 2; step++) {
+                if (step > 0) {
+                    boolean join = ps.size() / zones <= Math.max(2, (4 * replication + zones - 1) / zones)
+                            || random.nextBoolean();
+                    if (join) {
+                        addRow(ps, nextRow++, 100 * (1 + random.nextInt(4)), zones);
+                    } else {
+                        List<String> firstOfZone0 = new ArrayList<>();
+                        ps.values().stream().filter(p -> p.zone().equals("z0")).forEach(p -> firstOfZone0.add(p.id()));
+                        String victim = firstOfZone0.get(random.nextInt(firstOfZone0.size()));
+                        String row = victim.substring(0, victim.indexOf('-'));
+                        ps.keySet().removeIf(id -> id.startsWith(row + "-"));
+                    }
+                }
+                List<Participant> list = new ArrayList<>(ps.values());
+                Collections.shuffle(list, random);
+                ring = Placement.assign(ring, list, config).ring();
+                int bad = zoneViolations(ring, ps);
+                if (step == 0) {
+                    firstPlacements++;
+                    firstPlacementBad += bad;
+                } else {
+                    placements++;
+                    badSlots += bad;
+                    slotsChecked += slots;
+                    badPlacements += bad > 0 ? 1 : 0;
+                }
+                if (bad > 0 && firstBad == null) {
+                    firstBad = "seed " + seed + " step " + step + " (S=" + slots + " R=" + replication + " zones="
+                            + zones + "): " + bad + " slots";
+                }
+            }
+        }
+        System.out.printf(
+                "equal zones: first placements: %d slots with a zone twice while a zone is missing in %d rings;"
+                        + " after a join or leave of a row: %d of %d slots (%.3f%%) in %d of %d rings%s%n",
+                firstPlacementBad,
+                firstPlacements,
+                badSlots,
+                slotsChecked,
+                100.0 * badSlots / Math.max(1, slotsChecked),
+                badPlacements,
+                placements,
+                firstBad == null ? "" : ", first: " + firstBad);
+    }
+
+    static void addRow(Map<String, Participant> ps, int row, int weight, int zones) {
+        for (int z = 0; z < zones; z++) {
+            String id = "r" + row + "-z" + z;
+            ps.put(id, Participant.active(id, weight, "z" + z));
+        }
     }
 
     static final class Sequence {
@@ -247,7 +338,10 @@ class PlacementPropertiesTest {
                 if (old.contains(departed)) {
                     Set<String> kept = new HashSet<>(old);
                     kept.remove(departed);
-                    if ((!now.containsAll(kept) || now.size() - kept.size() > 1) && setProblem == null) {
+                    // the slot loses the departed member and gains at most one newcomer (exactly one while
+                    // there are at least R members: distinctAndFull checks that every slot lists R')
+                    if ((!now.containsAll(kept) || now.contains(departed) || now.size() - kept.size() > 1)
+                            && setProblem == null) {
                         setProblem = "slot " + s + " " + old + " -> " + now;
                     }
                 } else if (!now.equals(old) && setProblem == null) {
