@@ -8,7 +8,7 @@ import java.util.Arrays;
  *
  * <p><b>Sets.</b> Each slot keeps the previous members that are still placeable (the first {@code R'} of them in
  * rank order). A member over its total quota gives up entries (in slots where its zone is doubled first, then its
- * lowest-ranked entries, then in a fixed pseudo-random slot order); a member under quota takes free entries
+ * lowest-ranked entries, then in an order of slots hashed with its own id); a member under quota takes free entries
  * (preferring a zone the slot lacks, then the largest deficit, then a stable hash of slot and member id). If every
  * member under quota is already in a slot, a swap with another slot repairs the dead end.
  *

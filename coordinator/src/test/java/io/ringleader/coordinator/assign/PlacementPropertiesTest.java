@@ -34,7 +34,7 @@ class PlacementPropertiesTest {
     static final int REGULAR_SEQUENCES = 300;
     static final int EDGE_SEQUENCES = 150;
     static final int STEPS = 12;
-    static final int ZONE_SEQUENCES = 40;
+    static final int ZONE_SEQUENCES = 24;
 
     /** Rules asserted at every step of every regular sequence; the others are measured and printed. */
     static final List<String> STRICT = List.of(
