@@ -1,5 +1,6 @@
 package io.ringleader.agent;
 
+import io.ringleader.agent.health.HealthCheck;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Endpoint;
@@ -204,6 +205,9 @@ public interface Agent extends Closeable {
         private RetryPolicy retryPolicy = new BoundedExponentialBackoffRetry(100, 2_000, 5);
         private final List<AuthInfo> authorization = new ArrayList<>();
         private boolean observer;
+        private HealthCheck healthCheck;
+        private Duration healthInterval;
+        private int healthFailures;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -303,6 +307,27 @@ public interface Agent extends Closeable {
             return this;
         }
 
+        /**
+         * Runs {@code check} every {@code interval}: after {@code failuresBeforeDown} failures in a row the member
+         * turns DOWN (present, keeps its slots, primary of none), and UP again after one pass. Only UP and DOWN are
+         * switched; JOINING, DRAINING and SPARE are left alone.
+         *
+         * @throws IllegalArgumentException if the interval is not between 10 ms and 10 min, or failuresBeforeDown < 1
+         */
+        public Builder healthCheck(HealthCheck check, Duration interval, int failuresBeforeDown) {
+            this.healthCheck = Objects.requireNonNull(check, "check");
+            this.healthInterval = Objects.requireNonNull(interval, "interval");
+            if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException(
+                        "health check interval must be between PT0.01S and PT10M, was " + interval);
+            }
+            if (failuresBeforeDown < 1) {
+                throw new IllegalArgumentException("failuresBeforeDown must be >= 1, was " + failuresBeforeDown);
+            }
+            this.healthFailures = failuresBeforeDown;
+            return this;
+        }
+
         /** Follows the members without registering. */
         public Builder observer() {
             this.observer = true;
@@ -351,6 +376,9 @@ public interface Agent extends Closeable {
                     ? ClusterPath.checkName("memberId", memberId)
                     : generatedId(observer ? "observer" : "member");
             Member self = null;
+            if (observer && healthCheck != null) {
+                throw new IllegalStateException("an observer has no health to check: drop healthCheck(...)");
+            }
             if (!observer) {
                 if (endpoint == null) {
                     throw new IllegalStateException("endpoint is required for a member (or call observer())");
@@ -379,6 +407,18 @@ public interface Agent extends Closeable {
 
         CuratorFramework client() {
             return client;
+        }
+
+        HealthCheck healthCheck() {
+            return healthCheck;
+        }
+
+        Duration healthInterval() {
+            return healthInterval;
+        }
+
+        int healthFailures() {
+            return healthFailures;
         }
 
         Duration sessionTimeout() {

@@ -1,5 +1,6 @@
 package io.ringleader.agent;
 
+import io.ringleader.agent.health.HealthMonitor;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
@@ -48,6 +49,7 @@ final class ZkAgent implements Agent {
     private final Membership membership;
     private final Router router;
     private final Roles roles;
+    private final HealthMonitor health;
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
@@ -81,6 +83,14 @@ final class ZkAgent implements Agent {
                 .threadName("ringleader-agent-" + memberId + "-router")
                 .logName((observer ? "observer=" : "member=") + memberId)
                 .build();
+        this.health = builder.healthCheck() == null
+                ? null
+                : new HealthMonitor(
+                        builder.healthCheck(),
+                        builder.healthInterval(),
+                        builder.healthFailures(),
+                        membership,
+                        "ringleader-agent-" + memberId + "-health");
         this.roles = Roles.create(
                 client, observer ? null : memberId, membership, router, "ringleader-agent-" + memberId + "-roles");
     }
@@ -112,6 +122,9 @@ final class ZkAgent implements Agent {
         membership.start();
         router.start();
         roles.start();
+        if (health != null) {
+            health.start();
+        }
     }
 
     @Override
@@ -236,6 +249,9 @@ final class ZkAgent implements Agent {
             return;
         }
         leaderships.forEach(Leadership::close);
+        if (health != null) {
+            health.close();
+        }
         roles.close();
         router.close();
         membership.close();

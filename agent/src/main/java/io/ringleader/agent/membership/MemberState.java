@@ -9,5 +9,7 @@ public enum MemberState {
     /** Handing its primary roles away before a planned stop. */
     DRAINING,
     /** An N+1 spare: holds no slots until a member fails. */
-    SPARE
+    SPARE,
+    /** Failing its own health check: present, keeps its slots, but primary of none until it is UP again. */
+    DOWN
 }
