@@ -8,6 +8,7 @@ import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.agent.testing.AgentFixture;
 import io.ringleader.agent.testing.ChildPrimary;
+import io.ringleader.agent.testing.TcpProxy;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -90,6 +91,10 @@ class ChildProcessFaultTest {
     private final AtomicLong takeoverAt = new AtomicLong();
 
     private Process startChild(Path dir, int port) throws Exception {
+        return startChild(dir, port, server.getConnectString());
+    }
+
+    private Process startChild(Path dir, int port, String connectString) throws Exception {
         Process child = new ProcessBuilder(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-Xmx64m",
@@ -97,7 +102,7 @@ class ChildProcessFaultTest {
                         "-cp",
                         System.getProperty("java.class.path"),
                         ChildPrimary.class.getName(),
-                        server.getConnectString(),
+                        connectString,
                         fixture.cluster(),
                         "p",
                         Long.toString(CHILD_SESSION_MILLIS),
@@ -211,5 +216,36 @@ class ChildProcessFaultTest {
                 .as("messages of the paused primary admitted after the takeover")
                 .isEmpty();
         assertThat(received.size()).isGreaterThanOrEqualTo(beforeResume);
+    }
+
+    @Test
+    void aPrimaryCutFromZooKeeperButNotFromItsPeers_stepsDownOnSuspended_andGetsNothingAdmittedAfterTheTakeover(
+            @TempDir Path dir) throws Exception {
+        int port = listen();
+        Agent b = backupThatTakesOver();
+        TcpProxy proxy = new TcpProxy("127.0.0.1", server.getPort());
+        closeables.add(proxy);
+        startChild(dir, port, proxy.connectString());
+        await().atMost(WAIT).until(() -> b.members().contains("p"));
+        writeRing(b);
+        long childEpoch = awaitChildPrimary(dir);
+
+        proxy.cut();
+
+        await().atMost(WAIT).until(() -> takeoverEpoch.get() != 0);
+        assertThat(takeoverEpoch.get()).isGreaterThan(childEpoch);
+        // The child still reaches this test (its peer), but it stepped down when its connection was SUSPENDED, before
+        // its session could expire, and nothing it sent after the takeover was admitted.
+        await().atMost(WAIT)
+                .until(() -> Files.readString(dir.resolve("child.log")).contains("active=false"));
+        String firstStepDown = Files.readString(dir.resolve("child.log"))
+                .lines()
+                .filter(l -> l.contains("active=false"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(firstStepDown).contains("cause=connection suspended");
+        assertThat(received.stream().filter(r -> r.atNanos() > takeoverAt.get() && r.admitted()))
+                .as("messages of the partitioned primary admitted after the takeover")
+                .isEmpty();
     }
 }

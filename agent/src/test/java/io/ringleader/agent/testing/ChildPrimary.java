@@ -12,7 +12,9 @@ import java.time.Duration;
  * {@code MSG <slot> <epoch>} per primary slot it believes it holds to the test's socket, as a primary replicating a
  * write would. It prints its role changes, and exits when its standard input closes.
  *
- * <p>Arguments: connect string, cluster, member id, session timeout in ms, the test's port.
+ * <p>Arguments: connect string, cluster, member id, session timeout in ms, the test's port. The connect string may
+ * lead through a {@link TcpProxy}, so that the test can cut this member from ZooKeeper while it still reaches the
+ * test.
  */
 public final class ChildPrimary {
     private ChildPrimary() {}
@@ -43,7 +45,8 @@ public final class ChildPrimary {
                 .listenable()
                 .addListener(change -> System.out.println(
                         "ROLES primary=" + change.current().primary().size() + " active="
-                                + change.current().active() + " epoch=" + change.epoch()));
+                                + change.current().active() + " epoch=" + change.epoch() + " cause="
+                                + change.cause()));
         agent.start();
         agent.awaitJoined(Duration.ofSeconds(30));
         System.out.println("JOINED");
