@@ -1,0 +1,111 @@
+package io.ringleader.agent.roles;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.agent.testing.AgentFixture;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+import org.apache.curator.test.InstanceSpec;
+import org.apache.curator.test.TestingCluster;
+import org.apache.curator.test.TestingZooKeeperServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Roles while the servers of a three-server ensemble are killed one at a time. */
+class EnsembleRolesTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int SLOTS = 64;
+    private TestingCluster cluster;
+    private AgentFixture fixture;
+    private final RolesTest.PrimaryLog log = new RolesTest.PrimaryLog();
+
+    @BeforeEach
+    void startEnsemble() throws Exception {
+        cluster = new TestingCluster(3);
+        cluster.start();
+        fixture = new AgentFixture(cluster.getConnectString());
+    }
+
+    @AfterEach
+    void stopEnsemble() throws Exception {
+        try {
+            fixture.close();
+        } finally {
+            cluster.close();
+        }
+        assertThat(log.violations())
+                .as("two members primary of one slot in one epoch")
+                .isEmpty();
+    }
+
+    @Test
+    void killingEachServerInTurn_keepsOnePrimaryPerSlotAndEpoch_andEverySlotServed() throws Exception {
+        List<String> ids = List.of("a", "b", "c");
+        List<Agent> agents = new java.util.ArrayList<>();
+        for (String id : ids) {
+            Agent agent = fixture.start(fixture.member(id, 7000));
+            agent.roles().listenable().addListener(change -> log.record(id, change));
+            agents.add(agent);
+        }
+        await().atMost(WAIT).until(() -> agents.get(0).members().size() == 3);
+        int[] table = new int[SLOTS * 3];
+        for (int s = 0; s < SLOTS; s++) {
+            for (int k = 0; k < 3; k++) {
+                table[s * 3 + k] = (s + k) % 3;
+            }
+        }
+        agents.get(0)
+                .curator()
+                .create()
+                .creatingParentsIfNeeded()
+                .forPath(agents.get(0).clusterPath().ring(), RingCodec.encode(Ring.of(1, SLOTS, 3, ids, table)));
+        awaitEverySlotServedOnce(agents);
+
+        for (TestingZooKeeperServer server : cluster.getServers()) {
+            InstanceSpec spec = server.getInstanceSpec();
+            assertThat(cluster.killServer(spec)).isTrue();
+            awaitEverySlotServedOnce(agents);
+            assertThat(cluster.restartServer(spec)).isTrue();
+            awaitServing(spec);
+        }
+        awaitEverySlotServedOnce(agents);
+    }
+
+    private static void awaitEverySlotServedOnce(List<Agent> agents) {
+        await().atMost(WAIT).until(() -> {
+            int total = 0;
+            for (Agent agent : agents) {
+                RoleSnapshot roles = agent.roles().current();
+                if (!roles.active()) {
+                    return false;
+                }
+                total += roles.primary().size();
+            }
+            SlotSet union = SlotSet.empty();
+            for (Agent agent : agents) {
+                union = union.union(agent.roles().current().primary());
+            }
+            return total == SLOTS && union.size() == SLOTS;
+        });
+    }
+
+    private static void awaitServing(InstanceSpec spec) throws Exception {
+        try (CuratorFramework direct =
+                CuratorFrameworkFactory.newClient(spec.getConnectString(), 10_000, 3_000, new RetryOneTime(200))) {
+            direct.start();
+            assertThat(direct.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
+            await().atMost(WAIT)
+                    .ignoreExceptions()
+                    .until(() -> direct.checkExists().forPath("/") != null);
+        }
+    }
+}
