@@ -168,6 +168,19 @@ public interface Agent extends Closeable {
      */
     void drain(Duration timeout, IntSupplier inFlight) throws InterruptedException, TimeoutException;
 
+    /**
+     * Reports that calls to {@code memberId} fail (a peer suspicion), or renews the report; it expires after the
+     * suspicion ttl (default 10 s, {@link Builder#suspicionTtl}). When enough distinct live members agree, the
+     * coordinator takes the suspect out of the ring although its session lives.
+     *
+     * @throws IllegalArgumentException if the id is this member's own or not a valid id
+     * @throws IllegalStateException for an observer
+     */
+    void suspect(String memberId);
+
+    /** Withdraws this member's suspicion of {@code memberId}, if any. */
+    void withdrawSuspicion(String memberId);
+
     /** The Curator client the agent uses, for the service's own recipes. Do not close it. */
     CuratorFramework curator();
 
@@ -206,6 +219,7 @@ public interface Agent extends Closeable {
         private final List<AuthInfo> authorization = new ArrayList<>();
         private boolean observer;
         private HealthCheck healthCheck;
+        private Duration suspicionTtl = Duration.ofSeconds(10);
         private Duration healthInterval;
         private int healthFailures;
         private Clock clock = Clock.systemUTC();
@@ -328,6 +342,15 @@ public interface Agent extends Closeable {
             return this;
         }
 
+        /** How long a peer suspicion lasts unless renewed, 100 ms to 10 min (default 10 s). */
+        public Builder suspicionTtl(Duration ttl) {
+            this.suspicionTtl = Objects.requireNonNull(ttl, "suspicionTtl");
+            if (ttl.compareTo(Duration.ofMillis(100)) < 0 || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
+                throw new IllegalArgumentException("suspicionTtl must be between PT0.1S and PT10M, was " + ttl);
+            }
+            return this;
+        }
+
         /** Follows the members without registering. */
         public Builder observer() {
             this.observer = true;
@@ -407,6 +430,10 @@ public interface Agent extends Closeable {
 
         CuratorFramework client() {
             return client;
+        }
+
+        Duration suspicionTtl() {
+            return suspicionTtl;
         }
 
         HealthCheck healthCheck() {

@@ -1,6 +1,7 @@
 package io.ringleader.agent;
 
 import io.ringleader.agent.health.HealthMonitor;
+import io.ringleader.agent.health.PeerSuspicion;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
@@ -50,6 +51,7 @@ final class ZkAgent implements Agent {
     private final Router router;
     private final Roles roles;
     private final HealthMonitor health;
+    private final PeerSuspicion suspicion;
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
@@ -91,6 +93,10 @@ final class ZkAgent implements Agent {
                         builder.healthFailures(),
                         membership,
                         "ringleader-agent-" + memberId + "-health");
+        this.suspicion = observer
+                ? null
+                : new PeerSuspicion(
+                        client, path, memberId, builder.suspicionTtl(), "ringleader-agent-" + memberId + "-suspicion");
         this.roles = Roles.create(
                 client, observer ? null : memberId, membership, router, "ringleader-agent-" + memberId + "-roles");
     }
@@ -215,6 +221,21 @@ final class ZkAgent implements Agent {
     }
 
     @Override
+    public void suspect(String suspect) {
+        if (suspicion == null) {
+            throw new IllegalStateException("an observer does not report suspicions");
+        }
+        suspicion.report(suspect);
+    }
+
+    @Override
+    public void withdrawSuspicion(String suspect) {
+        if (suspicion != null) {
+            suspicion.withdraw(suspect);
+        }
+    }
+
+    @Override
     public Roles roles() {
         return roles;
     }
@@ -251,6 +272,9 @@ final class ZkAgent implements Agent {
         leaderships.forEach(Leadership::close);
         if (health != null) {
             health.close();
+        }
+        if (suspicion != null) {
+            suspicion.close();
         }
         roles.close();
         router.close();

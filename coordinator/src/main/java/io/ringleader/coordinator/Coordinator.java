@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,6 +33,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.data.Stat;
@@ -69,10 +72,12 @@ public final class Coordinator implements Closeable {
     private final Leadership leadership;
     private final ScheduledExecutorService executor;
     private final String logPrefix;
+    private final CuratorCache suspects;
 
     // Confined to the executor.
     private final Map<String, Instant> departedAt = new HashMap<>();
     private final Map<String, Member> lastKnown = new HashMap<>();
+    private final Set<String> suspectedLogged = new TreeSet<>();
     private Term term;
     private ScheduledFuture<?> pending;
     private boolean shapeWarned;
@@ -99,6 +104,7 @@ public final class Coordinator implements Closeable {
         this.leadership = Leadership.builder(agent.curator(), config.path().coordinator(), config.coordinatorId())
                 .threadName("ringleader-coordinator-" + config.coordinatorId() + "-election")
                 .build();
+        this.suspects = CuratorCache.build(agent.curator(), config.path().suspects());
         this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ringleader-coordinator-" + config.coordinatorId());
             t.setDaemon(true);
@@ -138,6 +144,15 @@ public final class Coordinator implements Closeable {
             }
         });
         agent.start();
+        if (config.suspicionQuorum() > 0) {
+            suspects.listenable()
+                    .addListener((type, before, after) -> submit(() -> {
+                        if (term != null) {
+                            schedule(config.debounce());
+                        }
+                    }));
+            suspects.start();
+        }
         leadership.start();
         log.info("{}started against {}", logPrefix, config.connectString());
     }
@@ -190,6 +205,7 @@ public final class Coordinator implements Closeable {
             Thread.currentThread().interrupt();
         }
         leadership.close();
+        suspects.close();
         agent.close();
         log.info("{}stopped", logPrefix);
     }
@@ -304,14 +320,18 @@ public final class Coordinator implements Closeable {
         Instant now = clock.instant();
         List<Participant> participants = new ArrayList<>();
         Instant nextExpiry = null;
+        Set<String> suspected = suspected(view);
         for (Member m : view.members()) {
+            if (suspected.contains(m.id())) {
+                continue; // out of the ring at once although its session lives: its backups take over
+            }
             boolean holdsSlots = previous != null && previous.indexOf(m.id()) >= 0;
             Role role = m.state() == MemberState.SPARE && !holdsSlots ? Role.SPARE : Role.ACTIVE;
             participants.add(new Participant(m.id(), m.weight(), m.zone(), role));
         }
         if (previous != null) {
             for (String id : previous.members()) {
-                if (view.contains(id)) {
+                if (view.contains(id) || suspected.contains(id)) {
                     continue;
                 }
                 Instant since = departedAt.computeIfAbsent(id, k -> now);
@@ -359,6 +379,42 @@ public final class Coordinator implements Closeable {
         DEPOSED,
         CONFLICT,
         FAILED
+    }
+
+    /**
+     * Members suspected by at least the quorum of distinct reporters that are live members themselves (a member's
+     * suspicion of itself does not count). Empty when peer suspicion is off.
+     */
+    private Set<String> suspected(MemberView view) {
+        int quorum = config.suspicionQuorum();
+        if (quorum <= 0) {
+            return Set.of();
+        }
+        String base = config.path().suspects() + "/";
+        Map<String, Set<String>> reporters = new HashMap<>();
+        suspects.stream().forEach(data -> {
+            String rest = data.getPath().startsWith(base) ? data.getPath().substring(base.length()) : "";
+            int slash = rest.indexOf('/');
+            if (slash > 0) {
+                String suspect = rest.substring(0, slash);
+                String reporter = rest.substring(slash + 1);
+                if (view.contains(reporter) && !reporter.equals(suspect)) {
+                    reporters.computeIfAbsent(suspect, k -> new TreeSet<>()).add(reporter);
+                }
+            }
+        });
+        Set<String> out = new TreeSet<>();
+        reporters.forEach((suspect, by) -> {
+            if (by.size() >= quorum) {
+                out.add(suspect);
+                if (suspectedLogged.add(suspect)) {
+                    log.warn(
+                            "{}taking {} out of the ring: suspected by {} (quorum {})", logPrefix, suspect, by, quorum);
+                }
+            }
+        });
+        suspectedLogged.retainAll(out);
+        return out;
     }
 
     private void write(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, Assignment a) {

@@ -31,6 +31,8 @@ import java.util.function.Function;
  * @param connectionTimeout one connection attempt's timeout
  * @param authScheme ZooKeeper auth scheme, or null
  * @param authCredentials ZooKeeper credentials (read from the environment), or null
+ * @param suspicionQuorum how many distinct live members must suspect a member before it is taken out of the ring
+ *     although its session lives; 0 turns peer suspicion off
  */
 public record CoordinatorConfig(
         String connectString,
@@ -43,9 +45,11 @@ public record CoordinatorConfig(
         Duration sessionTimeout,
         Duration connectionTimeout,
         String authScheme,
-        String authCredentials) {
+        String authCredentials,
+        int suspicionQuorum) {
 
     static final Set<String> KEYS = Set.of(
+            "ringleader.suspicion.quorum",
             "ringleader.zk",
             "ringleader.cluster",
             "ringleader.root",
@@ -82,6 +86,10 @@ public record CoordinatorConfig(
         check("ringleader.rebalance.debounce", debounce, Duration.ZERO, Duration.ofMinutes(1));
         check("ringleader.session.timeout", sessionTimeout, Duration.ofMillis(500), Duration.ofMinutes(10));
         check("ringleader.connection.timeout", connectionTimeout, Duration.ofMillis(100), sessionTimeout);
+        if (suspicionQuorum < 0 || suspicionQuorum > 100) {
+            throw new IllegalArgumentException(
+                    "ringleader.suspicion.quorum must be between 0 (off) and 100, was " + suspicionQuorum);
+        }
         if ((authScheme == null) != (authCredentials == null)) {
             throw new IllegalArgumentException(
                     "ringleader.auth.scheme and ringleader.auth.credentials.env must be set together");
@@ -101,7 +109,8 @@ public record CoordinatorConfig(
                 Duration.ofSeconds(10),
                 Duration.ofSeconds(5),
                 null,
-                null);
+                null,
+                0);
     }
 
     /** This config with other timings (tests and demos use short ones). */
@@ -117,7 +126,8 @@ public record CoordinatorConfig(
                 newSessionTimeout,
                 newSessionTimeout.compareTo(connectionTimeout) < 0 ? newSessionTimeout : connectionTimeout,
                 authScheme,
-                authCredentials);
+                authCredentials,
+                suspicionQuorum);
     }
 
     /** This config with another coordinator id. */
@@ -133,7 +143,25 @@ public record CoordinatorConfig(
                 sessionTimeout,
                 connectionTimeout,
                 authScheme,
-                authCredentials);
+                authCredentials,
+                suspicionQuorum);
+    }
+
+    /** This config with another suspicion quorum (0: off). */
+    public CoordinatorConfig withSuspicionQuorum(int quorum) {
+        return new CoordinatorConfig(
+                connectString,
+                path,
+                coordinatorId,
+                slotCount,
+                replication,
+                rebalanceDelay,
+                debounce,
+                sessionTimeout,
+                connectionTimeout,
+                authScheme,
+                authCredentials,
+                quorum);
     }
 
     /** This config with another ring shape. */
@@ -149,7 +177,8 @@ public record CoordinatorConfig(
                 sessionTimeout,
                 connectionTimeout,
                 authScheme,
-                authCredentials);
+                authCredentials,
+                suspicionQuorum);
     }
 
     /**
@@ -216,7 +245,8 @@ public record CoordinatorConfig(
                 duration(s, "ringleader.session.timeout", "10s"),
                 duration(s, "ringleader.connection.timeout", "5s"),
                 s.get("ringleader.auth.scheme"),
-                credentials);
+                credentials,
+                integer(s, "ringleader.suspicion.quorum", 0));
     }
 
     private static String defaultId() {

@@ -163,6 +163,32 @@ class CoordinatorTest {
     }
 
     @Test
+    void aMemberSuspectedByAQuorumOfPeers_leavesTheRingWhileItsSessionLives_andComesBackWhenWithdrawn()
+            throws Exception {
+        Coordinator c = Coordinator.create(config("c1", Duration.ZERO).withSuspicionQuorum(2));
+        started.add(c);
+        c.start();
+        Agent a = member("a");
+        Agent b = member("b");
+        Agent third = member("c");
+        awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+
+        b.suspect("a");
+        Ring oneReport = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertThat(oneReport.members()).as("one reporter is below the quorum").contains("a");
+        third.suspect("a");
+
+        Ring without = awaitRingOf(a.curator(), Set.of("b", "c"));
+        assertBalanced(without);
+        assertThat(c.members().contains("a")).as("a's session lives").isTrue();
+        await().atMost(WAIT).until(() -> a.router().table().ringEpoch() == without.epoch());
+        assertThat(a.roles().current().primary().isEmpty()).isTrue();
+
+        b.withdrawSuspicion("a");
+        awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+    }
+
+    @Test
     void exactlyOneOfThreeIsActive_andAStandbyTakesOverWhenTheActiveLosesItsSession() throws Exception {
         List<Coordinator> all = new ArrayList<>(List.of(
                 coordinator("c1", Duration.ZERO), coordinator("c2", Duration.ZERO), coordinator("c3", Duration.ZERO)));
