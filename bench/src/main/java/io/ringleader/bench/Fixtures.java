@@ -4,11 +4,13 @@ import io.ringleader.agent.membership.Endpoint;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
+import io.ringleader.coordinator.assign.Participant;
+import io.ringleader.coordinator.assign.Placement;
+import io.ringleader.coordinator.assign.PlacementConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 
 /** Members and rings shared by the benchmark and the comparison. */
 final class Fixtures {
@@ -50,35 +52,21 @@ final class Fixtures {
         return members;
     }
 
+    /** Equal-weight active participants, no zones, for {@code ids}. */
+    static List<Participant> participants(List<String> ids) {
+        List<Participant> out = new ArrayList<>(ids.size());
+        for (String id : ids) {
+            out.add(Participant.active(id, 1, null));
+        }
+        return out;
+    }
+
     /**
-     * A balanced ring built here, because no placement function exists yet in this tree: members are shuffled
-     * (from {@code seed}) and slot {@code s} gets replicas {@code perm[s % N], perm[(s+1) % N], ...}. Every member
-     * is rank 0 of {@code floor(S/N)} or {@code ceil(S/N)} slots: balanced up to one slot.
-     *
-     * @throws IllegalArgumentException if {@code ids} is empty
+     * The ring the coordinator would write for {@code ids}: {@link Placement#assign} from {@code previous} (null
+     * for a first placement) with S = {@value #SLOTS}, R = {@value #REPLICATION}.
      */
-    static Ring balancedRing(List<String> ids, int slots, int replication, long seed) {
-        int n = ids.size();
-        if (n == 0) {
-            throw new IllegalArgumentException("a ring needs at least one member");
-        }
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) {
-            perm[i] = i;
-        }
-        SplittableRandom random = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
-        int[] table = new int[slots * replication];
-        for (int s = 0; s < slots; s++) {
-            for (int r = 0; r < replication; r++) {
-                table[s * replication + r] = r < n ? perm[(s + r) % n] : Ring.NONE;
-            }
-        }
-        return Ring.of(1, slots, replication, ids, table);
+    static Ring placedRing(Ring previous, List<String> ids) {
+        return Placement.assign(previous, participants(ids), new PlacementConfig(SLOTS, REPLICATION))
+                .ring();
     }
 }

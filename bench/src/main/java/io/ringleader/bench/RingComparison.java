@@ -6,18 +6,20 @@ import com.dynatrace.hash4j.hashing.Hasher64;
 import com.dynatrace.hash4j.random.PseudoRandomGeneratorProvider;
 import com.google.common.hash.HashFunction;
 import com.google.common.hash.Hashing;
+import io.ringleader.agent.ring.KeyHash;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.routing.RoutingTable;
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Function;
+import java.util.TreeMap;
 import org.ishugaliy.allgood.consistent.hash.HashRing;
 import org.ishugaliy.allgood.consistent.hash.hasher.DefaultHasher;
 import org.ishugaliy.allgood.consistent.hash.node.SimpleNode;
@@ -27,10 +29,10 @@ import org.ishugaliy.allgood.consistent.hash.partition.Partition;
  * Compares how evenly Ringleader's ring and four other consistent hashes spread keys over members, and how many
  * keys move when one member leaves or joins. Prints markdown tables.
  *
- * <p>Balance is max/mean share: exact (from the ring's slots or arcs) where the contender has a notion of owned
- * key space, and over the sampled keys for every contender. Movement is over the sampled keys: the fraction whose
- * owner changed, divided by the optimal fraction (the leaver's {@code 1/N}, or the joiner's {@code 1/(N+1)}), and
- * the count of keys that moved between two members present before and after.
+ * <p>Where a contender has a notion of owned key space (Ringleader's slots, the rings' arcs), balance and movement
+ * are computed exactly from it; every contender is also measured over the sampled keys. The jump hashes have only
+ * the sampled figures. Ringleader's rings come from {@code Placement.assign}: the changed ring from the previous
+ * one, and a key's owner is its slot's rank-0 replica (the primary when every member is UP).
  *
  * <pre>java -cp bench/target/benchmarks.jar io.ringleader.bench.RingComparison [members] [keys]</pre>
  */
@@ -41,47 +43,64 @@ public final class RingComparison {
     /** Sampled keys, unless given. */
     public static final int DEFAULT_KEYS = 1_000_000;
 
-    /**
-     * One contender: from the members in bucket order, a key's owner. Jump hashes number their buckets, so a leave
-     * there moves the last member into the freed bucket (the cheapest re-numbering); rings ignore the order.
-     */
+    /** One contender: places members, given what it placed before (Placement needs it). */
     interface Contender {
         String name();
 
-        Function<String, String> build(List<String> ids);
+        /**
+         * The key-to-owner function for {@code ids}, in bucket order. Jump hashes number their buckets, so a leave
+         * there moves the last member into the freed bucket (the cheapest re-numbering); rings ignore the order.
+         *
+         * @param previous what this contender placed before, or null for a first placement
+         */
+        Placed place(Placed previous, List<String> ids);
+    }
 
-        /** Each member's exact share of the key space, or null if the contender has no such notion. */
-        default Map<String, Double> exactShares(List<String> ids) {
+    /** The owners of one membership. */
+    interface Placed {
+        String owner(String key);
+
+        /** Each member's exact share of the key space, or null if there is no such notion. */
+        default Map<String, Double> exactShares() {
             return null;
         }
 
-        /** Whether the contender can say what moves on a membership change here. */
-        default String movementUnsupported() {
+        /** Exact {moved, survivor→survivor, leaver's or joiner's} fractions from {@code before}, or null. */
+        default double[] exactMoved(Placed before, Set<String> was, Set<String> is) {
             return null;
         }
     }
 
     /** A balance row: exact is NaN when the contender has no exact notion. */
-    public record Balance(String contender, double exactMaxOverMean, double sampledMaxOverMean, String note) {}
+    public record Balance(String contender, double exact, double sampled, String how) {}
 
-    /** A movement row; NaN values when the contender's movement was not measured (see note). */
+    /**
+     * A movement row. Sampled fractions are over the keys; exact ones NaN where the contender has no exact notion.
+     */
     public record Movement(
             String contender,
             String change,
-            double movedFraction,
-            double optimalFraction,
-            double changedMemberFraction,
-            long survivorToSurvivor,
-            String note) {
+            double optimal,
+            double exactMoved,
+            double exactSurvivors,
+            double exactChangedMember,
+            double sampledMoved,
+            long sampledSurvivorKeys,
+            double sampledChangedMember) {
 
-        /** Moved keys over the optimal count ({@code 1/N} of the keys). */
-        public double overOptimal() {
-            return movedFraction / optimalFraction;
+        /** Whether the exact figures exist. */
+        public boolean exact() {
+            return !Double.isNaN(exactMoved);
         }
 
-        /** Moved keys over the keys the leaver owned before, or the joiner owns after: 1.0 if only those move. */
+        /** Moved over the optimal 1/N (exact if there is an exact figure, else sampled). */
+        public double overOptimal() {
+            return (exact() ? exactMoved : sampledMoved) / optimal;
+        }
+
+        /** Moved over what the leaver owned before or the joiner owns after: 1.0 if only those moved. */
         public double overChangedMember() {
-            return movedFraction / changedMemberFraction;
+            return exact() ? exactMoved / exactChangedMember : sampledMoved / sampledChangedMember;
         }
     }
 
@@ -92,46 +111,48 @@ public final class RingComparison {
         public String toMarkdown() {
             StringBuilder out = new StringBuilder();
             out.append(String.format(
-                    Locale.ROOT, "### Balance at N = %d (max share / mean share; 1.000 is perfect)%n%n", members));
-            out.append("| contender | exact | sampled, ").append(keys).append(" keys | how |\n|---|---:|---:|---|\n");
+                    Locale.ROOT,
+                    "### Balance at N = %d (max share / mean share; 1.000 is perfect)%n%n"
+                            + "| contender | exact | sampled, %d keys | how |%n|---|---:|---:|---|%n",
+                    members,
+                    keys));
             for (Balance b : balance) {
                 out.append(String.format(
-                        Locale.ROOT,
-                        "| %s | %s | %.4f | %s |%n",
-                        b.contender(),
-                        Double.isNaN(b.exactMaxOverMean())
-                                ? "—"
-                                : String.format(Locale.ROOT, "%.4f", b.exactMaxOverMean()),
-                        b.sampledMaxOverMean(),
-                        b.note()));
+                        Locale.ROOT, "| %s | %s | %.4f | %s |%n", b.contender(), f4(b.exact()), b.sampled(), b.how()));
             }
-            out.append(String.format(Locale.ROOT, "%n### Keys moved at N = %d (%d sampled keys)%n%n", members, keys));
-            out.append("| contender | change | moved | optimal (1/N) | moved / optimal"
-                    + " | leaver's or joiner's keys | moved / those | survivor→survivor keys |\n");
-            out.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+            out.append(String.format(
+                    Locale.ROOT,
+                    "%n### Keys moved at N = %d (exact where the contender has owned key space; %d sampled keys)%n%n"
+                            + "| contender | change | moved, exact | moved, sampled | optimal | moved / optimal"
+                            + " | leaver's or joiner's share | moved / that share"
+                            + " | survivor→survivor, exact | survivor→survivor, sampled keys |%n"
+                            + "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|%n",
+                    members,
+                    keys));
             for (Movement m : movement) {
-                if (m.note() != null) {
-                    out.append(String.format(
-                            Locale.ROOT,
-                            "| %s | %s | — | — | — | — | — | — (%s) |%n",
-                            m.contender(),
-                            m.change(),
-                            m.note()));
-                    continue;
-                }
                 out.append(String.format(
                         Locale.ROOT,
-                        "| %s | %s | %.4f%% | %.4f%% | %.3f | %.4f%% | %.3f | %d |%n",
+                        "| %s | %s | %s | %.4f%% | %.4f%% | %.4f | %s | %.4f | %s | %d |%n",
                         m.contender(),
                         m.change(),
-                        100 * m.movedFraction(),
-                        100 * m.optimalFraction(),
+                        pct(m.exactMoved()),
+                        100 * m.sampledMoved(),
+                        100 * m.optimal(),
                         m.overOptimal(),
-                        100 * m.changedMemberFraction(),
+                        m.exact() ? pct(m.exactChangedMember()) : pct(m.sampledChangedMember()) + " (sampled)",
                         m.overChangedMember(),
-                        m.survivorToSurvivor()));
+                        pct(m.exactSurvivors()),
+                        m.sampledSurvivorKeys()));
             }
             return out.toString();
+        }
+
+        private static String f4(double v) {
+            return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4f", v);
+        }
+
+        private static String pct(double v) {
+            return Double.isNaN(v) ? "—" : String.format(Locale.ROOT, "%.4f%%", 100 * v);
         }
     }
 
@@ -166,36 +187,26 @@ public final class RingComparison {
         List<String> leaveLast = new ArrayList<>(base.subList(0, members - 1));
         List<String> join = new ArrayList<>(base);
         join.add(Fixtures.memberId(members));
+        Map<String, List<String>> changes = new java.util.LinkedHashMap<>();
+        changes.put("leave of " + leaverInside, leaveInside);
+        changes.put("leave of " + base.get(members - 1) + " (last)", leaveLast);
+        changes.put("join of " + join.get(members), join);
 
         List<Balance> balance = new ArrayList<>();
         List<Movement> movement = new ArrayList<>();
         for (Contender c : contenders()) {
-            String[] before = owners(c.build(base), keys);
-            Map<String, Double> exact = c.exactShares(base);
+            Placed placed = c.place(null, base);
+            String[] before = owners(placed, keys);
+            Map<String, Double> exact = placed.exactShares();
             balance.add(new Balance(
                     c.name(),
                     exact == null ? Double.NaN : maxOverMean(exact.values(), members),
                     maxOverMean(counts(before).values(), members),
-                    exact == null ? "sampled only: no owned key space to measure" : exactHow(c)));
-            String unsupported = c.movementUnsupported();
-            String[][] changes = {
-                {"leave of " + leaverInside, "leave"},
-                {"leave of " + base.get(members - 1) + " (last)", "leaveLast"},
-                {"join of " + join.get(members), "join"}
-            };
-            for (String[] change : changes) {
-                if (unsupported != null) {
-                    movement.add(
-                            new Movement(c.name(), change[0], Double.NaN, Double.NaN, Double.NaN, -1, unsupported));
-                    continue;
-                }
-                List<String> after =
-                        switch (change[1]) {
-                            case "leave" -> leaveInside;
-                            case "leaveLast" -> leaveLast;
-                            default -> join;
-                        };
-                movement.add(moved(c.name(), change[0], before, owners(c.build(after), keys), base, after));
+                    exact == null ? "sampled only: no owned key space to measure" : how(c)));
+            for (Map.Entry<String, List<String>> change : changes.entrySet()) {
+                List<String> after = change.getValue();
+                Placed changed = c.place(placed, after);
+                movement.add(moved(c.name(), change.getKey(), placed, changed, before, keys, base, after));
             }
         }
         SplittableRandom random = new SplittableRandom(seed);
@@ -211,8 +222,8 @@ public final class RingComparison {
         return new Report(members, keyCount, balance, movement);
     }
 
-    private static String exactHow(Contender c) {
-        return c.name().startsWith("Ringleader")
+    private static String how(Contender c) {
+        return c instanceof RingleaderContender
                 ? "exact: max slots at rank 0 / (S/N)"
                 : "exact: arc lengths on the circle; sampled: same keys";
     }
@@ -222,10 +233,10 @@ public final class RingComparison {
                 new RingleaderContender(), new GuavaJump(), new Hash4jJumpBack(), new TreeMapRing(), new Allgood());
     }
 
-    private static String[] owners(Function<String, String> owner, String[] keys) {
+    private static String[] owners(Placed placed, String[] keys) {
         String[] out = new String[keys.length];
         for (int i = 0; i < keys.length; i++) {
-            out[i] = owner.apply(keys[i]);
+            out[i] = placed.owner(keys[i]);
         }
         return out;
     }
@@ -249,61 +260,99 @@ public final class RingComparison {
     }
 
     private static Movement moved(
-            String contender, String change, String[] before, String[] after, List<String> was, List<String> is) {
-        java.util.Set<String> wasSet = new java.util.HashSet<>(was);
-        java.util.Set<String> isSet = new java.util.HashSet<>(is);
+            String contender,
+            String change,
+            Placed was,
+            Placed is,
+            String[] before,
+            String[] keys,
+            List<String> wasIds,
+            List<String> isIds) {
+        Set<String> wasSet = new HashSet<>(wasIds);
+        Set<String> isSet = new HashSet<>(isIds);
         long moved = 0;
         long survivors = 0;
         long changedMember = 0;
-        for (int i = 0; i < before.length; i++) {
-            if (!isSet.contains(before[i]) || !wasSet.contains(after[i])) {
+        for (int i = 0; i < keys.length; i++) {
+            String after = is.owner(keys[i]);
+            if (!isSet.contains(before[i]) || !wasSet.contains(after)) {
                 changedMember++;
             }
-            if (!before[i].equals(after[i])) {
+            if (!before[i].equals(after)) {
                 moved++;
-                if (isSet.contains(before[i]) && wasSet.contains(after[i])) {
+                if (isSet.contains(before[i]) && wasSet.contains(after)) {
                     survivors++;
                 }
             }
         }
-        double optimal = is.size() < was.size() ? 1.0 / was.size() : 1.0 / is.size();
+        double[] exact = is.exactMoved(was, wasSet, isSet);
+        double optimal = isIds.size() < wasIds.size() ? 1.0 / wasIds.size() : 1.0 / isIds.size();
         return new Movement(
                 contender,
                 change,
-                (double) moved / before.length,
                 optimal,
-                (double) changedMember / before.length,
+                exact == null ? Double.NaN : exact[0],
+                exact == null ? Double.NaN : exact[1],
+                exact == null ? Double.NaN : exact[2],
+                (double) moved / keys.length,
                 survivors,
-                null);
+                (double) changedMember / keys.length);
     }
 
-    /** Ringleader's table over a ring balanced here (no placement function exists yet in this tree). */
+    /** Ringleader: rings from {@code Placement.assign}, a key's owner its slot's rank-0 replica. */
     static final class RingleaderContender implements Contender {
         @Override
         public String name() {
-            return "Ringleader (S=16384, R=3, ring built in the bench)";
+            return "Ringleader (Placement, S=16384, R=3)";
         }
 
         @Override
-        public Function<String, String> build(List<String> ids) {
-            RoutingTable table = RoutingTable.of(ring(ids), Fixtures.upMembers(ids), 0);
-            return key -> table.route(key).id();
+        public Placed place(Placed previous, List<String> ids) {
+            return new PlacedRing(Fixtures.placedRing(previous == null ? null : ((PlacedRing) previous).ring, ids));
+        }
+    }
+
+    /** A placed Ringleader ring. */
+    static final class PlacedRing implements Placed {
+        final Ring ring;
+
+        PlacedRing(Ring ring) {
+            this.ring = ring;
         }
 
         @Override
-        public Map<String, Double> exactShares(List<String> ids) {
+        public String owner(String key) {
+            return ring.primaryId(ring.slotOf(KeyHash.hash(key)));
+        }
+
+        @Override
+        public Map<String, Double> exactShares() {
             Map<String, Double> shares = new HashMap<>();
-            ring(ids).slotCounts(0).forEach((id, slots) -> shares.put(id, (double) slots / Fixtures.SLOTS));
+            ring.slotCounts(0).forEach((id, slots) -> shares.put(id, (double) slots / ring.slotCount()));
             return shares;
         }
 
         @Override
-        public String movementUnsupported() {
-            return "not measured: no placement function (coordinator.assign.Placement) in this tree";
-        }
-
-        private static Ring ring(List<String> ids) {
-            return Fixtures.balancedRing(ids, Fixtures.SLOTS, Fixtures.REPLICATION, 7);
+        public double[] exactMoved(Placed before, Set<String> was, Set<String> is) {
+            Ring old = ((PlacedRing) before).ring;
+            int moved = 0;
+            int survivors = 0;
+            int changed = 0;
+            for (int s = 0; s < ring.slotCount(); s++) {
+                String b = old.primaryId(s);
+                String a = ring.primaryId(s);
+                if (!is.contains(b) || !was.contains(a)) {
+                    changed++;
+                }
+                if (!b.equals(a)) {
+                    moved++;
+                    if (is.contains(b) && was.contains(a)) {
+                        survivors++;
+                    }
+                }
+            }
+            double s = ring.slotCount();
+            return new double[] {moved / s, survivors / s, changed / s};
         }
     }
 
@@ -316,8 +365,10 @@ public final class RingComparison {
         }
 
         @Override
-        public Function<String, String> build(List<String> ids) {
-            return key -> ids.get(Hashing.consistentHash(murmur3.hashString(key, StandardCharsets.UTF_8), ids.size()));
+        public Placed place(Placed previous, List<String> ids) {
+            List<String> buckets = List.copyOf(ids);
+            return key -> buckets.get(
+                    Hashing.consistentHash(murmur3.hashString(key, StandardCharsets.UTF_8), buckets.size()));
         }
     }
 
@@ -332,8 +383,27 @@ public final class RingComparison {
         }
 
         @Override
-        public Function<String, String> build(List<String> ids) {
-            return key -> ids.get(jumpBack.getBucket(komihash.hashCharsToLong(key), ids.size()));
+        public Placed place(Placed previous, List<String> ids) {
+            List<String> buckets = List.copyOf(ids);
+            return key -> buckets.get(jumpBack.getBucket(komihash.hashCharsToLong(key), buckets.size()));
+        }
+    }
+
+    /** A ring contender whose exact figures come from its circle. */
+    record PlacedCircle(Circle circle, java.util.function.Function<String, String> owners) implements Placed {
+        @Override
+        public String owner(String key) {
+            return owners.apply(key);
+        }
+
+        @Override
+        public Map<String, Double> exactShares() {
+            return circle.shares();
+        }
+
+        @Override
+        public double[] exactMoved(Placed before, Set<String> was, Set<String> is) {
+            return Circle.moved(((PlacedCircle) before).circle, circle, was, is);
         }
     }
 
@@ -344,14 +414,9 @@ public final class RingComparison {
         }
 
         @Override
-        public Function<String, String> build(List<String> ids) {
+        public Placed place(Placed previous, List<String> ids) {
             VnodeRing<String> ring = new VnodeRing<>(ids, ids, RouteBenchmark.VNODES);
-            return ring::owner;
-        }
-
-        @Override
-        public Map<String, Double> exactShares(List<String> ids) {
-            return new VnodeRing<>(ids, ids, RouteBenchmark.VNODES).exactShares();
+            return new PlacedCircle(new Circle(ring.points(), Circle.FULL), ring::owner);
         }
     }
 
@@ -362,27 +427,7 @@ public final class RingComparison {
         }
 
         @Override
-        public Function<String, String> build(List<String> ids) {
-            HashRing<SimpleNode> ring = ring(ids);
-            return key -> ring.locate(key).orElseThrow().getKey();
-        }
-
-        /** Arc lengths of its partitions, read from the library's private map: keys hash to [0, 2^63). */
-        @Override
-        public Map<String, Double> exactShares(List<String> ids) {
-            NavigableMap<Long, Partition<SimpleNode>> points = points(ring(ids));
-            Map<String, Double> shares = new HashMap<>();
-            long previous = points.lastKey();
-            for (Map.Entry<Long, Partition<SimpleNode>> e : points.entrySet()) {
-                long arc = e.getKey() - previous;
-                double length = arc > 0 ? arc : arc + 0x1p63;
-                shares.merge(e.getValue().getNode().getKey(), length / 0x1p63, Double::sum);
-                previous = e.getKey();
-            }
-            return shares;
-        }
-
-        private static HashRing<SimpleNode> ring(List<String> ids) {
+        public Placed place(Placed previous, List<String> ids) {
             HashRing<SimpleNode> ring = HashRing.<SimpleNode>newBuilder()
                     .name("comparison")
                     .hasher(DefaultHasher.MURMUR_3)
@@ -391,9 +436,17 @@ public final class RingComparison {
             for (String id : ids) {
                 ring.add(SimpleNode.of(id));
             }
-            return ring;
+            NavigableMap<Long, String> points = new TreeMap<>();
+            points(ring)
+                    .forEach((slot, partition) ->
+                            points.put(slot, partition.getNode().getKey()));
+            // the library hashes keys to Math.abs(murmur3): positions 0..2^63-1
+            return new PlacedCircle(
+                    new Circle(points, Circle.POSITIVE),
+                    key -> ring.locate(key).orElseThrow().getKey());
         }
 
+        /** The library's points, read from its private map: it has no public view of them. */
         @SuppressWarnings("unchecked")
         private static NavigableMap<Long, Partition<SimpleNode>> points(HashRing<SimpleNode> ring) {
             try {

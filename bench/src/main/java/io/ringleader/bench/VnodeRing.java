@@ -3,6 +3,7 @@ package io.ringleader.bench;
 import io.ringleader.agent.ring.KeyHash;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.TreeMap;
 
 /**
@@ -37,17 +38,8 @@ final class VnodeRing<T> {
         return e != null ? e.getValue() : points.firstEntry().getValue();
     }
 
-    /** Each point with the exact length of the arc it owns, as a fraction of the circle. */
-    Map<T, Double> exactShares() {
-        Map<T, Double> shares = new java.util.HashMap<>();
-        long previous = points.lastKey();
-        for (Map.Entry<Long, T> e : points.entrySet()) {
-            // arc (previous, point], modulo 2^64; the first point's arc wraps around
-            long arc = e.getKey() - previous;
-            double length = arc > 0 ? arc : arc + 0x1p64;
-            shares.merge(e.getValue(), length / 0x1p64, Double::sum);
-            previous = e.getKey();
-        }
-        return shares;
+    /** The points, position → member. */
+    NavigableMap<Long, T> points() {
+        return java.util.Collections.unmodifiableNavigableMap(points);
     }
 }
