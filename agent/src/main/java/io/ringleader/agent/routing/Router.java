@@ -135,6 +135,14 @@ public interface Router extends Closeable {
         return Picker.builder(this).strategy(strategy).build();
     }
 
+    /**
+     * A new caller that sends calls about keys to the members this router names, with {@code policy}'s timeouts,
+     * retries, fallback and circuits; see {@link Caller}. The caller owns a thread pool: close it.
+     */
+    default Caller caller(CallPolicy policy) {
+        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"));
+    }
+
     /** Where to add {@link RoutingListener}s. */
     Listenable<RoutingListener> listenable();
 
