@@ -23,7 +23,10 @@ final class Circuit {
     /** What {@link #onFailure} did. */
     enum Change {
         NONE,
-        OPENED
+        /** Opened from CLOSED at the threshold. */
+        OPENED,
+        /** Opened again from HALF_OPEN: the probe failed. */
+        REOPENED
     }
 
     private final int threshold;
@@ -83,7 +86,12 @@ final class Circuit {
                     return Change.NONE;
                 }
             }
-            case HALF_OPEN -> probing = false;
+            case HALF_OPEN -> {
+                probing = false;
+                state = State.OPEN;
+                openedAt = now;
+                return Change.REOPENED;
+            }
             case OPEN -> {
                 // An attempt let through before the circuit opened ended late: it is open already.
                 return Change.NONE;

@@ -39,6 +39,8 @@ final class RoutedCaller implements Caller {
     private final ConcurrentHashMap<String, Circuit> circuits = new ConcurrentHashMap<>();
     private final ExecutorService pool;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Who the caller belongs to in log lines, for example {@code [cluster=orders member=kv-1] }, or empty. */
+    private final String logPrefix;
 
     private final LongAdder calls = new LongAdder();
     private final LongAdder attempts = new LongAdder();
@@ -48,8 +50,9 @@ final class RoutedCaller implements Caller {
     private final LongAdder budgetRefusals = new LongAdder();
     private final LongAdder circuitOpens = new LongAdder();
 
-    RoutedCaller(Supplier<RoutingTable> tables, CallPolicy policy) {
+    RoutedCaller(Supplier<RoutingTable> tables, CallPolicy policy, String logPrefix) {
         this.tables = Objects.requireNonNull(tables, "tables");
+        this.logPrefix = Objects.requireNonNull(logPrefix, "logPrefix");
         this.policy = Objects.requireNonNull(policy, "policy");
         this.clock = policy.clock();
         this.budget = new RetryBudget(
@@ -75,7 +78,7 @@ final class RoutedCaller implements Caller {
         budget.onCall(clock.nanoTime());
 
         int slot = tables.get().slotOf(key);
-        String where = "[call " + kind + " slot=" + slot + "] ";
+        String where = logPrefix + "[call " + kind + " slot=" + slot + "] ";
         Set<String> tried = new HashSet<>();
         List<Exception> failures = new ArrayList<>();
         Target previous = null;
@@ -262,17 +265,21 @@ final class RoutedCaller implements Caller {
 
     private void onAnswer(Member member) {
         if (circuit(member.id()).onSuccess() != Circuit.State.CLOSED) {
-            LOG.debug("circuit of member {} closed: it answered", member.id());
+            LOG.debug("{}circuit of member {} closed: it answered", logPrefix, member.id());
         }
     }
 
     private void onFailure(Member member) {
-        if (circuit(member.id()).onFailure(clock.nanoTime()) == Circuit.Change.OPENED) {
+        Circuit.Change change = circuit(member.id()).onFailure(clock.nanoTime());
+        if (change != Circuit.Change.NONE) {
             circuitOpens.increment();
             LOG.debug(
-                    "circuit of member {} opened after {} consecutive failures (or a failed probe); half-open in {}",
+                    "{}circuit of member {} opened {}; half-open in {}",
+                    logPrefix,
                     member.id(),
-                    policy.circuitFailures(),
+                    change == Circuit.Change.OPENED
+                            ? "after " + policy.circuitFailures() + " consecutive failures"
+                            : "again: its probe failed",
                     policy.circuitCoolDown());
         }
     }

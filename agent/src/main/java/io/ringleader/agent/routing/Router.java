@@ -140,7 +140,7 @@ public interface Router extends Closeable {
      * retries, fallback and circuits; see {@link Caller}. The caller owns a thread pool: close it.
      */
     default Caller caller(CallPolicy policy) {
-        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"));
+        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"), "");
     }
 
     /** Where to add {@link RoutingListener}s. */

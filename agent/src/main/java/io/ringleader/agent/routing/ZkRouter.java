@@ -7,6 +7,7 @@ import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
+import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -103,6 +104,11 @@ final class ZkRouter implements Router {
     @Override
     public RouterStatus status() {
         return status;
+    }
+
+    @Override
+    public Caller caller(CallPolicy policy) {
+        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"), logPrefix);
     }
 
     @Override

@@ -80,7 +80,7 @@ class CallerTest {
     }
 
     private RoutedCaller caller(CallPolicy.Builder policy) {
-        RoutedCaller c = new RoutedCaller(table::get, policy.build());
+        RoutedCaller c = new RoutedCaller(table::get, policy.build(), "[cluster=test] ");
         callers.add(c);
         return c;
     }
