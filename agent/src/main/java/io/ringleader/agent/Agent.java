@@ -14,6 +14,7 @@ import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.membership.RegistrationState;
 import io.ringleader.agent.roles.Roles;
 import io.ringleader.agent.routing.Router;
+import io.ringleader.agent.vip.VirtualEndpoint;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -139,6 +140,17 @@ public interface Agent extends Closeable {
      * @throws IllegalStateException if the agent is closed
      */
     Leadership leadership(String name);
+
+    /**
+     * A virtual endpoint ("VIP") for a single-master service: {@code name} resolves to the primary of the slot of
+     * {@code name} in this agent's router, and its listeners and switchover actions hear every change of that
+     * master. Returned unstarted ({@link VirtualEndpoint#resolve()} works at once; {@link VirtualEndpoint#start()}
+     * delivers changes); the agent closes it when the agent closes. An observer has them too.
+     *
+     * @throws IllegalArgumentException if the name is blank
+     * @throws IllegalStateException if the agent is closed
+     */
+    VirtualEndpoint virtualEndpoint(String name);
 
     /**
      * This member's roles (primary and backup slots, with their epoch) and their listeners; an observer has none.

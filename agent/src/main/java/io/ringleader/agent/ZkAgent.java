@@ -14,6 +14,7 @@ import io.ringleader.agent.roles.RoleSnapshot;
 import io.ringleader.agent.roles.Roles;
 import io.ringleader.agent.routing.Router;
 import io.ringleader.agent.routing.RoutingTable;
+import io.ringleader.agent.vip.VirtualEndpoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,6 +54,7 @@ final class ZkAgent implements Agent {
     private final HealthMonitor health;
     private final PeerSuspicion suspicion;
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
+    private final List<VirtualEndpoint> virtualEndpoints = new CopyOnWriteArrayList<>();
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
         this.path = path;
@@ -259,6 +261,24 @@ final class ZkAgent implements Agent {
     }
 
     @Override
+    public VirtualEndpoint virtualEndpoint(String name) {
+        VirtualEndpoint.Builder builder = VirtualEndpoint.builder(router, name);
+        if (state.get() == State.CLOSED) {
+            throw new IllegalStateException("agent is closed");
+        }
+        VirtualEndpoint endpoint = builder.threadName("ringleader-agent-" + memberId + "-vip-" + name)
+                .logName("cluster=" + path.cluster() + (observer ? " observer=" : " member=") + memberId)
+                .build();
+        virtualEndpoints.add(endpoint);
+        if (state.get() == State.CLOSED) {
+            // Closed meanwhile: the agent's close may have missed it.
+            endpoint.close();
+            throw new IllegalStateException("agent is closed");
+        }
+        return endpoint;
+    }
+
+    @Override
     public CuratorFramework curator() {
         return client;
     }
@@ -270,6 +290,7 @@ final class ZkAgent implements Agent {
             return;
         }
         leaderships.forEach(Leadership::close);
+        virtualEndpoints.forEach(VirtualEndpoint::close);
         if (health != null) {
             health.close();
         }
