@@ -88,14 +88,18 @@ public final class CommandSwitchover implements SwitchoverAction {
         String shown = command.get(0) + " … " + String.join(" ", appended);
         Process process;
         try {
-            process = new ProcessBuilder(argv)
-                    .redirectInput(ProcessBuilder.Redirect.DISCARD)
-                    .start();
+            process = new ProcessBuilder(argv).start();
         } catch (IOException e) {
             // The JDK's message names the program only; the other arguments stay out of it.
             throw new IOException("could not start " + command.get(0) + ": " + e.getMessage(), e);
         }
         long started = System.nanoTime();
+        try {
+            // Nothing to read: a command that waits for input gets end-of-file at once.
+            process.getOutputStream().close();
+        } catch (IOException e) {
+            log.debug("{}stdin not closed: {}", prefix, e.toString());
+        }
         log.info("{}running {} (pid {})", prefix, shown, process.pid());
         Thread out = drain(process.getInputStream(), "stdout", line -> log.info("{}{}", prefix, line));
         Thread err = drain(process.getErrorStream(), "stderr", line -> log.warn("{}{}", prefix, line));
