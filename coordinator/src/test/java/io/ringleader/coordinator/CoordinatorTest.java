@@ -189,6 +189,37 @@ class CoordinatorTest {
     }
 
     @Test
+    void aSpare_holdsNothingUntilAMemberFails_thenTakesOverExactlyItsSlots() throws Exception {
+        coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        member("b");
+        Agent spare = Agent.builder()
+                .connectString(server.getConnectString())
+                .cluster(cluster)
+                .memberId("s")
+                .endpoint("127.0.0.1", 7009)
+                .initialState(io.ringleader.agent.membership.MemberState.SPARE)
+                .build();
+        started.add(spare);
+        spare.start();
+        spare.awaitJoined(WAIT);
+        Ring before = awaitRingOf(a.curator(), Set.of("a", "b"));
+        await().atMost(WAIT).until(() -> a.members().contains("s"));
+        assertThat(readRing(a.curator()).members()).as("a spare holds nothing").doesNotContain("s");
+
+        a.close();
+
+        Ring after = awaitRingOf(spare.curator(), Set.of("b", "s"));
+        for (int slot = 0; slot < before.slotCount(); slot++) {
+            for (int rank = 0; rank < before.replication(); rank++) {
+                String was = memberAt(before, slot, rank);
+                String now = memberAt(after, slot, rank);
+                assertThat(now).as("slot %d rank %d", slot, rank).isEqualTo("a".equals(was) ? "s" : was);
+            }
+        }
+    }
+
+    @Test
     void exactlyOneOfThreeIsActive_andAStandbyTakesOverWhenTheActiveLosesItsSession() throws Exception {
         List<Coordinator> all = new ArrayList<>(List.of(
                 coordinator("c1", Duration.ZERO), coordinator("c2", Duration.ZERO), coordinator("c3", Duration.ZERO)));
