@@ -9,41 +9,13 @@ import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class HealthCheckTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static TestingServer server;
-    private AgentFixture fixture;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
-
-    @AfterEach
-    void closeAgents() {
-        fixture.close();
-    }
+class HealthCheckTest extends ZooKeeperTestBase {
 
     private static MemberState stateOf(Agent viewer, String id) {
         return viewer.members().member(id).map(Member::state).orElse(null);

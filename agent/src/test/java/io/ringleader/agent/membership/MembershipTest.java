@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,44 +19,14 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.retry.RetryOneTime;
-import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class MembershipTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static TestingServer server;
-    private AgentFixture fixture;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        // A 500 ms tick allows session timeouts from 1 s to 10 s.
-        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
-
-    @AfterEach
-    void closeAgents() {
-        fixture.close();
-    }
+class MembershipTest extends ZooKeeperTestBase {
 
     @Test
     void joinAndLeave_areSeenByEveryOtherAgent() throws Exception {

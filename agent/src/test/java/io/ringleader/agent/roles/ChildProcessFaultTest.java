@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
-import io.ringleader.agent.testing.AgentFixture;
 import io.ringleader.agent.testing.ChildPrimary;
 import io.ringleader.agent.testing.TcpProxy;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
@@ -16,18 +16,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.curator.test.InstanceSpec;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,32 +29,14 @@ import org.junit.jupiter.api.io.TempDir;
  * A primary in a child JVM, killed with SIGKILL or paused with SIGSTOP past its session timeout, while it keeps
  * sending replication messages to a backup in this JVM that admits them through a {@link Fence}.
  */
-class ChildProcessFaultTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class ChildProcessFaultTest extends ZooKeeperTestBase {
     private static final int SLOTS = 8;
     private static final long CHILD_SESSION_MILLIS = 2_000;
-    private static TestingServer server;
-    private AgentFixture fixture;
     private final List<Process> children = new ArrayList<>();
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     /** One replication message as the backup saw it. */
     record Received(long atNanos, int slot, long epoch, boolean admitted) {}
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(new InstanceSpec(null, -1, -1, -1, true, -1, 500, -1), true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
 
     @AfterEach
     void cleanUp() throws Exception {

@@ -8,45 +8,17 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class DrainTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class DrainTest extends ZooKeeperTestBase {
     private static final int SLOTS = 32;
-    private static TestingServer server;
-    private AgentFixture fixture;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
-
-    @AfterEach
-    void closeAgents() {
-        fixture.close();
-    }
 
     private static void writeRing(Agent writer, List<String> ids) throws Exception {
         int n = ids.size();

@@ -6,44 +6,20 @@ import static org.awaitility.Awaitility.await;
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.ring.RingCodec;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RolesTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class RolesTest extends ZooKeeperTestBase {
     private static final int SLOTS = 64;
-    private static TestingServer server;
-    private AgentFixture fixture;
     private final PrimaryLog log = new PrimaryLog();
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
 
     @AfterEach
     void closeAgents() {
@@ -96,16 +72,6 @@ class RolesTest {
             }
         }
         return Ring.of(epoch, SLOTS, 3, ids, table);
-    }
-
-    private static void writeRing(Agent writer, Ring ring) throws Exception {
-        CuratorFramework client = writer.curator();
-        String path = writer.clusterPath().ring();
-        if (client.checkExists().forPath(path) == null) {
-            client.create().creatingParentsIfNeeded().forPath(path, RingCodec.encode(ring));
-        } else {
-            client.setData().forPath(path, RingCodec.encode(ring));
-        }
     }
 
     private static void awaitRoles(Agent agent, int primaries) {

@@ -9,64 +9,19 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.ring.RingCodec;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
-import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.KillSession;
-import org.apache.curator.test.TestingServer;
 import org.apache.zookeeper.data.Stat;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class RouterTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
+class RouterTest extends ZooKeeperTestBase {
     private static final List<String> ABC = List.of("a", "b", "c");
-    private static TestingServer server;
-    private AgentFixture fixture;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
-
-    @AfterEach
-    void closeAgents() {
-        fixture.close();
-    }
-
-    private static void writeRing(Agent writer, Ring ring) throws Exception {
-        writeRaw(writer, RingCodec.encode(ring));
-    }
-
-    private static void writeRaw(Agent writer, byte[] data) throws Exception {
-        CuratorFramework client = writer.curator();
-        String path = writer.clusterPath().ring();
-        if (client.checkExists().forPath(path) == null) {
-            client.create().creatingParentsIfNeeded().forPath(path, data);
-        } else {
-            client.setData().forPath(path, data);
-        }
-    }
 
     private static void awaitEpoch(Agent agent, long epoch) {
         await().atMost(WAIT)

@@ -10,7 +10,7 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Endpoint;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import io.ringleader.agent.vip.VipCluster.Change;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,42 +21,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeoutException;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class SwitchoverCommandTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class SwitchoverCommandTest extends ZooKeeperTestBase {
     private static final String NAME = "orders-db";
-    private static TestingServer server;
-    private AgentFixture fixture;
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
-
-    @AfterEach
-    void closeAgents() {
-        fixture.close();
-    }
 
     private static Member member(String id, int port) {
         return new Member(id, new Endpoint("127.0.0.1", port), 1, null, MemberState.UP, Instant.now(), Map.of());

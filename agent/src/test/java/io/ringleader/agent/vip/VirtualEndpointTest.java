@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
-import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.ZooKeeperTestBase;
 import io.ringleader.agent.vip.VipCluster.Change;
 import java.time.Duration;
 import java.util.List;
@@ -15,33 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.curator.test.TestingServer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class VirtualEndpointTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+class VirtualEndpointTest extends ZooKeeperTestBase {
     private static final String NAME = "orders-db";
-    private static TestingServer server;
-    private AgentFixture fixture;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = new TestingServer(true);
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void newCluster() {
-        fixture = new AgentFixture(server.getConnectString());
-    }
 
     @AfterEach
     void closeAgents() {
