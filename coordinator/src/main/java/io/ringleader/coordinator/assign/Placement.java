@@ -155,16 +155,16 @@ public final class Placement {
                     }
                 }
             }
-            Rebalance rebalance = new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null);
-            int[] filled = rebalance.order();
-            if (rebalance.hasPrimaryShortfall()) {
-                // A member could reach its share of primaries only by taking a primary that stayed: choose the
-                // newcomers again, offering that member to the slots whose primary left.
-                Rebalance again = new Rebalance(
-                        slots, ranks, weight, zone, idHash, prev, prevRanks, rebalance.primaryShortfall());
-                int[] second = again.order();
-                if (!again.hasPrimaryShortfall()) {
-                    filled = second;
+            Rebalance spread = place(slots, ranks, weight, zone, idHash, prev, prevRanks, true);
+            int[] filled = spread.order();
+            int cost = cost(spread, filled, prev, prevRanks, ranks);
+            if (spread.zoneSwaps() > 0 && cost > 0) {
+                // Spreading zones may have cost a kept primary or exact balance: keep it only if placing without it
+                // costs as much.
+                Rebalance plain = place(slots, ranks, weight, zone, idHash, prev, prevRanks, false);
+                int[] other = plain.order();
+                if (cost(plain, other, prev, prevRanks, ranks) < cost) {
+                    filled = other;
                 }
             }
             for (int s = 0; s < slots; s++) {
@@ -175,6 +175,46 @@ public final class Placement {
         Ring ring = Ring.of(epoch, slots, replication, members, table);
         Plan plan = diff(previous, ring, byId, takeover);
         return new Assignment(ring, plan, new ArrayList<>(new TreeSet<>(takeover.values())));
+    }
+
+    /**
+     * Chooses sets, with one retry if a member could reach its share of primaries only by taking a primary that
+     * stayed; returns the attempt whose {@link Rebalance#order()} to use.
+     */
+    private static Rebalance place(
+            int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks, boolean spread) {
+        Rebalance rebalance = new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null, spread);
+        rebalance.order();
+        if (rebalance.hasPrimaryShortfall()) {
+            // A member could reach its share of primaries only by taking a primary that stayed: choose the
+            // newcomers again, offering that member to the slots whose primary left.
+            Rebalance again = new Rebalance(
+                    slots, ranks, weight, zone, idHash, prev, prevRanks, rebalance.primaryShortfall(), spread);
+            again.order();
+            if (!again.hasPrimaryShortfall()) {
+                return again;
+            }
+        }
+        return rebalance;
+    }
+
+    /**
+     * What a placement gives up: entries placed without exact balance, plus slots whose previous primary is still
+     * in the slot but no longer its primary.
+     */
+    private static int cost(Rebalance used, int[] filled, int[] prev, int prevRanks, int ranks) {
+        int cost = used.unresolved();
+        for (int s = 0; prevRanks > 0 && s < filled.length / ranks; s++) {
+            int p = prev[s * prevRanks];
+            if (p >= 0 && filled[s * ranks] != p) {
+                for (int r = 1; r < ranks; r++) {
+                    if (filled[s * ranks + r] == p) {
+                        cost++;
+                    }
+                }
+            }
+        }
+        return cost;
     }
 
     private static Plan diff(Ring previous, Ring next, Map<String, Participant> byId, Map<String, String> takeover) {

@@ -11,7 +11,9 @@ import java.util.List;
  * member can hold a slot twice: a share above {@code S} is capped at {@code S} and the rest redistributed over the
  * others by weight (water-filling). Each member gets the floor of its share; the remaining entries go one each to
  * members with a fractional part, first to those that held more than the floor before (so an unchanged ring stays
- * unchanged), then by largest fractional part, then by id.
+ * unchanged), then by largest fractional part, then by id; a member is skipped while its zone already holds {@code S}
+ * entries if the zone's share (the sum of its uncapped members' shares) is at most {@code S}, so a zone of at most
+ * {@code 1/R'} of the weight never needs a slot twice.
  *
  * <p>{@link Rebalance} then splits a member's total {@code T} over the {@code R'} ranks as {@code floor(T/R')} or
  * {@code ceil(T/R')} each. When no share is capped, this keeps every member within one slot of {@code S * w / W} at
@@ -20,8 +22,11 @@ import java.util.List;
 final class Quotas {
     private Quotas() {}
 
-    /** Total entries per member; {@code previous[m]} is what member m held before (0 if new). */
-    static int[] totals(int slots, int ranks, int[] weight, int[] previous) {
+    /**
+     * Total entries per member; {@code previous[m]} is what member m held before (0 if new), {@code zone[m]} its zone
+     * index or -1.
+     */
+    static int[] totals(int slots, int ranks, int[] weight, int[] zone, int[] previous) {
         int n = weight.length;
         int[] total = new int[n];
         boolean[] capped = new boolean[n];
@@ -75,8 +80,44 @@ final class Quotas {
         fractional.sort(Comparator.<Integer>comparingInt(m -> previous[m] > total[m] ? 0 : 1)
                 .thenComparing(m -> -rem[m])
                 .thenComparingInt(m -> m));
-        for (int i = 0; i < left; i++) {
-            total[fractional.get(i)]++;
+        // A zone whose share (the sum of its members' shares) is at most S gets at most S entries in all, so one
+        // replica per slot in that zone stays possible; the cap binds only when the rounding would pass S. Each zone
+        // has at least ceil(share) - floors members with a fractional part, so the extras always fit.
+        int zones = 0;
+        for (int m = 0; m < n; m++) {
+            zones = Math.max(zones, zone[m] + 1);
+        }
+        long[] zoneShare = new long[zones];
+        long[] zoneFloor = new long[zones];
+        for (int m = 0; m < n; m++) {
+            if (!capped[m] && zone[m] >= 0) {
+                zoneShare[zone[m]] += budget * weight[m];
+                zoneFloor[zone[m]] += total[m];
+            }
+        }
+        long[] room = new long[zones];
+        for (int z = 0; z < zones; z++) {
+            long ceil = (zoneShare[z] + w - 1) / w;
+            room[z] = (ceil <= slots ? slots : ceil) - zoneFloor[z];
+        }
+        boolean[] extra = new boolean[n];
+        for (int i = 0; i < fractional.size() && left > 0; i++) {
+            int m = fractional.get(i);
+            if (zone[m] < 0 || room[zone[m]] > 0) {
+                if (zone[m] >= 0) {
+                    room[zone[m]]--;
+                }
+                extra[m] = true;
+                total[m]++;
+                left--;
+            }
+        }
+        for (int i = 0; i < fractional.size() && left > 0; i++) {
+            int m = fractional.get(i);
+            if (!extra[m]) {
+                total[m]++;
+                left--;
+            }
         }
         return total;
     }

@@ -43,6 +43,8 @@ final class Rebalance {
 
     private int repairs;
     private int unresolved;
+    private int zoneSwaps;
+    private int[] ordered;
 
     /**
      * Chooses the sets of every slot.
@@ -58,7 +60,8 @@ final class Rebalance {
             long[] idHash,
             int[] prevTable,
             int prevRanks,
-            int[] primaryBoost) {
+            int[] primaryBoost,
+            boolean spread) {
         this.slots = slots;
         this.ranks = ranks;
         this.n = weight.length;
@@ -82,7 +85,7 @@ final class Rebalance {
             }
             setLen[s] = len;
         }
-        this.total = Quotas.totals(slots, ranks, weight, held);
+        this.total = Quotas.totals(slots, ranks, weight, zone, held);
         this.previouslyHeld = held.clone();
         this.primaryShortfall = new int[n];
         long[] keys = new long[slots];
@@ -95,6 +98,19 @@ final class Rebalance {
             order[i] = (int) (keys[i] & 0xFFFF);
         }
         chooseSets(held, primaryBoost);
+        if (spread) {
+            spreadZones();
+        }
+    }
+
+    /** How many pairs of entries {@link #spreadZones} swapped. */
+    int zoneSwaps() {
+        return zoneSwaps;
+    }
+
+    /** After {@link #order()}: entries where exact balance was given up (0 when the placement is exact). */
+    int unresolved() {
+        return unresolved;
     }
 
     /**
@@ -241,6 +257,170 @@ final class Rebalance {
                 }
             }
         }
+    }
+
+    /**
+     * Swaps entries that are new in this placement between two slots when that takes a zone out of a slot that has it
+     * twice and makes neither slot worse. Only new entries move, so every member keeps its totals and every slot
+     * keeps what it kept. A swap between two slots that both lost their primary, or both kept it, is preferred: then
+     * every member stays a newcomer in as many slots whose primary is open as before. Runs only when a full spread
+     * exists ({@link #spreadPossible}).
+     */
+    private void spreadZones() {
+        int zones = 0;
+        for (int m = 0; m < n; m++) {
+            zones = Math.max(zones, zone[m] + 1);
+        }
+        if (!spreadPossible(zones)) {
+            return;
+        }
+        boolean[] open = new boolean[slots];
+        for (int s = 0; s < slots; s++) {
+            open[s] = primaryOpen(s);
+        }
+        // Per zone, the slots (in slot order) that hold a new entry of that zone; a swap appends, stale rows are
+        // skipped when read.
+        int[][] holders = new int[zones][16];
+        int[] holderCount = new int[zones];
+        for (int s : order) {
+            for (int i = 0; i < setLen[s]; i++) {
+                if (setPrevRank[s * ranks + i] == NEW) {
+                    addHolder(holders, holderCount, zone[set[s * ranks + i]], s);
+                }
+            }
+        }
+        boolean progress = true;
+        for (int round = 0; round < 8 && progress; round++) {
+            progress = false;
+            for (int s : order) {
+                while (zoneDoubled(s, zones)
+                        && (swapZone(s, open, true, zones, holders, holderCount)
+                                || swapZone(s, open, false, zones, holders, holderCount))) {
+                    progress = true;
+                }
+            }
+        }
+    }
+
+    private static void addHolder(int[][] holders, int[] holderCount, int z, int s) {
+        if (holderCount[z] == holders[z].length) {
+            holders[z] = Arrays.copyOf(holders[z], holders[z].length * 2);
+        }
+        holders[z][holderCount[z]++] = s;
+    }
+
+    /**
+     * True if every member has a zone, there are at least {@code R'} zones and no zone holds more than {@code S}
+     * entries in all: then a table with {@code R'} zones in every slot exists. Otherwise some slots must list a zone
+     * twice, and the greedy choice stands.
+     */
+    private boolean spreadPossible(int zones) {
+        if (zones < ranks) {
+            return false;
+        }
+        long[] zoneTotal = new long[zones];
+        for (int m = 0; m < n; m++) {
+            if (zone[m] < 0) {
+                return false;
+            }
+            zoneTotal[zone[m]] += total[m];
+        }
+        for (long t : zoneTotal) {
+            if (t > slots) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if slot s has a zone twice while some zone is missing from it. */
+    private boolean zoneDoubled(int s, int zones) {
+        int base = s * ranks;
+        int distinct = 0;
+        boolean twice = false;
+        for (int i = 0; i < setLen[s]; i++) {
+            int z = zone[set[base + i]];
+            if (z < 0) {
+                continue;
+            }
+            boolean seen = false;
+            for (int j = 0; j < i; j++) {
+                if (zone[set[base + j]] == z) {
+                    seen = true;
+                    break;
+                }
+            }
+            if (seen) {
+                twice = true;
+            } else {
+                distinct++;
+            }
+        }
+        return twice && distinct < zones;
+    }
+
+    /**
+     * Slot s has a zone twice: finds a new entry a of that zone in s and a new entry b in another slot t of a zone
+     * that s lacks, such that t gets no worse, and swaps them. Prefers a t that improves too.
+     */
+    private boolean swapZone(int s, boolean[] open, boolean sameOpen, int zones, int[][] holders, int[] holderCount) {
+        int base = s * ranks;
+        int bestT = -1;
+        int bestA = -1;
+        int bestB = -1;
+        for (int i = 0; i < setLen[s]; i++) {
+            int a = set[base + i];
+            if (setPrevRank[base + i] != NEW || zoneCount(s, zone[a]) < 2) {
+                continue;
+            }
+            for (int y = 0; y < zones; y++) {
+                if (zoneCount(s, y) > 0) {
+                    continue;
+                }
+                for (int h = 0; h < holderCount[y]; h++) {
+                    int t = holders[y][h];
+                    if (t == s || (sameOpen && open[t] != open[s]) || position(t, a) >= 0) {
+                        continue;
+                    }
+                    int tb = t * ranks;
+                    for (int j = 0; j < setLen[t]; j++) {
+                        int b = set[tb + j];
+                        if (setPrevRank[tb + j] != NEW || zone[b] != y) {
+                            continue;
+                        }
+                        // t loses b's zone and gains a's
+                        int worse = zoneCount(t, zone[a]) > 0 ? 1 : 0;
+                        int better = zoneCount(t, y) > 1 ? 1 : 0;
+                        if (worse > better) {
+                            continue;
+                        }
+                        if (better > worse) {
+                            swap(s, a, t, b, holders, holderCount);
+                            return true;
+                        }
+                        if (bestT < 0) {
+                            bestT = t;
+                            bestA = a;
+                            bestB = b;
+                        }
+                    }
+                }
+            }
+        }
+        if (bestT < 0) {
+            return false;
+        }
+        swap(s, bestA, bestT, bestB, holders, holderCount);
+        return true;
+    }
+
+    /** Member a moves from slot s to slot t, member b from t to s; both entries stay new. */
+    private void swap(int s, int a, int t, int b, int[][] holders, int[] holderCount) {
+        zoneSwaps++;
+        set[s * ranks + position(s, a)] = b;
+        set[t * ranks + position(t, b)] = a;
+        addHolder(holders, holderCount, zone[a], t);
+        addHolder(holders, holderCount, zone[b], s);
     }
 
     /**
@@ -450,8 +630,15 @@ final class Rebalance {
 
     // ---------------------------------------------------------------- ranks
 
-    /** The replica table, {@code slots * ranks} member indexes. */
+    /** The replica table, {@code slots * ranks} member indexes; computed once. */
     int[] order() {
+        if (ordered == null) {
+            ordered = rank();
+        }
+        return ordered;
+    }
+
+    private int[] rank() {
         int[] base = new int[n];
         int[] extra = new int[n];
         for (int m = 0; m < n; m++) {
