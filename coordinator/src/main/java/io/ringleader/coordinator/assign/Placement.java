@@ -29,7 +29,12 @@ import java.util.TreeSet;
  *   <li><b>Minimal movement</b>: a previous entry is kept when its member is still placeable and within its quota;
  *       when a slot's primary leaves, its first surviving backup becomes primary (it already holds the data) unless
  *       that would put it over its share; entries move only from members over their share to members under it.
- *   <li><b>Zones</b>: a free entry goes preferably to a member of a zone the slot does not yet have.
+ *   <li><b>Zones</b>: a free entry goes preferably to a member of a zone the slot does not yet have. When every
+ *       member has a zone, there are at least {@code R'} zones and no zone's weight is more than {@code 1/R'} of the
+ *       total, no zone is given more than {@code S} entries, and entries that move in this placement are swapped
+ *       between slots until no slot lists a zone twice, as far as swaps of moving entries allow (always on a first
+ *       placement, where every entry moves). A swap never changes a member's totals; if the swapped placement would
+ *       move a kept primary or give up exact balance where the unswapped one would not, the unswapped one is used.
  * </ol>
  *
  * <p>Roles: {@link Role#ACTIVE} members are placed. {@link Role#DRAINED} members hold nothing, as if departed.

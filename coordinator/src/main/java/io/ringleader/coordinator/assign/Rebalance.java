@@ -10,7 +10,9 @@ import java.util.Arrays;
  * rank order). A member over its total quota gives up entries (in slots where its zone is doubled first, then its
  * lowest-ranked entries, then in an order of slots hashed with its own id); a member under quota takes free entries
  * (preferring a zone the slot lacks, then the largest deficit, then a stable hash of slot and member id). If every
- * member under quota is already in a slot, a swap with another slot repairs the dead end.
+ * member under quota is already in a slot, a swap with another slot repairs the dead end. Then, if a full zone spread
+ * exists, entries that are new in this placement are swapped between slots that list a zone twice and slots that
+ * lack it.
  *
  * <p><b>Ranks.</b> Rank by rank, each slot first keeps its members in their previous order (slots whose set did not
  * change first), within per-rank bounds ({@code floor} or {@code ceil} of the member's total over {@code R'}); then

@@ -118,19 +118,17 @@ class PlacementPropertiesTest {
     }
 
     /**
-     * Zones of equal total weight, at least R of them: members join and leave one per zone at a time (same weight
-     * in every zone), so the zones stay equal. Measured, not asserted: how many slots list a zone twice while a zone
-     * is missing from them (a perfect spread exists here, but quotas rounded per member and the movement rules can
-     * leave a few slots without it).
+     * Zones of equal total weight, at least R of them: rows (one member per zone, same weight) join, leave, are
+     * drained or change weight, so the zones stay equal. Asserted: every slot's replicas are in R' distinct zones, on
+     * the first placement and after every step.
      */
     @Test
-    void equalZones_spreadIsMeasured() {
-        int placements = 0;
-        long badSlots = 0;
-        long slotsChecked = 0;
+    void equalZones_everySlotSpansRZones() {
+        int rings = 0;
         int firstPlacements = 0;
-        long firstPlacementBad = 0;
-        int badPlacements = 0;
+        long slotsChecked = 0;
+        long bad = 0;
+        Map<String, Integer> steps = new TreeMap<>();
         String firstBad = null;
         for (long seed = 1; seed <= ZONE_SEQUENCES; seed++) {
             Random random = new Random(seed * 0x9E3779B97F4A7C15L + 11);
@@ -140,57 +138,195 @@ class PlacementPropertiesTest {
             int slots = Integer.highestOneBit(32 * zones * (rows + STEPS)) * 2;
             PlacementConfig config = new PlacementConfig(slots, replication);
             TreeMap<String, Participant> ps = new TreeMap<>();
-            List<Integer> rowWeights = new ArrayList<>();
             int nextRow = 0;
             for (int row = 0; row < rows; row++) {
-                rowWeights.add(100 * (1 + random.nextInt(4)));
-                addRow(ps, nextRow++, rowWeights.get(row), zones);
+                addRow(ps, nextRow++, 100 * (1 + random.nextInt(4)), zones);
             }
             Ring ring = null;
-            for (int step = 0; step <= STEPS / 2; step++) {
+            for (int step = 0; step <= STEPS; step++) {
+                String op = "first";
                 if (step > 0) {
-                    boolean join = ps.size() / zones <= Math.max(2, (4 * replication + zones - 1) / zones)
-                            || random.nextBoolean();
-                    if (join) {
-                        addRow(ps, nextRow++, 100 * (1 + random.nextInt(4)), zones);
-                    } else {
-                        List<String> firstOfZone0 = new ArrayList<>();
-                        ps.values().stream().filter(p -> p.zone().equals("z0")).forEach(p -> firstOfZone0.add(p.id()));
-                        String victim = firstOfZone0.get(random.nextInt(firstOfZone0.size()));
-                        String row = victim.substring(0, victim.indexOf('-'));
-                        ps.keySet().removeIf(id -> id.startsWith(row + "-"));
+                    List<String> activeRows = new ArrayList<>();
+                    ps.values().stream()
+                            .filter(p -> p.zone().equals("z0") && p.role() == Role.ACTIVE)
+                            .forEach(p -> activeRows.add(p.id().substring(0, p.id().indexOf('-'))));
+                    int pick = random.nextInt(4);
+                    if (activeRows.size() <= Math.max(2, (4 * replication + zones - 1) / zones)) {
+                        pick = 0;
+                    }
+                    String row = activeRows.get(random.nextInt(activeRows.size()));
+                    int weight = 100 * (1 + random.nextInt(4));
+                    switch (pick) {
+                        case 0 -> {
+                            op = "join";
+                            addRow(ps, nextRow++, weight, zones);
+                        }
+                        case 1 -> {
+                            op = "leave";
+                            ps.keySet().removeIf(id -> id.startsWith(row + "-"));
+                        }
+                        case 2 -> {
+                            op = "drain";
+                            ps.replaceAll((id, p) -> id.startsWith(row + "-")
+                                    ? new Participant(id, p.weight(), p.zone(), Role.DRAINED)
+                                    : p);
+                        }
+                        default -> {
+                            op = "weight";
+                            ps.replaceAll((id, p) ->
+                                    id.startsWith(row + "-") ? new Participant(id, weight, p.zone(), Role.ACTIVE) : p);
+                        }
                     }
                 }
                 List<Participant> list = new ArrayList<>(ps.values());
                 Collections.shuffle(list, random);
                 ring = Placement.assign(ring, list, config).ring();
-                int bad = zoneViolations(ring, ps);
-                if (step == 0) {
-                    firstPlacements++;
-                    firstPlacementBad += bad;
-                } else {
-                    placements++;
-                    badSlots += bad;
-                    slotsChecked += slots;
-                    badPlacements += bad > 0 ? 1 : 0;
-                }
-                if (bad > 0 && firstBad == null) {
-                    firstBad = "seed " + seed + " step " + step + " (S=" + slots + " R=" + replication + " zones="
-                            + zones + "): " + bad + " slots";
+                String ctx = "seed " + seed + " step " + step + " " + op + " (S=" + slots + " R=" + replication
+                        + " zones=" + zones + ")";
+                RingChecks.distinctAndFull(ring, ctx);
+                RingChecks.balanced(ring, ps, ctx);
+                int b = RingChecks.slotsWithoutDistinctZones(ring, ps);
+                steps.merge(op, 1, Integer::sum);
+                rings++;
+                firstPlacements += step == 0 ? 1 : 0;
+                slotsChecked += slots;
+                bad += b;
+                if (b > 0 && firstBad == null) {
+                    firstBad = ctx + ": " + b + " slots";
                 }
             }
         }
         System.out.printf(
-                "equal zones: first placements: %d slots with a zone twice while a zone is missing in %d rings;"
-                        + " after a join or leave of a row: %d of %d slots (%.3f%%) in %d of %d rings%s%n",
-                firstPlacementBad,
-                firstPlacements,
-                badSlots,
-                slotsChecked,
-                100.0 * badSlots / Math.max(1, slotsChecked),
-                badPlacements,
-                placements,
-                firstBad == null ? "" : ", first: " + firstBad);
+                "equal zones: %d rings (%s), %d slots: %d without R distinct zones%s%n",
+                rings, steps, slotsChecked, bad, firstBad == null ? "" : ", first: " + firstBad);
+        assertThat(bad)
+                .as("slots without R distinct zones; first: %s", firstBad)
+                .isZero();
+        assertThat(firstPlacements).isEqualTo(ZONE_SEQUENCES);
+    }
+
+    /**
+     * Zones drawn at random, each of at most 1/R of the total weight, at least R of them. Asserted: the first
+     * placement puts every slot's replicas in R distinct zones. Measured: the same after single members join, leave,
+     * are drained or change weight while the zones stay within 1/R (the movement rules limit newcomers to the freed
+     * entries, whose slots may lack no zone that has room left).
+     */
+    @Test
+    void feasibleZones_firstPlacementSpansRZones_churnIsMeasured() {
+        long firstBad = 0;
+        long firstSlots = 0;
+        long churnBad = 0;
+        long churnSlots = 0;
+        int churnRings = 0;
+        int badRings = 0;
+        for (long seed = 1; seed <= ZONE_SEQUENCES; seed++) {
+            Random random = new Random(seed * 0x9E3779B97F4A7C15L + 13);
+            int replication = 1 + random.nextInt(4);
+            int zones = replication + random.nextInt(4);
+            int initial = 4 * replication + zones + random.nextInt(12);
+            int slots = Integer.highestOneBit(32 * (initial + STEPS)) * 2;
+            PlacementConfig config = new PlacementConfig(slots, replication);
+            TreeMap<String, Participant> ps = new TreeMap<>();
+            int nextId = 0;
+            for (int i = 0; i < initial; i++) {
+                String id = "m" + nextId++;
+                // every zone gets a member first, then zones at random
+                ps.put(
+                        id,
+                        Participant.active(
+                                id, 100 * (1 + random.nextInt(4)), "z" + (i < zones ? i : random.nextInt(zones))));
+            }
+            while (!feasible(ps, replication)) {
+                String light = lightestZone(ps);
+                String id = "m" + nextId++;
+                ps.put(id, Participant.active(id, 100 * (1 + random.nextInt(4)), light));
+            }
+            Ring ring = null;
+            for (int step = 0; step <= STEPS; step++) {
+                if (step > 0) {
+                    TreeMap<String, Participant> next = new TreeMap<>(ps);
+                    List<String> active = new ArrayList<>();
+                    ps.values().stream().filter(p -> p.role() == Role.ACTIVE).forEach(p -> active.add(p.id()));
+                    String id = active.get(random.nextInt(active.size()));
+                    Participant p = ps.get(id);
+                    switch (random.nextInt(4)) {
+                        case 0 -> {
+                            String nid = "m" + nextId++;
+                            next.put(
+                                    nid,
+                                    Participant.active(
+                                            nid, 100 * (1 + random.nextInt(4)), "z" + random.nextInt(zones)));
+                        }
+                        case 1 -> next.remove(id);
+                        case 2 -> next.put(id, new Participant(id, p.weight(), p.zone(), Role.DRAINED));
+                        default -> next.put(
+                                id, new Participant(id, 100 * (1 + random.nextInt(4)), p.zone(), Role.ACTIVE));
+                    }
+                    long activeCount = next.values().stream()
+                            .filter(q -> q.role() == Role.ACTIVE)
+                            .count();
+                    if (!feasible(next, replication) || activeCount < 4L * replication) {
+                        continue;
+                    }
+                    ps.clear();
+                    ps.putAll(next);
+                }
+                List<Participant> list = new ArrayList<>(ps.values());
+                Collections.shuffle(list, random);
+                ring = Placement.assign(ring, list, config).ring();
+                int b = RingChecks.slotsWithoutDistinctZones(ring, ps);
+                if (step == 0) {
+                    firstBad += b;
+                    firstSlots += slots;
+                } else {
+                    churnBad += b;
+                    churnSlots += slots;
+                    churnRings++;
+                    badRings += b > 0 ? 1 : 0;
+                }
+            }
+        }
+        System.out.printf(
+                "feasible random zones: first placements: %d of %d slots without R distinct zones; after a single"
+                        + " join, leave, drain or weight change: %d of %d slots (%.3f%%) in %d of %d rings%n",
+                firstBad,
+                firstSlots,
+                churnBad,
+                churnSlots,
+                100.0 * churnBad / Math.max(1, churnSlots),
+                badRings,
+                churnRings);
+        assertThat(firstBad)
+                .as("first placements: slots without R distinct zones")
+                .isZero();
+    }
+
+    /** At least R zones among the active members, none over 1/R of the active weight. */
+    static boolean feasible(Map<String, Participant> ps, int replication) {
+        Map<String, Long> zoneWeight = new TreeMap<>();
+        long total = 0;
+        for (Participant p : ps.values()) {
+            if (p.role() == Role.ACTIVE) {
+                zoneWeight.merge(p.zone(), (long) p.weight(), Long::sum);
+                total += p.weight();
+            }
+        }
+        if (zoneWeight.size() < replication) {
+            return false;
+        }
+        for (long w : zoneWeight.values()) {
+            if (w * replication > total) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String lightestZone(Map<String, Participant> ps) {
+        Map<String, Long> zoneWeight = new TreeMap<>();
+        ps.values().forEach(p -> zoneWeight.merge(p.zone(), (long) p.weight(), Long::sum));
+        return Collections.min(zoneWeight.entrySet(), Map.Entry.comparingByValue())
+                .getKey();
     }
 
     static void addRow(Map<String, Participant> ps, int row, int weight, int zones) {

@@ -120,6 +120,23 @@ final class RingChecks {
         return violations;
     }
 
+    /** Slots whose replicas are not in min(R, n) distinct zones (members without a zone count as zones of one). */
+    static int slotsWithoutDistinctZones(Ring ring, Map<String, Participant> ps) {
+        int bad = 0;
+        for (int s = 0; s < ring.slotCount(); s++) {
+            Set<String> zones = new HashSet<>();
+            List<String> replicas = ring.replicas(s);
+            for (String id : replicas) {
+                String z = ps.get(id).zone();
+                zones.add(z == null ? "member:" + id : z);
+            }
+            if (zones.size() < replicas.size()) {
+                bad++;
+            }
+        }
+        return bad;
+    }
+
     static Set<String> set(Ring ring, int slot) {
         return new HashSet<>(ring.replicas(slot));
     }
