@@ -66,6 +66,28 @@ class PlacementTest {
     }
 
     @Test
+    void leaveOfOneMemberPerZone_withAsManyEqualZonesAsReplicas_keepsEveryReplicaInADifferentZone() {
+        List<Participant> ps = members(15, 1, 3);
+        PlacementConfig config = new PlacementConfig(4096, 3);
+        Ring before = Placement.assign(null, ps, config).ring();
+        List<Participant> after = new ArrayList<>(ps.subList(3, 15));
+        Set<String> departed = Set.of("kv-00", "kv-01", "kv-02");
+        Ring ring = Placement.assign(before, after, config).ring();
+        RingChecks.balanced(ring, RingChecks.byId(after), "row leave");
+        assertThat(RingChecks.slotsWithoutDistinctZones(ring, RingChecks.byId(after)))
+                .isZero();
+        for (int s = 0; s < ring.slotCount(); s++) {
+            Set<String> old = RingChecks.set(before, s);
+            if (old.stream().noneMatch(departed::contains)) {
+                assertThat(RingChecks.set(ring, s)).as("slot %d", s).isEqualTo(old);
+            } else {
+                old.removeAll(departed);
+                assertThat(RingChecks.set(ring, s)).as("slot %d", s).containsAll(old);
+            }
+        }
+    }
+
+    @Test
     void weights_giveProportionalShares() {
         List<Participant> ps = List.of(
                 Participant.active("a", 1, null),
