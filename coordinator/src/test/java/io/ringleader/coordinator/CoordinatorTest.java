@@ -1,12 +1,16 @@
 package io.ringleader.coordinator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.leadership.Term;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.agent.routing.CallKind;
+import io.ringleader.agent.routing.CallPolicy;
+import io.ringleader.agent.routing.Caller;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -186,6 +190,46 @@ class CoordinatorTest {
 
         b.withdrawSuspicion("a");
         awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+    }
+
+    @Test
+    void callersWhoseCircuitsOpenOnAFailingMember_reportIt_andTheQuorumTakesItOutOfTheRing() throws Exception {
+        Coordinator c = Coordinator.create(config("c1", Duration.ZERO).withSuspicionQuorum(2));
+        started.add(c);
+        c.start();
+        Agent a = member("a");
+        Agent b = member("b");
+        Agent third = member("c");
+        Ring ring = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        String keyOfA = null;
+        for (int k = 0; keyOfA == null; k++) {
+            if ("a".equals(ring.primaryId(ring.slotOf("key-" + k)))) {
+                keyOfA = "key-" + k;
+            }
+        }
+        for (Agent caller : List.of(b, third)) {
+            await().atMost(WAIT).until(() -> caller.router().table().ringEpoch() == ring.epoch());
+        }
+        CallPolicy policy = CallPolicy.builder()
+                .maxAttempts(1)
+                .circuit(2, Duration.ofMinutes(1))
+                .build();
+        // a is alive (its session lives) but every call to it fails: a gray failure.
+        for (Agent peer : List.of(b, third)) {
+            try (Caller caller = peer.caller(policy)) {
+                for (int i = 0; i < 2; i++) {
+                    String key = keyOfA;
+                    assertThatThrownBy(() -> caller.call(key, CallKind.READ, (member, epoch) -> {
+                                throw new java.io.IOException("connection refused by " + member.id());
+                            }))
+                            .isInstanceOf(java.io.IOException.class);
+                }
+                assertThat(caller.stats().circuitOpens()).isEqualTo(1);
+            }
+        }
+
+        awaitRingOf(a.curator(), Set.of("b", "c"));
+        assertThat(c.members().contains("a")).as("a's session lives").isTrue();
     }
 
     @Test

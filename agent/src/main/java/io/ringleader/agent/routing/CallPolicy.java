@@ -1,7 +1,9 @@
 package io.ringleader.agent.routing;
 
+import io.ringleader.agent.membership.Member;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
@@ -62,6 +64,7 @@ public final class CallPolicy {
     private final Predicate<? super Exception> retryOn;
     private final CallClock clock;
     private final RandomGenerator random;
+    private final Consumer<Member> onCircuitOpen;
 
     private CallPolicy(Builder b) {
         this.attemptTimeout = b.attemptTimeout;
@@ -77,6 +80,39 @@ public final class CallPolicy {
         this.retryOn = b.retryOn;
         this.clock = b.clock;
         this.random = b.random;
+        this.onCircuitOpen = b.onCircuitOpen;
+    }
+
+    private CallPolicy(CallPolicy p, Consumer<Member> onCircuitOpen) {
+        this.attemptTimeout = p.attemptTimeout;
+        this.maxAttempts = p.maxAttempts;
+        this.backoffBase = p.backoffBase;
+        this.backoffMax = p.backoffMax;
+        this.budgetRatio = p.budgetRatio;
+        this.minRetriesPerSecond = p.minRetriesPerSecond;
+        this.budgetWindow = p.budgetWindow;
+        this.readFallback = p.readFallback;
+        this.circuitFailures = p.circuitFailures;
+        this.circuitCoolDown = p.circuitCoolDown;
+        this.retryOn = p.retryOn;
+        this.clock = p.clock;
+        this.random = p.random;
+        this.onCircuitOpen = onCircuitOpen;
+    }
+
+    /** What is told when a member's circuit opens (after the policy's own hook, if any). */
+    public Consumer<Member> onCircuitOpen() {
+        return onCircuitOpen;
+    }
+
+    /** This policy, also telling {@code hook} when a member's circuit opens. */
+    public CallPolicy alsoOnCircuitOpen(Consumer<Member> hook) {
+        Objects.requireNonNull(hook, "hook");
+        Consumer<Member> first = onCircuitOpen;
+        return new CallPolicy(this, member -> {
+            first.accept(member);
+            hook.accept(member);
+        });
     }
 
     /** A builder with every default. */
@@ -175,6 +211,7 @@ public final class CallPolicy {
         private int circuitFailures = DEFAULT_CIRCUIT_FAILURES;
         private Duration circuitCoolDown = DEFAULT_CIRCUIT_COOL_DOWN;
         private Predicate<? super Exception> retryOn = e -> true;
+        private Consumer<Member> onCircuitOpen = member -> {};
         private CallClock clock = CallClock.system();
         private RandomGenerator random;
 
@@ -245,6 +282,15 @@ public final class CallPolicy {
         /** The clock (default {@link CallClock#system()}). */
         public Builder clock(CallClock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * Tells {@code hook} whenever a member's circuit opens: the caller's judgement that the member fails. The
+         * agent's {@code caller(policy)} uses it to report a peer suspicion.
+         */
+        public Builder onCircuitOpen(Consumer<Member> hook) {
+            this.onCircuitOpen = Objects.requireNonNull(hook, "onCircuitOpen");
             return this;
         }
 

@@ -281,6 +281,11 @@ final class RoutedCaller implements Caller {
                             ? "after " + policy.circuitFailures() + " consecutive failures"
                             : "again: its probe failed",
                     policy.circuitCoolDown());
+            try {
+                policy.onCircuitOpen().accept(member);
+            } catch (RuntimeException e) {
+                LOG.warn("{}circuit-open hook failed for {}: {}", logPrefix, member.id(), e.toString());
+            }
         }
     }
 
