@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import org.apache.curator.framework.CuratorFramework;
@@ -73,6 +75,7 @@ final class ZkAgent implements Agent {
                     .connectionTimeoutMs(millis(builder.connectionTimeout()))
                     .retryPolicy(builder.retryPolicy())
                     .authorization(builder.authorization())
+                    .threadFactory(named("ringleader-agent-" + memberId + "-curator-"))
                     .build();
             this.ownsClient = true;
         }
@@ -101,6 +104,16 @@ final class ZkAgent implements Agent {
                         client, path, memberId, builder.suspicionTtl(), "ringleader-agent-" + memberId + "-suspicion");
         this.roles = Roles.create(
                 client, observer ? null : memberId, membership, router, "ringleader-agent-" + memberId + "-roles");
+    }
+
+    /** Curator's own threads named after the agent, as every thread of the agent is. */
+    private static ThreadFactory named(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     private static List<ACL> securedAcl() {
