@@ -302,6 +302,10 @@ final class ZkAgent implements Agent {
         if (previous == State.CLOSED) {
             return;
         }
+        // Roles first, so that nothing acts as primary once the record is gone; then the record, at once, so that
+        // the successors take over without waiting for the rest of the shutdown.
+        roles.close();
+        membership.close();
         leaderships.forEach(Leadership::close);
         virtualEndpoints.forEach(VirtualEndpoint::close);
         if (health != null) {
@@ -310,9 +314,7 @@ final class ZkAgent implements Agent {
         if (suspicion != null) {
             suspicion.close();
         }
-        roles.close();
         router.close();
-        membership.close();
         if (ownsClient && previous == State.STARTED) {
             client.close();
         }

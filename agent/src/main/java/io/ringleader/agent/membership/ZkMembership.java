@@ -213,13 +213,14 @@ final class ZkMembership implements Membership {
         client.getConnectionStateListenable().removeListener(connectionListener);
         if (Thread.currentThread() == membershipThread) {
             // Closed from a listener: this thread cannot wait for itself.
-            removeWatch();
             deleteSelf();
+            removeWatch();
         } else {
             try {
                 Future<?> deleted = executor.submit(() -> {
-                    removeWatch();
+                    // The record first: the other members' takeover starts with its deletion.
                     deleteSelf();
+                    removeWatch();
                 });
                 deleted.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {

@@ -133,6 +133,11 @@ final class DerivedRoles implements Roles {
             return;
         }
         client.getConnectionStateListenable().removeListener(connectionListener);
+        synchronized (monitor) {
+            fresh = false;
+            RoleSnapshot was = current;
+            current = new RoleSnapshot(SlotSet.empty(), SlotSet.empty(), was.epoch(), false);
+        }
         executor.shutdownNow();
         try {
             executor.awaitTermination(5, TimeUnit.SECONDS);
