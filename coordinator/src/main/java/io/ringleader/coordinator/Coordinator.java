@@ -1,6 +1,7 @@
 package io.ringleader.coordinator;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.leadership.LeadershipListener;
@@ -26,11 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -70,7 +67,7 @@ public final class Coordinator implements Closeable {
     private final Clock clock;
     private final Agent agent;
     private final Leadership leadership;
-    private final ScheduledExecutorService executor;
+    private final SerialThread executor;
     private final String logPrefix;
     private final CuratorCache suspects;
 
@@ -105,11 +102,8 @@ public final class Coordinator implements Closeable {
                 .threadName("ringleader-coordinator-" + config.coordinatorId() + "-election")
                 .build();
         this.suspects = CuratorCache.build(agent.curator(), config.path().suspects());
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ringleader-coordinator-" + config.coordinatorId());
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor =
+                new SerialThread("ringleader-coordinator-" + config.coordinatorId(), log, logPrefix, "coordinator");
     }
 
     /** A coordinator for these settings, not started. */
@@ -198,12 +192,7 @@ public final class Coordinator implements Closeable {
         if (state.getAndSet(State.CLOSED) == State.CLOSED) {
             return;
         }
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.stop(Duration.ofSeconds(5));
         leadership.close();
         suspects.close();
         agent.close();
@@ -211,19 +200,8 @@ public final class Coordinator implements Closeable {
     }
 
     private void submit(Runnable task) {
-        if (state.get() != State.STARTED) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}coordinator task failed", logPrefix, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
+        if (state.get() == State.STARTED) {
+            executor.execute(task);
         }
     }
 
@@ -260,20 +238,7 @@ public final class Coordinator implements Closeable {
 
     private void schedule(Duration delay) {
         cancelPending();
-        try {
-            pending = executor.schedule(
-                    () -> {
-                        try {
-                            reconcile();
-                        } catch (RuntimeException e) {
-                            log.error("{}ring update failed", logPrefix, e);
-                        }
-                    },
-                    Math.max(0, delay.toMillis()),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        pending = executor.schedule(this::reconcile, Math.max(0, delay.toMillis()));
     }
 
     private void cancelPending() {

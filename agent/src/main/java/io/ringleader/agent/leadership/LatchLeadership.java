@@ -1,13 +1,10 @@
 package io.ringleader.agent.leadership;
 
+import io.ringleader.agent.internal.SerialThread;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -31,11 +28,13 @@ final class LatchLeadership implements Leadership {
         CLOSED
     }
 
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final CuratorFramework client;
     private final String electionPath;
     private final String participantId;
-    private final ExecutorService executor;
+    private final SerialThread executor;
     private final LeaderLatch latch;
     private final StandardListenerManager<LeadershipListener> listeners = StandardListenerManager.standard();
     private final ConnectionStateListener connectionListener =
@@ -47,11 +46,8 @@ final class LatchLeadership implements Leadership {
         this.client = client;
         this.electionPath = electionPath;
         this.participantId = participantId;
-        this.executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = new SerialThread(
+                threadName, log, "[election=" + electionPath + " participant=" + participantId + "] ", "leadership");
         this.latch = new LeaderLatch(client, electionPath, participantId, LeaderLatch.CloseMode.SILENT);
     }
 
@@ -120,7 +116,7 @@ final class LatchLeadership implements Leadership {
     @Override
     public void close() {
         if (state.compareAndSet(State.LATENT, State.CLOSED)) {
-            executor.shutdownNow();
+            executor.stop(CLOSE_WAIT);
             return;
         }
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
@@ -128,24 +124,16 @@ final class LatchLeadership implements Leadership {
         }
         client.getConnectionStateListenable().removeListener(connectionListener);
         try {
-            Future<?> ended = executor.submit(() -> endTerm("closed"));
-            ended.get(5, TimeUnit.SECONDS);
+            executor.runAndWait(() -> endTerm("closed"), CLOSE_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.debug("[election={} participant={}] term end at close: {}", electionPath, participantId, e.toString());
         }
         try {
             latch.close();
         } catch (IOException | RuntimeException e) {
             log.debug("[election={} participant={}] latch close: {}", electionPath, participantId, e.toString());
         }
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.stop(CLOSE_WAIT);
         listeners.clear();
         synchronized (monitor) {
             monitor.notifyAll();
@@ -153,13 +141,8 @@ final class LatchLeadership implements Leadership {
     }
 
     private void submit(Runnable task) {
-        if (state.get() != State.STARTED) {
-            return;
-        }
-        try {
+        if (state.get() == State.STARTED) {
             executor.execute(task);
-        } catch (RejectedExecutionException e) {
-            // closing
         }
     }
 

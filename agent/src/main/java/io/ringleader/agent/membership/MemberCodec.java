@@ -1,5 +1,9 @@
 package io.ringleader.agent.membership;
 
+import static io.ringleader.agent.layout.RecordFields.firstLine;
+import static io.ringleader.agent.layout.RecordFields.integer;
+import static io.ringleader.agent.layout.RecordFields.text;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -139,29 +143,5 @@ public final class MemberCodec {
     /** The record as the JSON text stored in ZooKeeper. */
     public static String toJson(Member member) {
         return new String(encode(member), StandardCharsets.UTF_8);
-    }
-
-    private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isTextual()) {
-            throw new IllegalArgumentException("field '" + field + "' is missing or not a string");
-        }
-        return value.textValue();
-    }
-
-    private static int integer(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw new IllegalArgumentException("field '" + field + "' is missing or not an integer");
-        }
-        return value.intValue();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -1,5 +1,6 @@
 package io.ringleader.agent.membership;
 
+import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
 import java.time.Duration;
@@ -14,11 +15,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -51,7 +47,7 @@ final class ZkMembership implements Membership {
     private static final long RETRY_MILLIS = 250;
     private static final long FALLBACK_RETRY_MILLIS = 1_000;
     private static final long AUTH_RETRY_MILLIS = 5_000;
-    private static final long CLOSE_WAIT_SECONDS = 5;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private enum State {
         LATENT,
@@ -65,7 +61,7 @@ final class ZkMembership implements Membership {
     private final List<ACL> acl;
     private final String selfPath;
     private final String logPrefix;
-    private final ScheduledExecutorService executor;
+    private final SerialThread executor;
     private final Watcher watcher = event -> submit(() -> onEvent(event));
     private final StandardListenerManager<MembershipListener> listeners = StandardListenerManager.standard();
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionStateNow(newState);
@@ -93,7 +89,6 @@ final class ZkMembership implements Membership {
     private volatile boolean viewLoaded;
     private volatile boolean connected;
     private volatile MemberIdConflictException conflict;
-    private volatile Thread membershipThread;
 
     ZkMembership(CuratorFramework client, ClusterPath path, Member self, List<ACL> acl, String threadName) {
         this.client = client;
@@ -104,12 +99,7 @@ final class ZkMembership implements Membership {
         this.registration = self == null ? RegistrationState.OBSERVER : RegistrationState.REGISTERING;
         this.logPrefix = "[cluster=" + path.cluster() + (self == null ? " observer" : " member=" + self.id()) + "] ";
         this.notifiedRegistration = registration;
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            membershipThread = t;
-            return t;
-        });
+        this.executor = new SerialThread(threadName, log, logPrefix, "membership");
     }
 
     @Override
@@ -204,42 +194,29 @@ final class ZkMembership implements Membership {
     @Override
     public void close() {
         if (state.compareAndSet(State.LATENT, State.CLOSED)) {
-            executor.shutdownNow();
+            executor.stop(CLOSE_WAIT);
             return;
         }
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
             return;
         }
         client.getConnectionStateListenable().removeListener(connectionListener);
-        if (Thread.currentThread() == membershipThread) {
-            // Closed from a listener: this thread cannot wait for itself.
-            deleteSelf();
-            removeWatch();
-        } else {
-            try {
-                Future<?> deleted = executor.submit(() -> {
-                    // The record first: the other members' takeover starts with its deletion.
-                    deleteSelf();
-                    removeWatch();
-                });
-                deleted.get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-                log.warn(
-                        "{}could not delete the own record at close ({}); it goes when the session ends",
-                        logPrefix,
-                        e.toString());
-            }
-        }
-        executor.shutdownNow();
         try {
-            if (Thread.currentThread() != membershipThread
-                    && !executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("{}membership thread did not stop within {}s", logPrefix, CLOSE_WAIT_SECONDS);
+            // The record first: the other members' takeover starts with its deletion.
+            boolean done = executor.runAndWait(
+                    () -> {
+                        deleteSelf();
+                        removeWatch();
+                    },
+                    CLOSE_WAIT);
+            if (!done) {
+                log.warn("{}could not delete the own record at close; it goes when the session ends", logPrefix);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!executor.stop(CLOSE_WAIT)) {
+            log.warn("{}membership thread did not stop within {}", logPrefix, CLOSE_WAIT);
         }
         if (selfPath != null) {
             registration = RegistrationState.CLOSED;
@@ -251,19 +228,8 @@ final class ZkMembership implements Membership {
     }
 
     private void submit(Runnable task) {
-        if (state.get() == State.CLOSED) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}membership task failed", logPrefix, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing: nothing more to do
+        if (state.get() != State.CLOSED) {
+            executor.execute(task);
         }
     }
 
@@ -527,20 +493,7 @@ final class ZkMembership implements Membership {
         if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
             return null;
         }
-        try {
-            return executor.schedule(
-                    () -> {
-                        try {
-                            task.run();
-                        } catch (RuntimeException e) {
-                            log.error("{}membership retry failed", logPrefix, e);
-                        }
-                    },
-                    millis,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            return null; // closing
-        }
+        return executor.schedule(task, millis);
     }
 
     private void cancelRetry() {

@@ -1,5 +1,8 @@
 package io.ringleader.agent.ring;
 
+import static io.ringleader.agent.layout.RecordFields.firstLine;
+import static io.ringleader.agent.layout.RecordFields.integer;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -229,21 +232,5 @@ public final class RingCodec {
         } finally {
             inflater.end();
         }
-    }
-
-    private static int integer(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()) {
-            throw new IllegalArgumentException("field '" + field + "' is missing or not an integer");
-        }
-        return value.intValue();
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "unknown error";
-        }
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

@@ -1,5 +1,6 @@
 package io.ringleader.agent.roles;
 
+import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
@@ -9,9 +10,6 @@ import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.routing.Router;
 import io.ringleader.agent.routing.RoutingTable;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -39,7 +37,7 @@ final class DerivedRoles implements Roles {
     private final Membership membership;
     private final Router router;
     private final String logPrefix;
-    private final ScheduledExecutorService executor;
+    private final SerialThread executor;
     private final StandardListenerManager<RoleListener> listeners = StandardListenerManager.standard();
     private final ConnectionStateListener connectionListener = (c, s) -> onConnectionStateNow(s);
     private final Object monitor = new Object();
@@ -62,11 +60,7 @@ final class DerivedRoles implements Roles {
         this.membership = membership;
         this.router = router;
         this.logPrefix = "[member=" + memberId + "] ";
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = new SerialThread(threadName, log, logPrefix, "roles");
     }
 
     @Override
@@ -129,7 +123,7 @@ final class DerivedRoles implements Roles {
     @Override
     public void close() {
         if (state.getAndSet(State.CLOSED) != State.STARTED) {
-            executor.shutdownNow();
+            executor.stop(Duration.ofSeconds(5));
             return;
         }
         client.getConnectionStateListenable().removeListener(connectionListener);
@@ -138,12 +132,7 @@ final class DerivedRoles implements Roles {
             RoleSnapshot was = current;
             current = new RoleSnapshot(SlotSet.empty(), SlotSet.empty(), was.epoch(), false);
         }
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        executor.stop(Duration.ofSeconds(5));
         listeners.clear();
         synchronized (monitor) {
             monitor.notifyAll();
@@ -151,19 +140,8 @@ final class DerivedRoles implements Roles {
     }
 
     private void submit(Runnable task) {
-        if (state.get() != State.STARTED) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}roles task failed", logPrefix, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing
+        if (state.get() == State.STARTED) {
+            executor.execute(task);
         }
     }
 
@@ -199,11 +177,7 @@ final class DerivedRoles implements Roles {
             derive();
         } else if (!freshCheckScheduled) {
             freshCheckScheduled = true;
-            try {
-                executor.schedule(this::awaitFresh, FRESH_CHECK_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (RejectedExecutionException e) {
-                // closing
-            }
+            executor.schedule(this::awaitFresh, FRESH_CHECK_MILLIS);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.ringleader.agent.routing;
 
+import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.membership.MemberView;
@@ -7,13 +8,8 @@ import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.listen.Listenable;
@@ -35,7 +31,7 @@ import org.slf4j.LoggerFactory;
 final class ZkRouter implements Router {
     private static final Logger log = LoggerFactory.getLogger(ZkRouter.class);
     private static final long RETRY_MILLIS = 250;
-    private static final long CLOSE_WAIT_SECONDS = 5;
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private enum State {
         LATENT,
@@ -48,7 +44,7 @@ final class ZkRouter implements Router {
     private final String ringPath;
     private final Membership membership;
     private final String logPrefix;
-    private final ScheduledExecutorService executor;
+    private final SerialThread executor;
     private final Watcher watcher = event -> submit(() -> onEvent(event));
     private final ConnectionStateListener connectionListener =
             (c, newState) -> submit(() -> onConnectionState(newState));
@@ -73,11 +69,7 @@ final class ZkRouter implements Router {
         this.logPrefix = logPrefix;
         this.problem = "no ring read yet from " + ringPath;
         this.status = new RouterStatus(-1, 0, problem, false);
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        this.executor = new SerialThread(threadName, log, logPrefix, "router");
     }
 
     @Override
@@ -119,7 +111,7 @@ final class ZkRouter implements Router {
     @Override
     public void close() {
         if (state.compareAndSet(State.LATENT, State.CLOSED)) {
-            executor.shutdownNow();
+            executor.stop(CLOSE_WAIT);
             return;
         }
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
@@ -128,37 +120,21 @@ final class ZkRouter implements Router {
         membership.listenable().removeListener(membershipListener);
         client.getConnectionStateListenable().removeListener(connectionListener);
         try {
-            executor.submit(this::removeWatch).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-            log.debug("{}ring watch not removed at close: {}", logPrefix, e.toString());
-        }
-        executor.shutdownNow();
-        try {
-            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                log.warn("{}router thread did not stop within {}s", logPrefix, CLOSE_WAIT_SECONDS);
+            if (!executor.runAndWait(this::removeWatch, CLOSE_WAIT)) {
+                log.debug("{}ring watch not removed at close", logPrefix);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!executor.stop(CLOSE_WAIT)) {
+            log.warn("{}router thread did not stop within {}", logPrefix, CLOSE_WAIT);
         }
         listeners.clear();
     }
 
     private void submit(Runnable task) {
-        if (state.get() != State.STARTED) {
-            return;
-        }
-        try {
-            executor.execute(() -> {
-                try {
-                    task.run();
-                } catch (RuntimeException e) {
-                    log.error("{}router task failed", logPrefix, e);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            // closing: nothing more to do
+        if (state.get() == State.STARTED) {
+            executor.execute(task);
         }
     }
 
@@ -343,19 +319,6 @@ final class ZkRouter implements Router {
         if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
             return;
         }
-        try {
-            executor.schedule(
-                    () -> {
-                        try {
-                            task.run();
-                        } catch (RuntimeException e) {
-                            log.error("{}router retry failed", logPrefix, e);
-                        }
-                    },
-                    RETRY_MILLIS,
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // closing
-        }
+        executor.schedule(task, RETRY_MILLIS);
     }
 }

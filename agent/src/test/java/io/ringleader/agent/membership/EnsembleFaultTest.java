@@ -5,16 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.Ensembles;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingZooKeeperServer;
@@ -85,7 +82,7 @@ class EnsembleFaultTest {
                         .isEqualTo(sessions.get(agent.memberId()));
             }
             assertThat(cluster.restartServer(spec)).isTrue();
-            awaitServing(spec);
+            Ensembles.awaitServing(spec);
         }
         // Every agent's server was killed once: each was cut off, and came back under the same session.
         for (Agent agent : agents) {
@@ -94,18 +91,6 @@ class EnsembleFaultTest {
                     .as("registration transitions of %s", agent.memberId())
                     .containsSubsequence(RegistrationState.SUSPENDED, RegistrationState.REGISTERED)
                     .doesNotContain(RegistrationState.LOST);
-        }
-    }
-
-    /** Waits until a restarted server has rejoined the quorum, so that the next kill leaves a quorum standing. */
-    private static void awaitServing(InstanceSpec spec) throws Exception {
-        try (CuratorFramework direct =
-                CuratorFrameworkFactory.newClient(spec.getConnectString(), 10_000, 3_000, new RetryOneTime(200))) {
-            direct.start();
-            assertThat(direct.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
-            await().atMost(WAIT)
-                    .ignoreExceptions()
-                    .until(() -> direct.checkExists().forPath("/") != null);
         }
     }
 

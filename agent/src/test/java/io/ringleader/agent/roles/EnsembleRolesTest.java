@@ -7,12 +7,9 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.agent.testing.AgentFixture;
+import io.ringleader.agent.testing.Ensembles;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingZooKeeperServer;
@@ -75,7 +72,7 @@ class EnsembleRolesTest {
             assertThat(cluster.killServer(spec)).isTrue();
             awaitEverySlotServedOnce(agents);
             assertThat(cluster.restartServer(spec)).isTrue();
-            awaitServing(spec);
+            Ensembles.awaitServing(spec);
         }
         awaitEverySlotServedOnce(agents);
     }
@@ -96,16 +93,5 @@ class EnsembleRolesTest {
             }
             return total == SLOTS && union.size() == SLOTS;
         });
-    }
-
-    private static void awaitServing(InstanceSpec spec) throws Exception {
-        try (CuratorFramework direct =
-                CuratorFrameworkFactory.newClient(spec.getConnectString(), 10_000, 3_000, new RetryOneTime(200))) {
-            direct.start();
-            assertThat(direct.blockUntilConnected(30, TimeUnit.SECONDS)).isTrue();
-            await().atMost(WAIT)
-                    .ignoreExceptions()
-                    .until(() -> direct.checkExists().forPath("/") != null);
-        }
     }
 }
