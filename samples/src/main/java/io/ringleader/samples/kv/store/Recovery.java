@@ -114,10 +114,10 @@ final class Recovery {
             Path kept = corrupt.get(i).resolveSibling(corrupt.get(i).getFileName() + StoreFiles.CORRUPT_SUFFIX);
             Files.move(corrupt.get(i), kept, StandardCopyOption.REPLACE_EXISTING);
             log.warn(
-                    "{}{}; recovered from {} and the log after it instead, and kept the damaged file as {}",
+                    "{}{}; recovered from {} instead, and kept the damaged file as {}",
                     logPrefix,
                     damage.get(i).getMessage(),
-                    snapshot == null ? "the whole log" : snapshot.getFileName(),
+                    snapshot == null ? "the whole log" : snapshot.getFileName() + " and the log after it",
                     kept.getFileName());
         }
         if (!corrupt.isEmpty()) {
