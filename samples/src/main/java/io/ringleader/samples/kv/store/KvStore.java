@@ -145,7 +145,8 @@ public final class KvStore implements Closeable {
      *
      * @return completes after the sync with true if the entry was applied, false if the key held an equal or newer
      *     version (nothing changed); exceptionally with {@link IllegalStateException} if the store is closed, or with
-     *     the {@link IOException} if the log failed (the store then fails every later write)
+     *     the {@link IOException} if the log failed: the store then fails every later write, and whether this entry
+     *     is in the store after a reopen is unknown (it was written, but its sync failed)
      * @throws NullPointerException if {@code entry} is null
      * @throws IllegalArgumentException if the entry's slot is not below {@link #slotCount()}, its version is not
      *     after {@link Version#ZERO}, its key or value holds an unpaired surrogate, or it takes more than 4 MiB

@@ -212,13 +212,15 @@ final class LogWriter {
                 flush();
             } catch (RuntimeException e) {
                 fail(new IOException("log writer failed", e));
-                ops.forEach(op -> {
+                for (Op op : ops) {
                     if (op instanceof Append append) {
                         append.done.completeExceptionally(failure);
                     } else if (op instanceof Roll roll) {
                         roll.done.completeExceptionally(failure);
+                    } else {
+                        stopping = true; // a stop taken with this batch is not queued again
                     }
-                });
+                }
             }
             ops.clear();
         }
@@ -346,7 +348,11 @@ final class LogWriter {
     private void fail(IOException e) {
         if (failure == null) {
             failure = e;
-            log.error("{}the log failed, every later write fails: {}", logPrefix, e.toString());
+            if (e.getCause() instanceof RuntimeException) {
+                log.error("{}the log writer failed, every later write fails", logPrefix, e);
+            } else {
+                log.error("{}the log failed, every later write fails: {}", logPrefix, e.toString());
+            }
         }
         frameOwners.forEach(append -> append.done.completeExceptionally(failure));
         completing.forEach(append -> append.done.completeExceptionally(failure));

@@ -16,10 +16,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class KvStoreTest {
     private static final int SLOTS = 64;
@@ -236,6 +239,39 @@ class KvStoreTest {
         assertThat(pending).allSatisfy(f -> assertThat(f.join()).isTrue());
         try (KvStore reopened = KvStore.open(dir, SLOTS, StoreOptions.defaults())) {
             assertThat(reopened.keyCount()).isEqualTo(500);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void failedSync_failsItsBatchAndEveryLaterWrite_andCloseStillReturns(boolean ioError) throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        LogWriter.Sync failingSecond = channel -> {
+            if (syncs.incrementAndGet() == 2) {
+                if (ioError) {
+                    throw new IOException("disk on fire");
+                }
+                throw new IllegalStateException("bug in the writer");
+            }
+            channel.force(false);
+        };
+        KvStore store = KvStore.open(dir, SLOTS, StoreOptions.defaults(), failingSecond);
+        stores.add(store);
+        assertThat(store.apply(put(0, "a", 1, "x")).join()).isTrue();
+
+        assertThatThrownBy(() -> store.apply(put(0, "b", 2, "y")).join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(IOException.class);
+        assertThatThrownBy(() -> store.apply(put(0, "c", 3, "z")).join())
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(IOException.class);
+        assertThatThrownBy(store::snapshot).isInstanceOf(IOException.class).hasMessageContaining("could not roll");
+        assertThat(store.get(0, "b")).isEmpty();
+
+        store.close();
+        try (KvStore reopened = KvStore.open(dir, SLOTS, StoreOptions.defaults())) {
+            assertThat(reopened.get(0, "a")).isPresent();
+            assertThat(reopened.get(0, "c")).isEmpty();
         }
     }
 
