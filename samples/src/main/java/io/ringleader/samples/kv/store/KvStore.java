@@ -227,7 +227,7 @@ public final class KvStore implements Closeable {
      * snapshots and segments are deleted. Calls are serialized.
      *
      * @throws IllegalStateException if the store is closed
-     * @throws IOException if the snapshot could not be written; the store and its log are unchanged
+     * @throws IOException if the snapshot could not be written; no entry is lost, the log simply goes on
      */
     public void snapshot() throws IOException {
         snapshotLock.lock();
