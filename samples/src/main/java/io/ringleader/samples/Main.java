@@ -3,6 +3,7 @@ package io.ringleader.samples;
 import io.ringleader.coordinator.cli.RingleaderMain;
 import io.ringleader.samples.demo.DemoCommand;
 import io.ringleader.samples.demo.MemberCommand;
+import io.ringleader.samples.kv.node.KvNodeCommand;
 import java.util.List;
 
 /**
@@ -14,7 +15,7 @@ public final class Main {
 
     /** The sample commands, each a picocli command object; add one per line. */
     static List<Object> sampleCommands() {
-        return List.of(new DemoCommand(), new MemberCommand());
+        return List.of(new DemoCommand(), new MemberCommand(), new KvNodeCommand());
     }
 
     /** Runs {@code ringleader args...} and returns its exit code. */

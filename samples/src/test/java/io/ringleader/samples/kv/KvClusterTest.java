@@ -1,0 +1,166 @@
+package io.ringleader.samples.kv;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.coordinator.Coordinator;
+import io.ringleader.coordinator.CoordinatorConfig;
+import io.ringleader.samples.kv.client.KvHttpClient;
+import io.ringleader.samples.kv.node.KvNode;
+import io.ringleader.samples.kv.store.StoreOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three in-process KV nodes with R = 3 on a TestingServer: writes, reads, a graceful leave, a restart. */
+class KvClusterTest {
+    private static final int SLOTS = 64;
+    private static final String CLUSTER = "kv-test";
+
+    @TempDir
+    Path dir;
+
+    private TestingServer zk;
+    private Coordinator coordinator;
+    private Agent observer;
+    private KvHttpClient client;
+    private final Map<String, KvNode> nodes = new LinkedHashMap<>();
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        zk = new TestingServer(true);
+        coordinator = Coordinator.create(CoordinatorConfig.defaults(zk.getConnectString(), CLUSTER)
+                .withId("coordinator-1")
+                .withRing(SLOTS, 3)
+                .withTimings(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(5)));
+        coordinator.start();
+        for (int i = 1; i <= 3; i++) {
+            startNode("kv-" + i);
+        }
+        observer = Agent.builder()
+                .connectString(zk.getConnectString())
+                .cluster(CLUSTER)
+                .memberId("observer")
+                .observer()
+                .build();
+        observer.start();
+        observer.awaitJoined(Duration.ofSeconds(10));
+        awaitAllUpAndRinged(3);
+        client = KvHttpClient.over(observer, Duration.ofSeconds(2), Duration.ofSeconds(20));
+    }
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        if (observer != null) {
+            observer.close();
+        }
+        nodes.values().forEach(KvNode::close);
+        if (coordinator != null) {
+            coordinator.close();
+        }
+        if (zk != null) {
+            zk.close();
+        }
+    }
+
+    private KvNode startNode(String id) throws Exception {
+        KvNode node = KvNode.builder()
+                .agent(Agent.builder()
+                        .connectString(zk.getConnectString())
+                        .cluster(CLUSTER)
+                        .memberId(id)
+                        .sessionTimeout(Duration.ofSeconds(5)))
+                .dataDir(dir.resolve(id))
+                .slots(SLOTS)
+                .storeOptions(new StoreOptions(50, true))
+                .build();
+        nodes.put(id, node);
+        node.start();
+        return node;
+    }
+
+    private void awaitAllUpAndRinged(int count) {
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> observer.members().members().stream()
+                                        .filter(m -> m.state() == MemberState.UP)
+                                        .count()
+                                == count
+                        && observer.router()
+                                .table()
+                                .ring()
+                                .map(r -> r.members().size() == count)
+                                .orElse(false)
+                        && observer.router().table().slotsWithoutPrimary() == 0);
+    }
+
+    @Test
+    void writesAreReadBack_andSurviveTheGracefulLeaveOfEveryPrimaryInTurn() throws Exception {
+        Map<String, String> written = new LinkedHashMap<>();
+        for (int i = 0; i < 200; i++) {
+            client.put("key-" + i, "value-" + i);
+            written.put("key-" + i, "value-" + i);
+        }
+        client.delete("key-7");
+        written.remove("key-7");
+        assertThat(client.get("key-7")).isEmpty();
+        assertEveryWriteReadable(written);
+
+        // Each node in turn leaves (its slots' primaries move to their backups) and comes back.
+        for (String id : List.copyOf(nodes.keySet())) {
+            nodes.remove(id).close();
+            for (int i = 0; i < 20; i++) {
+                String key = "after-" + id + "-" + i;
+                client.put(key, id);
+                written.put(key, id);
+            }
+            assertEveryWriteReadable(written);
+            startNode(id);
+            awaitAllUpAndRinged(3);
+            assertEveryWriteReadable(written);
+        }
+        assertThat(nodes.values()).allSatisfy(n -> assertThat(n.syncedSlots()).isEqualTo(SLOTS));
+    }
+
+    @Test
+    void aRestartedNode_catchesUpBeforeTurningUp_andHoldsEveryWriteMadeWhileItWasAway() throws Exception {
+        KvNode away = nodes.remove("kv-2");
+        away.close();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            client.put("k" + i, "v" + i);
+            keys.add("k" + i);
+        }
+        startNode("kv-2");
+        awaitAllUpAndRinged(3);
+        // With R = 3 every node holds every slot: stop the two others and kv-2 alone must serve every key.
+        for (String other : List.of("kv-1", "kv-3")) {
+            nodes.remove(other).close();
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> observer.router().table().slotsWithoutPrimary() == 0);
+        for (int i = 0; i < 100; i++) {
+            assertThat(client.get("k" + i)).as("k" + i).contains("v" + i);
+        }
+    }
+
+    private void assertEveryWriteReadable(Map<String, String> written) throws Exception {
+        for (Map.Entry<String, String> e : written.entrySet()) {
+            Optional<String> read = client.get(e.getKey());
+            assertThat(read).as(e.getKey()).contains(e.getValue());
+        }
+    }
+}
