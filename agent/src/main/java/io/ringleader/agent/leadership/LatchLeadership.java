@@ -2,8 +2,11 @@ package io.ringleader.agent.leadership;
 
 import io.ringleader.agent.internal.SerialThread;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,6 +17,7 @@ import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -207,5 +211,28 @@ final class LatchLeadership implements Leadership {
                 Long.toHexString(ended.epoch()),
                 reason);
         listeners.forEach(l -> l.termEnded(ended, reason));
+    }
+
+    /** See {@link Leadership#leaderOf}: Curator's latch nodes end in {@code latch-<sequence>}. */
+    static Optional<String> leaderOf(CuratorFramework client, String electionPath) throws Exception {
+        List<String> children;
+        try {
+            children = client.getChildren().forPath(electionPath);
+        } catch (KeeperException.NoNodeException e) {
+            return Optional.empty();
+        }
+        List<String> latches = children.stream()
+                .filter(c -> c.contains("latch-"))
+                .sorted(Comparator.comparing(c -> c.substring(c.lastIndexOf("latch-"))))
+                .toList();
+        for (String latch : latches) {
+            try {
+                byte[] id = client.getData().forPath(electionPath + "/" + latch);
+                return Optional.of(new String(id, StandardCharsets.UTF_8));
+            } catch (KeeperException.NoNodeException e) {
+                // gone meanwhile: the next one leads
+            }
+        }
+        return Optional.empty();
     }
 }

@@ -65,6 +65,19 @@ public interface Leadership extends Closeable {
     @Override
     void close();
 
+    /**
+     * The participant id of the current leader of the election at {@code electionPath}, as any client can read it
+     * (the participant whose latch node has the lowest sequence number), without taking part.
+     *
+     * <p>IMPORTANT: the answer is as fresh as the server read; the leader may change right after.
+     *
+     * @return empty if nobody takes part
+     * @throws Exception if ZooKeeper cannot be read
+     */
+    static Optional<String> leaderOf(CuratorFramework client, String electionPath) throws Exception {
+        return LatchLeadership.leaderOf(client, electionPath);
+    }
+
     /** Builds a {@link Leadership}. */
     final class Builder {
         private final CuratorFramework client;

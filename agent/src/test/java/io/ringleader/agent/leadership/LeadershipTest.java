@@ -107,12 +107,16 @@ class LeadershipTest extends ZooKeeperTestBase {
         for (String id : List.of("a", "b", "c")) {
             all.add(join(fixture.start(fixture.member(id, 7000))));
         }
+        Agent bystander = fixture.observer();
         List<Long> epochs = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             Leadership current = await().atMost(WAIT)
                     .until(() -> leader(all), Optional::isPresent)
                     .orElseThrow();
             epochs.add(current.term().orElseThrow().epoch());
+            assertThat(Leadership.leaderOf(bystander.curator(), current.electionPath()))
+                    .as("the leader as a bystander reads it")
+                    .contains(current.participantId());
             current.close();
             assertThat(current.isLeader()).isFalse();
             all.remove(current);

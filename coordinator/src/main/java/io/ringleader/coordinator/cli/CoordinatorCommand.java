@@ -43,6 +43,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
             description = "This coordinator's id (ringleader.coordinator.id; default <host>-<pid>).")
     String id;
 
+    @Option(
+            names = "--parent-watch",
+            description = "Stop when standard input closes (for a parent process that starts coordinators).")
+    boolean parentWatch;
+
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Coordinator running;
 
@@ -72,6 +77,9 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 StopSignals signals = StopSignals.install(stop::countDown)) {
             Thread hook = new Thread(coordinator::close, "ringleader-coordinator-shutdown-hook");
             Runtime.getRuntime().addShutdownHook(hook);
+            if (parentWatch) {
+                watchStandardInput();
+            }
             coordinator.start();
             running = coordinator;
             PrintWriter out = spec.commandLine().getOut();
@@ -88,5 +96,22 @@ public final class CoordinatorCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private void watchStandardInput() {
+        Thread watch = new Thread(
+                () -> {
+                    try {
+                        while (System.in.read() >= 0) {
+                            // the parent never writes: only EOF matters
+                        }
+                    } catch (java.io.IOException e) {
+                        // closed as well
+                    }
+                    stop.countDown();
+                },
+                "ringleader-coordinator-parent-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 }
