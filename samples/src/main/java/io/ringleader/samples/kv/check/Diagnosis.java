@@ -39,7 +39,7 @@ final class Diagnosis {
                     + " explains every value read";
         }
         ops.stream()
-                .filter(op -> op.outcome() != Outcome.FAIL && op != culprit && overlaps(op, culprit))
+                .filter(op -> op != culprit && constrains(op) && overlaps(op, culprit))
                 .sorted(Comparator.comparingLong(op -> Math.abs(op.invokeNanos() - culprit.invokeNanos())))
                 .limit(MAX_CONCURRENT)
                 .forEach(window::add);
@@ -117,6 +117,11 @@ final class Diagnosis {
                 : possible.isEmpty() ? "" : " after every DELETE had completed and";
         return returned + ", though " + what + " by p" + overwrite.process() + " was acknowledged" + since
                 + " before the read began (stale read)";
+    }
+
+    /** Whether the operation may have mattered: it succeeded, or it is a write of unknown outcome. */
+    private static boolean constrains(Op op) {
+        return op.outcome() == Outcome.OK || op.outcome() == Outcome.UNKNOWN && op.isWrite();
     }
 
     private static boolean isSuccessfulRead(Op op) {

@@ -98,8 +98,7 @@ public final class LinearizabilityChecker {
                 violations.add(Diagnosis.explain(key, keyOps, impossible));
                 continue;
             }
-            RegisterSearch.Result result =
-                    new RegisterSearch(required(keyOps), observableUnknownWrites(keyOps)).run(maxStatesPerKey);
+            RegisterSearch.Result result = new RegisterSearch(keyOps).run(maxStatesPerKey);
             switch (result.kind()) {
                 case LINEARIZABLE -> {}
                 case VIOLATION -> violations.add(Diagnosis.explain(key, keyOps, result.culprit()));
@@ -119,40 +118,6 @@ public final class LinearizabilityChecker {
                 violations,
                 undecided,
                 unverified);
-    }
-
-    private static List<Op> required(List<Op> keyOps) {
-        return keyOps.stream().filter(op -> op.outcome() == Outcome.OK).toList();
-    }
-
-    /**
-     * The writes of unknown outcome whose value some successful read may have seen. The others can be dropped: if
-     * one took effect, no read falls between it and the next write, so the history is the same without it.
-     */
-    private static List<Op> observableUnknownWrites(List<Op> keyOps) {
-        Map<String, Long> latestCompleteByValueRead = new HashMap<>();
-        long latestAbsentRead = Long.MIN_VALUE;
-        for (Op op : keyOps) {
-            if (op.type() == OpType.GET && op.outcome() == Outcome.OK) {
-                if (op.value() == null) {
-                    latestAbsentRead = Math.max(latestAbsentRead, op.completeNanos());
-                } else {
-                    latestCompleteByValueRead.merge(op.value(), op.completeNanos(), Math::max);
-                }
-            }
-        }
-        List<Op> observable = new ArrayList<>();
-        for (Op op : keyOps) {
-            if (op.isWrite() && op.outcome() == Outcome.UNKNOWN) {
-                long readUntil = op.value() == null
-                        ? latestAbsentRead
-                        : latestCompleteByValueRead.getOrDefault(op.value(), Long.MIN_VALUE);
-                if (readUntil >= op.invokeNanos()) {
-                    observable.add(op);
-                }
-            }
-        }
-        return observable;
     }
 
     /**
