@@ -110,8 +110,8 @@ public final class History {
      * Reads a history written by {@link #write(Path)}.
      *
      * @throws java.nio.file.NoSuchFileException if there is no such file
-     * @throws IOException if the file cannot be read, or a line is not an operation; the message names the file, the
-     *     line and what is wrong with it
+     * @throws MalformedHistoryException if a line is not an operation
+     * @throws IOException if the file cannot be read
      */
     public static History read(Path file) throws IOException {
         try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -122,8 +122,8 @@ public final class History {
     /**
      * Reads a history written by {@link #write(Writer)}; {@code source} names it in error messages.
      *
-     * @throws IOException if {@code in} cannot be read, or a line is not an operation; the message names the source,
-     *     the line and what is wrong with it
+     * @throws MalformedHistoryException if a line is not an operation
+     * @throws IOException if {@code in} cannot be read
      */
     public static History read(Reader in, String source) throws IOException {
         BufferedReader lines = in instanceof BufferedReader b ? b : new BufferedReader(in);
@@ -137,9 +137,9 @@ public final class History {
             try {
                 history.record(parse(line));
             } catch (JsonProcessingException e) {
-                throw new IOException(source + " line " + number + ": not JSON: " + e.getOriginalMessage(), e);
+                throw new MalformedHistoryException(source, number, "not JSON: " + e.getOriginalMessage(), e);
             } catch (IllegalArgumentException | NullPointerException | ArithmeticException e) {
-                throw new IOException(source + " line " + number + ": not an operation: " + e.getMessage(), e);
+                throw new MalformedHistoryException(source, number, "not an operation: " + e.getMessage(), e);
             }
         }
         return history;

@@ -104,8 +104,10 @@ class HistoryTest {
     private static String readError(String text) {
         try {
             History.read(new StringReader(text), "h");
-        } catch (IOException e) {
+        } catch (MalformedHistoryException e) {
             return e.getMessage();
+        } catch (IOException e) {
+            throw new AssertionError(e);
         }
         throw new AssertionError("read without error: " + text);
     }
