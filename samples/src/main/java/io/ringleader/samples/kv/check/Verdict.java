@@ -186,7 +186,7 @@ public record Verdict(
     }
 
     private static String millis(Duration d) {
-        return String.format(Locale.ROOT, "%.2f ms", d.toNanos() / 1e6);
+        return String.format(Locale.ROOT, "%.3f ms", d.toNanos() / 1e6);
     }
 
     /** One operation on one line, times in seconds since {@code originNanos}. */

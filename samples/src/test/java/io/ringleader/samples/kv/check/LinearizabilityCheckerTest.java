@@ -294,7 +294,7 @@ class LinearizabilityCheckerTest {
         assertThat(verdict.errors())
                 .containsExactly(new Verdict.ErrorCount("no primary", 2), new Verdict.ErrorCount("timeout", 1));
         assertThat(verdict.summary())
-                .contains("PUT     ok 2  fail 2  unknown 1  latency p50 1.00 ms  p99 3.00 ms  max 3.00 ms")
+                .contains("PUT     ok 2  fail 2  unknown 1  latency p50 1.000 ms  p99 3.000 ms  max 3.000 ms")
                 .contains("errors: 3, by message:")
                 .contains("2 x no primary");
     }
