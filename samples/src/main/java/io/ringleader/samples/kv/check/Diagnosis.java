@@ -21,9 +21,12 @@ final class Diagnosis {
      * Explains why {@code key} has no linearization.
      *
      * @param ops every operation of the key, failed and unknown ones included, by invocation time
-     * @param culprit the operation no linearization gets past
+     * @param culprit the operation no linearization gets past, or null if unknown
      */
     static Verdict.Violation explain(String key, List<Op> ops, Op culprit) {
+        if (culprit == null) {
+            return new Verdict.Violation(key, "no order of the operations explains every value read", List.of());
+        }
         Set<Op> window = new LinkedHashSet<>();
         window.add(culprit);
         String explanation = null;

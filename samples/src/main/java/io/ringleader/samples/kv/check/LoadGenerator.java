@@ -109,7 +109,7 @@ public final class LoadGenerator implements Closeable {
      * @throws IllegalStateException if already started or closed
      * @throws IOException if a client cannot be opened; the clients opened so far are closed
      */
-    public void start() throws IOException {
+    public synchronized void start() throws IOException {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("already started or closed: " + state.get());
         }
@@ -176,7 +176,7 @@ public final class LoadGenerator implements Closeable {
      * clients. Idempotent.
      */
     @Override
-    public void close() {
+    public synchronized void close() {
         State previous = state.getAndSet(State.CLOSED);
         if (previous == State.CLOSED) {
             return;
