@@ -3,6 +3,9 @@ package io.ringleader.samples;
 import io.ringleader.coordinator.cli.RingleaderMain;
 import io.ringleader.samples.demo.DemoCommand;
 import io.ringleader.samples.demo.MemberCommand;
+import io.ringleader.samples.kv.check.CheckCommand;
+import io.ringleader.samples.kv.check.LoadCommand;
+import io.ringleader.samples.kv.client.SharedClients;
 import io.ringleader.samples.kv.node.KvNodeCommand;
 import java.util.List;
 
@@ -15,7 +18,12 @@ public final class Main {
 
     /** The sample commands, each a picocli command object; add one per line. */
     static List<Object> sampleCommands() {
-        return List.of(new DemoCommand(), new MemberCommand(), new KvNodeCommand());
+        return List.of(
+                new DemoCommand(),
+                new MemberCommand(),
+                new KvNodeCommand(),
+                new LoadCommand(SharedClients::forTarget),
+                new CheckCommand());
     }
 
     /** Runs {@code ringleader args...} and returns its exit code. */

@@ -45,4 +45,19 @@ class MainTest {
 
         assertThat(err.toString().strip()).isEqualTo("Unknown option: '--prot'. Try 'ringleader zk --help'.");
     }
+
+    @Test
+    void kvLoad_withABadTarget_exits2_namingTheFormat() {
+        assertThat(run("kv-load", "--target", "127.0.0.1:2181", "--ops", "1")).isEqualTo(2);
+
+        assertThat(err.toString().strip())
+                .isEqualTo("kv-load: --target must be CLUSTER@ZK, e.g. demo@127.0.0.1:2181, was '127.0.0.1:2181'");
+    }
+
+    @Test
+    void kvNode_withoutCluster_exits2_namingIt() {
+        assertThat(run("kv-node", "--data", "x", "--zk", "127.0.0.1:1")).isEqualTo(2);
+
+        assertThat(err.toString()).startsWith("cluster is required");
+    }
 }

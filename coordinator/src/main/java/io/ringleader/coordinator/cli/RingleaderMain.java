@@ -110,11 +110,11 @@ public final class RingleaderMain {
 
     private static int onFailure(Exception e, CommandLine cli, ParseResult parseResult) {
         PrintWriter err = cli.getErr();
-        if (e instanceof CommandFailedException) {
+        if (e instanceof CommandFailedException failed) {
             LOG.debug("{} failed", cli.getCommandSpec().qualifiedName(), e);
             err.println(e.getMessage());
             err.flush();
-            return CommandFailedException.EXIT_CODE;
+            return failed.exitCode();
         }
         LOG.debug("{} failed unexpectedly", cli.getCommandSpec().qualifiedName(), e);
         err.println(cli.getCommandSpec().qualifiedName() + " failed unexpectedly: " + e

@@ -26,6 +26,7 @@ public final class LocalCluster implements Closeable {
     private final int replication;
     private final Duration rebalanceDelay;
     private final Map<String, Process> children = new LinkedHashMap<>();
+    private final java.util.Set<Process> stopped = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private boolean closed;
 
     private LocalCluster(Builder b) {
@@ -84,6 +85,7 @@ public final class LocalCluster implements Closeable {
                             "ringleader.rebalance.delay=" + rebalanceDelay.toMillis() + "ms",
                             "ringleader.rebalance.debounce=100ms",
                             "ringleader.session.timeout=" + sessionTimeout.toMillis() + "ms",
+                            "ringleader.connection.timeout=" + sessionTimeout.toMillis() + "ms",
                             ""));
         }
         return start(id, List.of("coordinator", "--config", config.toString(), "--id", id, "--parent-watch"));
@@ -147,9 +149,33 @@ public final class LocalCluster implements Closeable {
         return children.get(id);
     }
 
+    /**
+     * The children that exited without being killed or stopped through this class, each as one line with its exit
+     * code and its log's last line: a child that failed to start says why there.
+     */
+    public synchronized List<String> unexpectedExits() {
+        List<String> out = new ArrayList<>();
+        children.forEach((id, p) -> {
+            if (!p.isAlive() && !stopped.contains(p)) {
+                out.add(id + " exited with " + p.exitValue() + ": " + lastLine(dir.resolve(id + ".log")));
+            }
+        });
+        return out;
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return lines.isEmpty() ? "(empty log)" : lines.get(lines.size() - 1);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     /** Kills {@code id} with SIGKILL and waits until it is gone. */
     public void kill(String id) throws InterruptedException {
         Process p = require(id);
+        stopped.add(p);
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
     }
@@ -157,6 +183,7 @@ public final class LocalCluster implements Closeable {
     /** Stops {@code id} with SIGTERM (a graceful leave) and waits until it is gone. */
     public void terminate(String id) throws InterruptedException {
         Process p = require(id);
+        stopped.add(p);
         p.destroy();
         if (!p.waitFor(15, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -193,6 +220,7 @@ public final class LocalCluster implements Closeable {
         synchronized (this) {
             closed = true;
             alive = children.values().stream().filter(Process::isAlive).toList();
+            stopped.addAll(alive);
         }
         for (Process p : alive) {
             try {

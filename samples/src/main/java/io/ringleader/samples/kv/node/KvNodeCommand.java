@@ -57,9 +57,6 @@ public final class KvNodeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (options.id() == null || options.cluster() == null) {
-            throw new ParameterException(spec.commandLine(), "kv-node needs --id and --cluster (or --config)");
-        }
         KvNode node;
         try {
             KvNode.Builder builder = KvNode.builder()

@@ -1,0 +1,66 @@
+package io.ringleader.samples.kv.client;
+
+import io.ringleader.coordinator.cli.CommandFailedException;
+import io.ringleader.samples.kv.check.KvClient;
+import java.time.Duration;
+
+/**
+ * The client factory of {@code ringleader kv-load}: every worker shares one {@link KvHttpClient} over one observer
+ * agent of the cluster named by the target {@code CLUSTER@ZK} (for example {@code demo@127.0.0.1:2181}).
+ */
+public final class SharedClients implements KvClient.Factory, AutoCloseable {
+    private final String zk;
+    private final String cluster;
+    private KvHttpClient client;
+
+    private SharedClients(String zk, String cluster) {
+        this.zk = zk;
+        this.cluster = cluster;
+    }
+
+    /**
+     * The factory for {@code target}.
+     *
+     * @throws CommandFailedException (a usage error) if the target is missing or not {@code CLUSTER@ZK}
+     */
+    public static SharedClients forTarget(String target) {
+        int at = target == null ? -1 : target.indexOf('@');
+        if (at <= 0 || at == target.length() - 1) {
+            throw CommandFailedException.usage("kv-load: --target must be CLUSTER@ZK, e.g. demo@127.0.0.1:2181, was "
+                    + (target == null ? "missing" : "'" + target + "'"));
+        }
+        return new SharedClients(target.substring(at + 1), target.substring(0, at));
+    }
+
+    @Override
+    public synchronized KvClient open(int process) throws Exception {
+        if (client == null) {
+            client = KvHttpClient.connect(zk, cluster, Duration.ofSeconds(2), Duration.ofSeconds(20));
+        }
+        return new KvClient() {
+            @Override
+            public void put(String key, String value) throws Exception {
+                client.put(key, value);
+            }
+
+            @Override
+            public java.util.Optional<String> get(String key) throws Exception {
+                return client.get(key);
+            }
+
+            @Override
+            public void delete(String key) throws Exception {
+                client.delete(key);
+            }
+        };
+    }
+
+    /** Closes the shared client. */
+    @Override
+    public synchronized void close() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+}
