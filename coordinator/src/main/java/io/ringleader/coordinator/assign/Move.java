@@ -24,7 +24,13 @@ public record Move(int slot, int rank, String from, String to, Reason reason) {
         /** {@code from} still holds the slot, at another rank. */
         REORDERED,
         /** {@code from} is over its weighted share (a member joined or weights changed). */
-        REBALANCED
+        REBALANCED,
+        /**
+         * A zone repair: {@code from} stays a member but gives up the entry so that the slot's replicas are in distinct
+         * zones, or the entry goes to a member that takes it only for that. Zone spread comes before the rule that no
+         * entry moves between two members that both stay; see {@link Plan#zoneConflicts()}.
+         */
+        ZONE_REPAIR
     }
 
     /** One line for an operator, e.g. {@code move slot 17 rank 0 kv-3 → kv-5 (kv-3 departed)}. */
@@ -39,6 +45,7 @@ public record Move(int slot, int rank, String from, String to, Reason reason) {
                     case DRAINED -> from + " drained";
                     case REORDERED -> from + " keeps the slot at another rank";
                     case REBALANCED -> from + " over its share";
+                    case ZONE_REPAIR -> "zone repair: " + from + " stays, replicas spread over zones";
                 };
         return head + " (" + why + ")";
     }

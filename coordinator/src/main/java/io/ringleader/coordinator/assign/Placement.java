@@ -3,6 +3,7 @@ package io.ringleader.coordinator.assign;
 import io.ringleader.agent.ring.KeyHash;
 import io.ringleader.agent.ring.Ring;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -26,15 +27,20 @@ import java.util.TreeSet;
  *       W} slots, and in total {@code floor} or {@code ceil} of {@code S * R * w / W} (exact, not sampled). This holds
  *       when no member's weight is more than {@code 1/R} of the total; a heavier member is capped at one replica of
  *       every slot and the rest is shared by weight.
+ *   <li><b>Zones</b>: when every member has a zone, there are at least {@code R'} zones and no zone would hold more
+ *       than {@code S} entries (which holds when no zone's weight is more than {@code 1/R'} of the total), a full
+ *       spread exists, and every slot's replicas are placed in distinct zones: first by choosing free entries and
+ *       swapping entries that move anyway, then, for the slots that still list a zone twice, by <i>zone repairs</i>
+ *       that move entries between members that both stay ({@link Move.Reason#ZONE_REPAIR}; counted in {@link
+ *       Plan#zoneConflicts()} and {@link Plan#zoneRepairs()}). Zone spread is a safety property (a zone outage must
+ *       not take two replicas of a slot), so it comes before the movement rule below; the repair keeps every
+ *       member's totals, touches only slots on cycles through a doubled slot, and picks the cycle with the fewest
+ *       such moves (at most two per repaired slot in the property tests). When no full spread exists, a free entry
+ *       goes preferably to a zone the slot lacks (best effort) and {@link Plan#zoneSpread()} says why.
  *   <li><b>Minimal movement</b>: a previous entry is kept when its member is still placeable and within its quota;
  *       when a slot's primary leaves, its first surviving backup becomes primary (it already holds the data) unless
- *       that would put it over its share; entries move only from members over their share to members under it.
- *   <li><b>Zones</b>: a free entry goes preferably to a member of a zone the slot does not yet have. When every
- *       member has a zone, there are at least {@code R'} zones and no zone's weight is more than {@code 1/R'} of the
- *       total, no zone is given more than {@code S} entries, and entries that move in this placement are swapped
- *       between slots until no slot lists a zone twice, as far as swaps of moving entries allow (always on a first
- *       placement, where every entry moves). A swap never changes a member's totals; if the swapped placement would
- *       move a kept primary or give up exact balance where the unswapped one would not, the unswapped one is used.
+ *       that would put it over its share; entries move only from members over their share to members under it,
+ *       apart from zone repairs.
  * </ol>
  *
  * <p>Roles: {@link Role#ACTIVE} members are placed. {@link Role#DRAINED} members hold nothing, as if departed.
@@ -142,7 +148,8 @@ public final class Placement {
 
         int ranks = Math.min(replication, n);
         int[] table = new int[slots * replication];
-        java.util.Arrays.fill(table, Ring.NONE);
+        Arrays.fill(table, Ring.NONE);
+        Rebalance used = null;
         if (ranks > 0) {
             int prevRanks = previous == null ? 0 : previous.replication();
             int[] prev = new int[slots * prevRanks];
@@ -161,24 +168,30 @@ public final class Placement {
                 }
             }
             Rebalance spread = place(slots, ranks, weight, zone, idHash, prev, prevRanks, true);
-            int[] filled = spread.order();
-            int cost = cost(spread, filled, prev, prevRanks, ranks);
-            if (spread.zoneSwaps() > 0 && cost > 0) {
-                // Spreading zones may have cost a kept primary or exact balance: keep it only if placing without it
-                // costs as much.
+            used = spread;
+            if ((spread.zoneSwaps() > 0 || spread.zoneConflicts() > 0)
+                    && (spread.unresolved() > 0 || spread.slotsWithZoneTwice() > 0)) {
+                // Spreading zones gave up exact balance or left a zone twice in some slot: keep it only if placing
+                // without it does no better (balance first, then zones, then kept primaries).
                 Rebalance plain = place(slots, ranks, weight, zone, idHash, prev, prevRanks, false);
-                int[] other = plain.order();
-                if (cost(plain, other, prev, prevRanks, ranks) < cost) {
-                    filled = other;
+                int[] a = {
+                    spread.unresolved(), spread.slotsWithZoneTwice(), primariesDemoted(spread, prev, prevRanks, ranks)
+                };
+                int[] b = {
+                    plain.unresolved(), plain.slotsWithZoneTwice(), primariesDemoted(plain, prev, prevRanks, ranks)
+                };
+                if (Arrays.compare(b, a) < 0) {
+                    used = plain;
                 }
             }
+            int[] filled = used.order();
             for (int s = 0; s < slots; s++) {
                 System.arraycopy(filled, s * ranks, table, s * replication, ranks);
             }
         }
         long epoch = previous == null ? 1 : previous.epoch() + 1;
         Ring ring = Ring.of(epoch, slots, replication, members, table);
-        Plan plan = diff(previous, ring, byId, takeover);
+        Plan plan = diff(previous, ring, byId, takeover, used, index);
         return new Assignment(ring, plan, new ArrayList<>(new TreeSet<>(takeover.values())));
     }
 
@@ -203,12 +216,10 @@ public final class Placement {
         return rebalance;
     }
 
-    /**
-     * What a placement gives up: entries placed without exact balance, plus slots whose previous primary is still
-     * in the slot but no longer its primary.
-     */
-    private static int cost(Rebalance used, int[] filled, int[] prev, int prevRanks, int ranks) {
-        int cost = used.unresolved();
+    /** Slots whose previous primary is still in the slot but no longer its primary. */
+    private static int primariesDemoted(Rebalance used, int[] prev, int prevRanks, int ranks) {
+        int[] filled = used.order();
+        int cost = 0;
         for (int s = 0; prevRanks > 0 && s < filled.length / ranks; s++) {
             int p = prev[s * prevRanks];
             if (p >= 0 && filled[s * ranks] != p) {
@@ -222,7 +233,13 @@ public final class Placement {
         return cost;
     }
 
-    private static Plan diff(Ring previous, Ring next, Map<String, Participant> byId, Map<String, String> takeover) {
+    private static Plan diff(
+            Ring previous,
+            Ring next,
+            Map<String, Participant> byId,
+            Map<String, String> takeover,
+            Rebalance used,
+            Map<String, Integer> index) {
         int slots = next.slotCount();
         int prevRanks = previous == null ? 0 : previous.replication();
         int ranks = Math.max(prevRanks, next.replication());
@@ -256,12 +273,70 @@ public final class Placement {
                     reason = Move.Reason.DRAINED;
                 } else if (now.contains(from)) {
                     reason = Move.Reason.REORDERED;
+                } else if (used != null && used.leftForZones(s, index.get(from))) {
+                    reason = Move.Reason.ZONE_REPAIR;
                 } else {
                     reason = Move.Reason.REBALANCED;
                 }
                 moves.add(new Move(s, r, from, to, reason));
             }
         }
-        return new Plan(moves);
+        return zones(moves, next, byId, used == null ? 0 : used.zoneConflicts());
+    }
+
+    /** The plan with its zone summary: how the new ring spreads replicas over zones, and why not fully if not. */
+    private static Plan zones(List<Move> moves, Ring ring, Map<String, Participant> byId, int conflicts) {
+        List<String> members = ring.members();
+        Map<String, Integer> zoneIndex = new TreeMap<>();
+        int[] zoneOf = new int[members.size()];
+        List<String> noZone = new ArrayList<>();
+        for (int i = 0; i < zoneOf.length; i++) {
+            String z = byId.get(members.get(i)).zone();
+            if (z == null) {
+                noZone.add(members.get(i));
+                zoneOf[i] = -1 - i; // a zone of its own
+            } else {
+                zoneOf[i] = zoneIndex.computeIfAbsent(z, k -> zoneIndex.size());
+            }
+        }
+        if (zoneIndex.isEmpty()) {
+            return new Plan(moves, Plan.ZoneSpread.NONE, 0, 0, null);
+        }
+        int slots = ring.slotCount();
+        int ranks = Math.min(ring.replication(), members.size());
+        long[] entries = new long[zoneIndex.size()];
+        int twice = 0;
+        for (int s = 0; s < slots; s++) {
+            boolean doubled = false;
+            for (int r = 0; r < ranks; r++) {
+                int z = zoneOf[ring.replicaIndex(s, r)];
+                if (z >= 0) {
+                    entries[z]++;
+                }
+                for (int q = 0; q < r; q++) {
+                    doubled |= zoneOf[ring.replicaIndex(s, q)] == z;
+                }
+            }
+            twice += doubled ? 1 : 0;
+        }
+        if (twice == 0) {
+            return new Plan(moves, Plan.ZoneSpread.FULL, 0, conflicts, null);
+        }
+        String note;
+        if (!noZone.isEmpty()) {
+            note = noZone.size() + " members have no zone (first " + noZone.get(0) + ")";
+        } else if (zoneIndex.size() < ranks) {
+            note = "only " + zoneIndex.size() + " zones for " + ranks + " replicas";
+        } else {
+            note = "no full spread was found";
+            for (Map.Entry<String, Integer> e : zoneIndex.entrySet()) {
+                if (entries[e.getValue()] > slots) {
+                    note = "zone " + e.getKey() + " holds " + entries[e.getValue()] + " of " + (long) slots * ranks
+                            + " replicas, more than one per slot: its weight is over 1/" + ranks + " of the total";
+                    break;
+                }
+            }
+        }
+        return new Plan(moves, Plan.ZoneSpread.PARTIAL, twice, conflicts, note);
     }
 }

@@ -12,7 +12,8 @@ import java.util.Arrays;
  * (preferring a zone the slot lacks, then the largest deficit, then a stable hash of slot and member id). If every
  * member under quota is already in a slot, a swap with another slot repairs the dead end. Then, if a full zone spread
  * exists, entries that are new in this placement are swapped between slots that list a zone twice and slots that
- * lack it.
+ * lack it, and the slots that still list a zone twice are repaired along cycles of slots that may move entries
+ * between members that both stay (zone repairs, the fewest such moves first).
  *
  * <p><b>Ranks.</b> Rank by rank, each slot first keeps its members in their previous order (slots whose set did not
  * change first), within per-rank bounds ({@code floor} or {@code ceil} of the member's total over {@code R'}); then
@@ -43,9 +44,21 @@ final class Rebalance {
     /** Per member, the primaries it could get only by taking them from slots that kept theirs. */
     private final int[] primaryShortfall;
 
+    /** The starting set of each slot (its previous members still placeable), in the layout of {@link #set}. */
+    private final int[] startSet;
+
+    private final int[] startLen;
+    private final int[] startPrevRank;
+    /** Slots whose set the zone repair changed. */
+    private final boolean[] repaired;
+    /** Slots whose primary left, before the zone repair. */
+    private boolean[] openAtStart;
+
     private int repairs;
     private int unresolved;
     private int zoneSwaps;
+    private int zoneConflicts;
+    private int zoneCycles;
     private int[] ordered;
 
     /**
@@ -87,6 +100,10 @@ final class Rebalance {
             }
             setLen[s] = len;
         }
+        this.startSet = set.clone();
+        this.startLen = setLen.clone();
+        this.startPrevRank = setPrevRank.clone();
+        this.repaired = new boolean[slots];
         this.total = Quotas.totals(slots, ranks, weight, zone, held);
         this.previouslyHeld = held.clone();
         this.primaryShortfall = new int[n];
@@ -102,7 +119,33 @@ final class Rebalance {
         chooseSets(held, primaryBoost);
         if (spread) {
             spreadZones();
+            repairZones();
         }
+    }
+
+    /**
+     * How many slots listed a zone twice after the set phase and the swaps of new entries, when a full spread exists
+     * (0 otherwise): the slots {@link #repairZones} had to repair.
+     */
+    int zoneConflicts() {
+        return zoneConflicts;
+    }
+
+    /** True if the zone repair changed slot s's set. */
+    boolean repaired(int s) {
+        return repaired[s];
+    }
+
+    /** How many slots list a zone twice while some zone is missing from them. */
+    int slotsWithZoneTwice() {
+        int zones = zones();
+        int c = 0;
+        for (int s = 0; s < slots; s++) {
+            if (zoneDoubled(s, zones)) {
+                c++;
+            }
+        }
+        return c;
     }
 
     /** How many pairs of entries {@link #spreadZones} swapped. */
@@ -269,10 +312,7 @@ final class Rebalance {
      * exists ({@link #spreadPossible}).
      */
     private void spreadZones() {
-        int zones = 0;
-        for (int m = 0; m < n; m++) {
-            zones = Math.max(zones, zone[m] + 1);
-        }
+        int zones = zones();
         if (!spreadPossible(zones)) {
             return;
         }
@@ -304,11 +344,338 @@ final class Rebalance {
         }
     }
 
+    /**
+     * Repairs the slots that still list a zone twice when a full spread exists: entries move between slots along
+     * cycles (slot s gives up a member of its doubled zone to a slot t that lacks that zone, t gives up another member
+     * to a slot that lacks its zone, and so on back to s, which lacks the last one's zone). Every member keeps its
+     * totals; a slot on the cycle gains a zone it lacked and loses one it had, so no slot gets a zone twice that had it
+     * once, and the repaired slot loses one doubled zone. Of all cycles, one with the fewest moves between members that
+     * both stay (see {@link #repairMoves}) is chosen, and a kept primary is given up only if no other cycle exists.
+     */
+    private void repairZones() {
+        int zones = zones();
+        if (!spreadPossible(zones)) {
+            return;
+        }
+        for (int s = 0; s < slots; s++) {
+            if (zoneDoubled(s, zones)) {
+                zoneConflicts++;
+            }
+        }
+        if (zoneConflicts == 0) {
+            return;
+        }
+        openAtStart = new boolean[slots];
+        for (int s = 0; s < slots; s++) {
+            openAtStart[s] = primaryOpen(s);
+        }
+        for (int s : order) {
+            while (zoneDoubled(s, zones)
+                    && (repairSwap(s) || repairCycle(s, zones, false) || repairCycle(s, zones, true))) {
+                zoneCycles++;
+            }
+        }
+    }
+
+    /**
+     * The cheapest swap that takes one doubled zone out of slot s0: a member a of the doubled zone goes to a slot u
+     * that lacks a's zone, and a member y of u whose zone s0 lacks comes to s0 (a cycle of two slots). Cost: {@link
+     * #REPAIR_MOVE} per zone-repair move, plus one per member that cannot keep its previous rank (see {@link
+     * #rankMiss}, {@link #REPAIR_MOVE} more if a member moves between a slot whose primary left and one whose primary
+     * stayed, and {@link
+     * #PRIMARY_MISS} per kept primary that leaves its slot, less that per member that gets back a primary it held.
+     */
+    private boolean repairSwap(int s0) {
+        int base = s0 * ranks;
+        int s0Before = repaired[s0] ? repairMoves(s0, -1, -1) : 0;
+        int best = Integer.MAX_VALUE;
+        int bestA = -1;
+        int bestU = -1;
+        int bestY = -1;
+        for (int i = 0; i < setLen[s0] && best > 0; i++) {
+            int a = set[base + i];
+            int ra = setPrevRank[base + i];
+            if (zoneCount(s0, zone[a]) < 2) {
+                continue;
+            }
+            for (int k = 0; k < slots && best > 0; k++) {
+                int u = order[k];
+                if (u == s0 || zoneCount(u, zone[a]) > 0) {
+                    continue;
+                }
+                int ub = u * ranks;
+                int uBefore = -1;
+                for (int j = 0; j < setLen[u]; j++) {
+                    int y = set[ub + j];
+                    int ry = setPrevRank[ub + j];
+                    if (zoneCount(s0, zone[y]) > 0) {
+                        continue;
+                    }
+                    if (uBefore < 0) {
+                        uBefore = repaired[u] ? repairMoves(u, -1, -1) : 0;
+                    }
+                    int cost = Math.max(0, hopCost(a, ra, s0, u, y, uBefore) + hopCost(y, ry, u, s0, a, s0Before));
+                    if (cost < best) {
+                        best = cost;
+                        bestA = a;
+                        bestU = u;
+                        bestY = y;
+                    }
+                }
+            }
+        }
+        if (bestA < 0) {
+            return false;
+        }
+        replace(bestU, bestY, bestA);
+        replace(s0, bestA, bestY);
+        return true;
+    }
+
+    /** What a zone-repair move costs against a member that cannot keep its previous rank. */
+    private static final int REPAIR_MOVE = 4;
+
+    /** What it costs against a zone-repair move that a kept primary leaves its slot. */
+    private static final int PRIMARY_MISS = 3 * REPAIR_MOVE;
+
+    /**
+     * The cost of member c (at previous rank rc in the slot it leaves, or NEW) taking the place of y in slot u, whose
+     * zone-repair moves were {@code uBefore} (0 if u is not repaired yet).
+     */
+    private int hopCost(int c, int rc, int p, int u, int y, int uBefore) {
+        int cost = REPAIR_MOVE * Math.max(0, repairMoves(u, c, y) - uBefore) + rankMiss(c, rc, u, y);
+        if (openAtStart[p] != openAtStart[u]) {
+            // c moves between a slot whose primary left and one whose primary stayed: the members that may take
+            // the open primaries change, which the rank phase may have to make up with a primary that stayed
+            cost += REPAIR_MOVE;
+        }
+        if (rankIn(u, y) == 0) {
+            cost += PRIMARY_MISS; // a kept primary leaves its slot
+        }
+        if (startRank(u, c) == 0) {
+            cost -= PRIMARY_MISS; // a member returns to the slot it was primary of
+        }
+        return cost;
+    }
+
+    /**
+     * What it costs that member c, which held its entry at previous rank rc (not NEW), cannot hold rank rc in slot u
+     * in place of y (it held u before at another rank, or y kept another rank there, or another kept member holds rc
+     * in u): 1, since the rank phase then has to shift some member's ranks elsewhere.
+     */
+    private int rankMiss(int c, int rc, int u, int y) {
+        if (rc == NEW) {
+            return 0;
+        }
+        int back = startRank(u, c);
+        int ub = u * ranks;
+        int ry = setPrevRank[ub + position(u, y)];
+        int target;
+        if (back != NEW) {
+            target = back;
+        } else if (ry != NEW) {
+            target = ry;
+        } else {
+            target = rc;
+            for (int i = 0; i < setLen[u]; i++) {
+                if (set[ub + i] != y && setPrevRank[ub + i] == rc) {
+                    target = NEW;
+                }
+            }
+        }
+        return target == rc ? 0 : 1;
+    }
+
+    /**
+     * Finds and applies the cheapest cycle that takes one doubled zone out of slot s0 (a shortest-path search over
+     * (slot, member that leaves it) with {@link #repairMoves} as the cost of touching a slot). With {@code
+     * allowPrimary}, a kept primary may leave its slot.
+     */
+    private boolean repairCycle(int s0, int zones, boolean allowPrimary) {
+        // State k: member out[k] leaves slot at[k], taking the place of parent[k]'s member (for a root, s0's own).
+        // A state with close[k] ends the cycle: out[k] enters s0.
+        int[] at = new int[64];
+        int[] out = new int[64];
+        int[] parent = new int[64];
+        boolean[] close = new boolean[64];
+        int[] cost = new int[64];
+        int states = 0;
+        boolean[] entered = new boolean[slots];
+        boolean[] expanded = new boolean[zones];
+        entered[s0] = true;
+        java.util.ArrayList<ArrayDeque<Integer>> buckets = new java.util.ArrayList<>();
+        int base = s0 * ranks;
+        for (int i = 0; i < setLen[s0]; i++) {
+            int a = set[base + i];
+            if (zoneCount(s0, zone[a]) < 2 || (!allowPrimary && setPrevRank[base + i] == 0)) {
+                continue;
+            }
+            at[states] = s0;
+            out[states] = a;
+            parent[states] = -1;
+            cost[states] = 0;
+            push(buckets, 0, states++);
+        }
+        for (int c = 0; c < buckets.size(); c++) {
+            ArrayDeque<Integer> bucket = buckets.get(c);
+            while (bucket != null && !bucket.isEmpty()) {
+                int k = bucket.poll();
+                if (close[k]) {
+                    applyCycle(s0, k, at, out, parent);
+                    return true;
+                }
+                int z = zone[out[k]];
+                if (expanded[z]) {
+                    continue;
+                }
+                expanded[z] = true;
+                for (int u : order) {
+                    if (entered[u] || zoneCount(u, z) > 0) {
+                        continue;
+                    }
+                    entered[u] = true;
+                    int ub = u * ranks;
+                    int before = repaired[u] ? repairMoves(u, -1, -1) : 0;
+                    for (int j = 0; j < setLen[u]; j++) {
+                        int y = set[ub + j];
+                        if (zone[y] == z || (!allowPrimary && setPrevRank[ub + j] == 0)) {
+                            continue;
+                        }
+                        if (states + 2 > at.length) {
+                            int len = at.length * 2;
+                            at = Arrays.copyOf(at, len);
+                            out = Arrays.copyOf(out, len);
+                            parent = Arrays.copyOf(parent, len);
+                            close = Arrays.copyOf(close, len);
+                            cost = Arrays.copyOf(cost, len);
+                        }
+                        int step = cost[k] + Math.max(0, hopCost(out[k], rankIn(at[k], out[k]), at[k], u, y, before));
+                        at[states] = u;
+                        out[states] = y;
+                        parent[states] = k;
+                        if (zoneCount(s0, zone[y]) == 0) {
+                            // y can enter s0: the cycle closes, at the cost of s0's own moves.
+                            int root = states;
+                            while (parent[root] >= 0) {
+                                root = parent[root];
+                            }
+                            int s0Before = repaired[s0] ? repairMoves(s0, -1, -1) : 0;
+                            close[states] = true;
+                            cost[states] =
+                                    step + Math.max(0, hopCost(y, setPrevRank[ub + j], u, s0, out[root], s0Before));
+                        } else {
+                            cost[states] = step;
+                        }
+                        push(buckets, cost[states], states++);
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The previous rank of member m's entry in slot s, or NEW. */
+    private int rankIn(int s, int m) {
+        return setPrevRank[s * ranks + position(s, m)];
+    }
+
+    private static void push(java.util.ArrayList<ArrayDeque<Integer>> buckets, int c, int k) {
+        while (buckets.size() <= c) {
+            buckets.add(null);
+        }
+        if (buckets.get(c) == null) {
+            buckets.set(c, new ArrayDeque<>());
+        }
+        buckets.get(c).add(k);
+    }
+
+    /** Applies the cycle that ends with state k: each state's slot takes its parent's member, s0 takes out[k]. */
+    private void applyCycle(int s0, int k, int[] at, int[] out, int[] parent) {
+        int last = out[k];
+        int cur = k;
+        while (parent[cur] >= 0) {
+            replace(at[cur], out[cur], out[parent[cur]]);
+            cur = parent[cur];
+        }
+        replace(s0, out[cur], last);
+    }
+
+    /** In slot s, member {@code in} takes the place of {@code out}; a member that held s before gets its rank back. */
+    private void replace(int s, int out, int in) {
+        int pos = s * ranks + position(s, out);
+        set[pos] = in;
+        setPrevRank[pos] = startRank(s, in);
+        changed[s] = true;
+        repaired[s] = true;
+    }
+
+    /** Member m's rank in slot s in the previous ring if it was in s's starting set, else NEW. */
+    private int startRank(int s, int m) {
+        int base = s * ranks;
+        for (int i = 0; i < startLen[s]; i++) {
+            if (startSet[base + i] == m) {
+                return startPrevRank[base + i];
+            }
+        }
+        return NEW;
+    }
+
+    /**
+     * The moves in slot s that the plan reports as zone repairs if s is repaired, with {@code in} in place of {@code
+     * out} (-1, -1 for s as it is): the members of its starting set that are gone from it for the zones (see {@link
+     * #leftForZones}).
+     */
+    private int repairMoves(int s, int in, int out) {
+        boolean gained = gainedForZones(s, in, out);
+        int base = s * ranks;
+        int moves = 0;
+        for (int i = 0; i < startLen[s]; i++) {
+            int m = startSet[base + i];
+            if (m != in && (m == out || position(s, m) < 0) && (gained || total[m] >= previouslyHeld[m])) {
+                moves++;
+            }
+        }
+        return moves;
+    }
+
+    /**
+     * True if member m held slot s before, holds it no more, and gave it up for the zone repair: s was repaired, and
+     * either m's total does not shrink (it did not give the entry up for its share) or s gained a member whose total
+     * does not grow (the entry went to it for the zones, not for its share).
+     */
+    boolean leftForZones(int s, int m) {
+        if (!repaired[s] || position(s, m) >= 0 || startRank(s, m) == NEW) {
+            return false;
+        }
+        return total[m] >= previouslyHeld[m] || gainedForZones(s, -1, -1);
+    }
+
+    /** True if slot s, with {@code in} in place of {@code out}, has a new member whose total does not grow. */
+    private boolean gainedForZones(int s, int in, int out) {
+        int base = s * ranks;
+        for (int i = 0; i < setLen[s]; i++) {
+            int m = set[base + i] == out ? in : set[base + i];
+            if (total[m] <= previouslyHeld[m] && startRank(s, m) == NEW) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void addHolder(int[][] holders, int[] holderCount, int z, int s) {
         if (holderCount[z] == holders[z].length) {
             holders[z] = Arrays.copyOf(holders[z], holders[z].length * 2);
         }
         holders[z][holderCount[z]++] = s;
+    }
+
+    /** The number of zones (zone indexes are 0..zones-1). */
+    private int zones() {
+        int zones = 0;
+        for (int m = 0; m < n; m++) {
+            zones = Math.max(zones, zone[m] + 1);
+        }
+        return zones;
     }
 
     /**
