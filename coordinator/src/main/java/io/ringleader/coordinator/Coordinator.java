@@ -395,6 +395,15 @@ public final class Coordinator implements Closeable {
                         a.plan().moves().size(),
                         a.plan().primariesMoved(),
                         a.activatedSpares().isEmpty() ? "" : ", spares activated: " + a.activatedSpares());
+                switch (a.plan().zoneSpread()) {
+                    case PARTIAL -> log.warn("{}{}", logPrefix, a.plan().describeZones());
+                    case FULL -> {
+                        if (a.plan().zoneRepairs() > 0) {
+                            log.info("{}{}", logPrefix, a.plan().describeZones());
+                        }
+                    }
+                    case NONE -> {}
+                }
             }
             case DEPOSED -> {
                 log.warn("{}the ring write was refused: this coordinator's term is over", logPrefix);
