@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.ringleader.agent.ring.Ring;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,15 @@ class PlacementPropertiesTest {
     static final int EDGE_SEQUENCES = 150;
     static final int STEPS = 12;
     static final int ZONE_SEQUENCES = 24;
+    static final int ZONED_SEQUENCES = 60;
+    /** Zone-repair moves allowed per slot that listed a zone twice under the movement rules alone. */
+    static final int REPAIRS_PER_CONFLICT = 2;
 
-    /** Rules asserted at every step of every regular sequence; the others are measured and printed. */
+    /**
+     * Rules asserted at every step of every regular and zoned sequence; the others are measured and printed. The
+     * movement rules in {@link #BEFORE_ZONES} are asserted until a sequence spreads zones fully and measured from
+     * then on, under the suffix {@link #IN_REPAIR_STEPS}: zone spread comes before them.
+     */
     static final List<String> STRICT = List.of(
             "balance (rank and total)",
             "join: slots gain only the joiner",
@@ -45,7 +53,24 @@ class PlacementPropertiesTest {
             "leave: survivors keep primaries",
             "leave: primaries moved <= 1.01x+1",
             "weight: moves only down -> up",
-            "spare added: nothing moves");
+            "spare added: nothing moves",
+            "zones: distinct in every slot when feasible",
+            "survivor -> survivor only as zone repair",
+            "zone repairs <= 2 x conflicts");
+
+    static final String IN_REPAIR_STEPS = " [zones spread]";
+
+    /**
+     * Movement rules that zone spread comes before: asserted in a sequence until it has a ring with every slot in
+     * distinct zones, measured from then on (spreading zones, by swaps or repairs, may move a primary that stayed,
+     * in that step or, through the ring it leaves, in a later one).
+     */
+    static final List<String> BEFORE_ZONES = List.of(
+            "leave: only departed entries move",
+            "leave: survivors keep primaries",
+            "leave: primaries moved <= 1.01x+1",
+            "join: primaries moved <= 1.01x+1",
+            "survivor -> survivor only as zone repair");
 
     enum Op {
         JOIN,
@@ -65,8 +90,22 @@ class PlacementPropertiesTest {
         long zoneSlots;
         long zoneBad;
         int steps;
+        int feasibleRings;
+        int repairedSteps;
+        long zoneConflicts;
+        long zoneRepairs;
+        long churnMoves;
+        long repairsInSurvivorMoves;
+        double worstRepairRatio;
+        String worstRepair;
+
+        /** True from the first ring of a sequence with a full zone spread to its end. */
+        boolean repairStep;
 
         void check(String rule, boolean ok, String message) {
+            if (repairStep && BEFORE_ZONES.contains(rule)) {
+                rule += IN_REPAIR_STEPS;
+            }
             checked.merge(rule, 1, Integer::sum);
             if (!ok) {
                 count.merge(rule, 1, Integer::sum);
@@ -90,31 +129,67 @@ class PlacementPropertiesTest {
             sb.append(String.format(
                     "  slots with a zone twice while a zone is missing: %d of %d (%.3f%%)%n",
                     zoneBad, zoneSlots, 100.0 * zoneBad / Math.max(1, zoneSlots)));
+            sb.append(String.format(
+                    "  rings with a feasible zone spread: %d; steps with zone repairs: %d; slots that listed a zone"
+                            + " twice under the movement rules: %d; zone-repair moves: %d (%.2f%% of the %d moves"
+                            + " after first placements); most repairs per such slot in one step: %.2f%s%n",
+                    feasibleRings,
+                    repairedSteps,
+                    zoneConflicts,
+                    zoneRepairs,
+                    100.0 * zoneRepairs / Math.max(1, churnMoves),
+                    churnMoves,
+                    worstRepairRatio,
+                    worstRepair == null ? "" : " (" + worstRepair + ")"));
             return sb.toString();
         }
     }
 
     @Test
     void regularSequences_keepEveryRule() {
-        Tally tally = new Tally();
-        for (long seed = 1; seed <= REGULAR_SEQUENCES; seed++) {
-            new Sequence(seed, false, tally).run();
-        }
-        System.out.println(tally.report("regular sequences (" + REGULAR_SEQUENCES + ")"));
-        for (String rule : STRICT) {
-            assertThat(tally.count.getOrDefault(rule, 0))
-                    .as("%s%n%s", rule, tally.report("regular"))
-                    .isZero();
-        }
+        assertStrict(run(Regime.REGULAR, REGULAR_SEQUENCES, "regular sequences"));
     }
 
     @Test
     void edgeSequences_stayValidAndDeterministic() {
+        run(Regime.EDGE, EDGE_SEQUENCES, "edge sequences");
+    }
+
+    /** Runs seeds 1..count of a regime into one tally and prints its report. */
+    static Tally run(Regime regime, int count, String name) {
         Tally tally = new Tally();
-        for (long seed = 1; seed <= EDGE_SEQUENCES; seed++) {
-            new Sequence(seed, true, tally).run();
+        for (long seed = 1; seed <= count; seed++) {
+            new Sequence(seed, regime, tally).run();
         }
-        System.out.println(tally.report("edge sequences (" + EDGE_SEQUENCES + ")"));
+        System.out.println(tally.report(name + " (" + count + ")"));
+        return tally;
+    }
+
+    static void assertStrict(Tally tally) {
+        for (String rule : STRICT) {
+            assertThat(tally.count.getOrDefault(rule, 0))
+                    .as("%s%n%s", rule, tally.report(""))
+                    .isZero();
+        }
+    }
+
+    /**
+     * Regular sequences in which every member has a zone and the zones are unequal but feasible: at least R zones,
+     * none over 1/R of the active weight (an operation that would break that is replaced by a join in the lightest
+     * zone, which keeps most rings feasible). Every rule of the regular regime is asserted (those of {@link
+     * #BEFORE_ZONES} are measured, zone spread comes first), and zone spread in every feasible ring: the movement rules
+     * alone leave some slots with a zone twice, which the zone repair fixes, within {@value #REPAIRS_PER_CONFLICT}
+     * zone-repair moves per such slot; no entry moves between members that both stay except as a zone repair.
+     */
+    @Test
+    void unequalFeasibleZones_spreadEverySlotUnderChurn_keepingEveryOtherRule() {
+        Tally tally = run(Regime.ZONED, ZONED_SEQUENCES, "unequal feasible zones");
+        assertStrict(tally);
+        assertThat(tally.count.getOrDefault("survivor -> survivor only as zone repair" + IN_REPAIR_STEPS, 0))
+                .as("survivor -> survivor moves other than zone repairs, with zones spread")
+                .isZero();
+        // a join in the lightest zone does not always restore feasibility; most rings must still be feasible
+        assertThat(tally.feasibleRings).isGreaterThan((tally.steps + ZONED_SEQUENCES) * 3 / 4);
     }
 
     /**
@@ -206,13 +281,13 @@ class PlacementPropertiesTest {
     }
 
     /**
-     * Zones drawn at random, each of at most 1/R of the total weight, at least R of them. Asserted: the first
-     * placement puts every slot's replicas in R distinct zones. Measured: the same after single members join, leave,
-     * are drained or change weight while the zones stay within 1/R (the movement rules limit newcomers to the freed
-     * entries, whose slots may lack no zone that has room left).
+     * Zones drawn at random, each of at most 1/R of the total weight, at least R of them. Asserted: every slot's
+     * replicas are in R distinct zones on the first placement and after single members join, leave, are drained or
+     * change weight while the zones stay within 1/R (the movement rules alone would leave some slots with a zone
+     * twice; the zone repair fixes them).
      */
     @Test
-    void feasibleZones_firstPlacementSpansRZones_churnIsMeasured() {
+    void feasibleZones_everySlotSpansRZones_firstAndUnderChurn() {
         long firstBad = 0;
         long firstSlots = 0;
         long churnBad = 0;
@@ -299,6 +374,7 @@ class PlacementPropertiesTest {
         assertThat(firstBad)
                 .as("first placements: slots without R distinct zones")
                 .isZero();
+        assertThat(churnBad).as("after churn: slots without R distinct zones").isZero();
     }
 
     /** At least R zones among the active members, none over 1/R of the active weight. */
@@ -322,9 +398,12 @@ class PlacementPropertiesTest {
         return true;
     }
 
+    /** The zone with the least active weight. */
     static String lightestZone(Map<String, Participant> ps) {
         Map<String, Long> zoneWeight = new TreeMap<>();
-        ps.values().forEach(p -> zoneWeight.merge(p.zone(), (long) p.weight(), Long::sum));
+        ps.values().stream()
+                .filter(p -> p.role() == Role.ACTIVE)
+                .forEach(p -> zoneWeight.merge(p.zone(), (long) p.weight(), Long::sum));
         return Collections.min(zoneWeight.entrySet(), Map.Entry.comparingByValue())
                 .getKey();
     }
@@ -336,34 +415,59 @@ class PlacementPropertiesTest {
         }
     }
 
+    enum Regime {
+        REGULAR,
+        EDGE,
+        /** Regular weights and sizes; every member in a zone, zones unequal but each within 1/R of the weight. */
+        ZONED
+    }
+
     static final class Sequence {
         final long seed;
+        final Regime regime;
         final boolean edge;
+        final boolean zoned;
         final Tally tally;
         final Random random;
         final TreeMap<String, Participant> ps = new TreeMap<>();
         int nextId;
 
-        Sequence(long seed, boolean edge, Tally tally) {
+        Sequence(long seed, Regime regime, Tally tally) {
             this.seed = seed;
-            this.edge = edge;
+            this.regime = regime;
+            this.edge = regime == Regime.EDGE;
+            this.zoned = regime == Regime.ZONED;
             this.tally = tally;
-            this.random = new Random(seed * 0x9E3779B97F4A7C15L + (edge ? 7 : 3));
+            this.random = new Random(seed * 0x9E3779B97F4A7C15L
+                    + switch (regime) {
+                        case REGULAR -> 3;
+                        case EDGE -> 7;
+                        case ZONED -> 17;
+                    });
         }
 
         void run() {
+            tally.repairStep = false;
             int replication = 1 + random.nextInt(4);
             // Regular: at least 4R members of weight 100..400, so nobody is heavier than 1/R of the total.
             int initial = edge ? 1 + random.nextInt(12) : 4 * replication + 1 + random.nextInt(12);
             int slots = edge ? 1 << (4 + random.nextInt(7)) : Integer.highestOneBit(32 * (initial + STEPS)) * 2;
-            int zoneCount = random.nextInt(5);
-            PlacementConfig config = new PlacementConfig(slots, replication);
+            int zoneCount = zoned ? replication + random.nextInt(4) : random.nextInt(5);
             for (int i = 0; i < initial; i++) {
                 String id = "m" + nextId++;
-                ps.put(id, Participant.active(id, weight(), zone(zoneCount)));
+                int weight = weight();
+                // zoned: every zone gets a member first
+                String zone = zoned && i < zoneCount ? "z" + i : zone(zoneCount);
+                ps.put(id, Participant.active(id, weight, zone));
             }
+            while (zoned && !feasible(ps, replication)) {
+                String id = "m" + nextId++;
+                ps.put(id, Participant.active(id, weight(), lightestZone(ps)));
+                slots = Integer.highestOneBit(32 * (ps.size() + STEPS)) * 2;
+            }
+            PlacementConfig config = new PlacementConfig(slots, replication);
             String ctx = "seed " + seed + " first placement (S=" + slots + " R=" + replication + ")";
-            Ring ring = assignChecked(null, config, ctx).ring();
+            Ring ring = assignChecked(null, config, null, ctx).ring();
             for (int step = 0; step < STEPS; step++) {
                 Op op = Op.values()[random.nextInt(Op.values().length)];
                 List<String> active = new ArrayList<>();
@@ -379,18 +483,31 @@ class PlacementPropertiesTest {
                 if ((op == Op.LEAVE || op == Op.DRAIN || op == Op.WEIGHT) && active.size() < floor) {
                     op = Op.JOIN;
                 }
-                ctx = "seed " + seed + " step " + step + " " + op + " (S=" + slots + " R=" + replication + ")";
+                // Draw in the order the operations always drew: the member, then its weight and zone.
+                String id = op == Op.JOIN || op == Op.ADD_SPARE
+                        ? "m" + nextId++
+                        : active.get(random.nextInt(active.size()));
+                int weight = op == Op.JOIN || op == Op.ADD_SPARE || op == Op.WEIGHT ? weight() : 0;
+                String zone = op == Op.JOIN || op == Op.ADD_SPARE ? zone(zoneCount) : null;
+                if (zoned && !feasible(after(op, id, weight, zone, idleSpares), replication)) {
+                    // keep a full spread feasible: join the lightest zone instead
+                    if (op != Op.JOIN && op != Op.ADD_SPARE) {
+                        id = "m" + nextId++;
+                        weight = weight();
+                    }
+                    op = Op.JOIN;
+                    zone = lightestZone(ps);
+                }
+                ctx = "seed " + seed + " step " + step + " " + op + " (S=" + slots + " R=" + replication + ") " + id;
                 Ring before = ring;
                 Assignment a;
                 switch (op) {
                     case JOIN -> {
-                        String id = "m" + nextId++;
-                        ps.put(id, Participant.active(id, weight(), zone(zoneCount)));
-                        a = assignChecked(before, config, ctx + " " + id);
-                        checkJoin(before, a.ring(), id, ctx + " " + id);
+                        ps.put(id, Participant.active(id, weight, zone));
+                        a = assignChecked(before, config, op, ctx);
+                        checkJoin(before, a, id, ctx);
                     }
                     case LEAVE, DRAIN -> {
-                        String id = active.get(random.nextInt(active.size()));
                         Participant p = ps.get(id);
                         if (op == Op.LEAVE) {
                             ps.remove(id);
@@ -398,28 +515,26 @@ class PlacementPropertiesTest {
                             ps.put(id, new Participant(id, p.weight(), p.zone(), Role.DRAINED));
                         }
                         boolean holds = totals(before).getOrDefault(id, 0) > 0;
-                        a = assignChecked(before, config, ctx + " " + id);
+                        a = assignChecked(before, config, op, ctx);
                         if (op == Op.LEAVE && holds && !idleSpares.isEmpty()) {
                             String spare = Collections.min(idleSpares);
-                            checkTakeover(before, a, id, spare, ctx + " " + id + " -> " + spare);
+                            checkTakeover(before, a, id, spare, ctx + " -> " + spare);
                             Participant sp = ps.get(spare);
                             ps.put(spare, new Participant(spare, sp.weight(), sp.zone(), Role.ACTIVE));
                         } else {
                             assertThat(a.activatedSpares()).as(ctx).isEmpty();
-                            checkLeave(before, a.ring(), id, ctx + " " + id);
+                            checkLeave(before, a, id, ctx);
                         }
                     }
                     case WEIGHT -> {
-                        String id = active.get(random.nextInt(active.size()));
                         Participant p = ps.get(id);
-                        ps.put(id, new Participant(id, weight(), p.zone(), Role.ACTIVE));
-                        a = assignChecked(before, config, ctx + " " + id);
-                        checkOnlyQuotaMoves(before, a.ring(), ctx + " " + id);
+                        ps.put(id, new Participant(id, weight, p.zone(), Role.ACTIVE));
+                        a = assignChecked(before, config, op, ctx);
+                        checkOnlyQuotaMoves(before, a, ctx);
                     }
                     default -> {
-                        String id = "m" + nextId++;
-                        ps.put(id, new Participant(id, weight(), zone(zoneCount), Role.SPARE));
-                        a = assignChecked(before, config, ctx + " " + id);
+                        ps.put(id, new Participant(id, weight, zone, Role.SPARE));
+                        a = assignChecked(before, config, op, ctx);
                         tally.check(
                                 "spare added: nothing moves",
                                 a.plan().isEmpty(),
@@ -433,11 +548,36 @@ class PlacementPropertiesTest {
             }
         }
 
-        /** Assigns from shuffled input twice: the result must be identical; then checks the ring and the plan. */
-        Assignment assignChecked(Ring previous, PlacementConfig config, String ctx) {
+        /** The participants after {@code op}, with the first idle spare active if a member holding slots leaves. */
+        Map<String, Participant> after(Op op, String id, int weight, String zone, List<String> idleSpares) {
+            TreeMap<String, Participant> next = new TreeMap<>(ps);
+            switch (op) {
+                case JOIN -> next.put(id, Participant.active(id, weight, zone));
+                case LEAVE -> {
+                    next.remove(id);
+                    if (!idleSpares.isEmpty()) {
+                        String spare = Collections.min(idleSpares);
+                        Participant sp = ps.get(spare);
+                        next.put(spare, Participant.active(spare, sp.weight(), sp.zone()));
+                    }
+                }
+                case DRAIN -> next.put(id, new Participant(id, 1, ps.get(id).zone(), Role.DRAINED));
+                case WEIGHT -> next.put(
+                        id, Participant.active(id, weight, ps.get(id).zone()));
+                case ADD_SPARE -> {}
+            }
+            return next;
+        }
+
+        /**
+         * Assigns from shuffled input twice: the result must be identical; then checks the ring, the plan, zone spread
+         * and the zone-repair rules ({@code op} is null for a first placement).
+         */
+        Assignment assignChecked(Ring previous, PlacementConfig config, Op op, String ctx) {
             List<Participant> list = new ArrayList<>(ps.values());
             Collections.shuffle(list, random);
             Assignment a = Placement.assign(previous, list, config);
+            tally.repairStep |= a.plan().zoneSpread() == Plan.ZoneSpread.FULL;
             Ring ring = a.ring();
             distinctAndFull(ring, ctx);
             boolean uncapped = uncapped(ring, ps);
@@ -452,6 +592,12 @@ class PlacementPropertiesTest {
             }
             tally.zoneBad += zoneViolations(ring, ps);
             tally.zoneSlots += ring.slotCount();
+            if (RingChecks.zoneSpreadFeasible(ring, ps)) {
+                tally.feasibleRings++;
+                int bad = RingChecks.slotsWithoutDistinctZones(ring, ps);
+                tally.check("zones: distinct in every slot when feasible", bad == 0, ctx + ": " + bad + " slots");
+                assertThat(a.plan().zoneSpread()).as(ctx).isEqualTo(Plan.ZoneSpread.FULL);
+            }
             Collections.shuffle(list, random);
             Assignment again = Placement.assign(previous, list, config);
             assertThat(again.ring()).as("%s: same input, same ring", ctx).isEqualTo(ring);
@@ -460,10 +606,91 @@ class PlacementPropertiesTest {
                     .isEqualTo(a.plan().moves());
             assertThat(again.activatedSpares()).isEqualTo(a.activatedSpares());
             checkPlan(previous, a, ctx);
+            if (previous != null) {
+                checkSurvivorMoves(previous, a, op, ctx);
+            }
             return a;
         }
 
-        void checkLeave(Ring before, Ring after, String departed, String ctx) {
+        /**
+         * A slot that loses a member that stays and gains one that was already placed moves an entry between two
+         * members that both stay: allowed only as a zone repair, or in a weight change from a member whose total went
+         * down to members whose totals went up. Zone repairs are at most {@value #REPAIRS_PER_CONFLICT} per slot that
+         * listed a zone twice under the movement rules alone ({@link Plan#zoneConflicts()}).
+         */
+        void checkSurvivorMoves(Ring before, Assignment a, Op op, String ctx) {
+            Ring after = a.ring();
+            Set<String> stayed = new HashSet<>(before.members());
+            stayed.retainAll(after.members());
+            Map<String, Integer> tb = totals(before);
+            Map<String, Integer> ta = totals(after);
+            Map<String, Move.Reason> reasons = new HashMap<>();
+            for (Move m : a.plan().moves()) {
+                if (m.from() != null) {
+                    reasons.put(m.slot() + "/" + m.from(), m.reason());
+                }
+            }
+            String problem = null;
+            int survivorMoves = 0;
+            for (int s = 0; s < after.slotCount(); s++) {
+                Set<String> lost = set(before, s);
+                lost.removeAll(set(after, s));
+                lost.retainAll(stayed);
+                Set<String> gained = set(after, s);
+                gained.removeAll(set(before, s));
+                gained.retainAll(stayed);
+                if (lost.isEmpty() || gained.isEmpty()) {
+                    continue;
+                }
+                boolean gainersGrew = gained.stream().allMatch(y -> ta.getOrDefault(y, 0) > tb.getOrDefault(y, 0));
+                for (String x : lost) {
+                    survivorMoves++;
+                    boolean byWeight = op == Op.WEIGHT && ta.getOrDefault(x, 0) < tb.getOrDefault(x, 0) && gainersGrew;
+                    if (!byWeight && reasons.get(s + "/" + x) != Move.Reason.ZONE_REPAIR && problem == null) {
+                        problem = "slot " + s + " " + before.replicas(s) + " -> " + after.replicas(s) + " ("
+                                + reasons.get(s + "/" + x) + "; " + x + " held " + tb.get(x) + ", now " + ta.get(x)
+                                + ")";
+                    }
+                }
+            }
+            tally.check(
+                    "survivor -> survivor only as zone repair",
+                    problem == null,
+                    ctx + ": " + problem + ", " + a.plan().describeZones());
+            int repairs = a.plan().zoneRepairs();
+            int conflicts = a.plan().zoneConflicts();
+            tally.check(
+                    "zone repairs <= 2 x conflicts",
+                    repairs <= REPAIRS_PER_CONFLICT * conflicts,
+                    ctx + ": " + repairs + " zone repairs for " + conflicts + " slots");
+            tally.zoneConflicts += conflicts;
+            tally.zoneRepairs += repairs;
+            tally.churnMoves += a.plan().moves().size();
+            tally.repairsInSurvivorMoves += survivorMoves;
+            if (repairs > 0) {
+                tally.repairedSteps++;
+                double ratio = (double) repairs / Math.max(1, conflicts);
+                if (ratio > tally.worstRepairRatio) {
+                    tally.worstRepairRatio = ratio;
+                    tally.worstRepair = ctx + ": " + repairs + " for " + conflicts;
+                }
+            }
+        }
+
+        /** Slots where the plan lists a zone-repair move: the set rules below do not apply there. */
+        static Set<Integer> repairedSlots(Assignment a) {
+            Set<Integer> slots = new HashSet<>();
+            for (Move m : a.plan().moves()) {
+                if (m.reason() == Move.Reason.ZONE_REPAIR) {
+                    slots.add(m.slot());
+                }
+            }
+            return slots;
+        }
+
+        void checkLeave(Ring before, Assignment a, String departed, String ctx) {
+            Ring after = a.ring();
+            Set<Integer> repaired = repairedSlots(a);
             int optimal = 0;
             String setProblem = null;
             String primaryProblem = null;
@@ -471,7 +698,9 @@ class PlacementPropertiesTest {
                 Set<String> old = set(before, s);
                 Set<String> now = set(after, s);
                 String oldPrimary = before.primaryId(s);
-                if (old.contains(departed)) {
+                if (repaired.contains(s)) {
+                    // a zone repair: checked by checkSurvivorMoves
+                } else if (old.contains(departed)) {
                     Set<String> kept = new HashSet<>(old);
                     kept.remove(departed);
                     // the slot loses the departed member and gains at most one newcomer (exactly one while
@@ -504,9 +733,14 @@ class PlacementPropertiesTest {
                     ctx + ": moved " + moved + ", optimal " + optimal);
         }
 
-        void checkJoin(Ring before, Ring after, String joiner, String ctx) {
+        void checkJoin(Ring before, Assignment a, String joiner, String ctx) {
+            Ring after = a.ring();
+            Set<Integer> repaired = repairedSlots(a);
             String problem = null;
             for (int s = 0; s < before.slotCount() && problem == null; s++) {
+                if (repaired.contains(s)) {
+                    continue;
+                }
                 Set<String> gained = set(after, s);
                 gained.removeAll(set(before, s));
                 gained.remove(joiner);
@@ -523,11 +757,16 @@ class PlacementPropertiesTest {
                     ctx + ": moved " + moved + ", joiner's share " + share);
         }
 
-        void checkOnlyQuotaMoves(Ring before, Ring after, String ctx) {
+        void checkOnlyQuotaMoves(Ring before, Assignment a, String ctx) {
+            Ring after = a.ring();
+            Set<Integer> repaired = repairedSlots(a);
             Map<String, Integer> tb = totals(before);
             Map<String, Integer> ta = totals(after);
             String problem = null;
             for (int s = 0; s < before.slotCount() && problem == null; s++) {
+                if (repaired.contains(s)) {
+                    continue;
+                }
                 Set<String> lost = set(before, s);
                 lost.removeAll(set(after, s));
                 Set<String> gained = set(after, s);

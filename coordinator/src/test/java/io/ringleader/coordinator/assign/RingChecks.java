@@ -137,6 +137,33 @@ final class RingChecks {
         return bad;
     }
 
+    /**
+     * True if a full zone spread exists for the ring's members by weight: every member has a zone, there are at least
+     * R' = min(R, n) zones, and no zone's weight is over 1/R' of the total.
+     */
+    static boolean zoneSpreadFeasible(Ring ring, Map<String, Participant> ps) {
+        int ranks = Math.min(ring.replication(), ring.members().size());
+        Map<String, Long> zoneWeight = new HashMap<>();
+        long total = 0;
+        for (String id : ring.members()) {
+            Participant p = ps.get(id);
+            if (p.zone() == null) {
+                return false;
+            }
+            zoneWeight.merge(p.zone(), (long) p.weight(), Long::sum);
+            total += p.weight();
+        }
+        if (ranks == 0 || zoneWeight.size() < ranks) {
+            return false;
+        }
+        for (long w : zoneWeight.values()) {
+            if (w * ranks > total) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     static Set<String> set(Ring ring, int slot) {
         return new HashSet<>(ring.replicas(slot));
     }
