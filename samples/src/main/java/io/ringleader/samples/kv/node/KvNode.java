@@ -82,6 +82,7 @@ public final class KvNode implements Closeable {
     private static final Duration CATCH_UP_EPOCH_WAIT = Duration.ofSeconds(1);
     private static final long SYNC_PERIOD_MILLIS = 500;
     private static final long RESEND_MILLIS = 25;
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
     static {
         // The JDK server writes a response's headers and body apart: without TCP_NODELAY, Nagle's algorithm and the
@@ -114,6 +115,7 @@ public final class KvNode implements Closeable {
     private final AtomicLong sequence = new AtomicLong();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile KvStore store;
+    private volatile boolean handingOff;
     private volatile String ringProblem;
 
     private KvNode(Builder b) throws IOException {
@@ -468,8 +470,19 @@ public final class KvNode implements Closeable {
         if (!slots.isSynced(slot)) {
             return new Reply(503, problem("catching_up", id + " is still catching up slot " + slot, slot, true));
         }
+        // Counted before the drain check: a drain that saw no request in flight after refusing new ones has
+        // none to wait for.
         inFlight.incrementAndGet();
         try {
+            if (handingOff) {
+                return new Reply(
+                        503,
+                        problem(
+                                "draining",
+                                id + " is handing its slots over: retry at their next primary",
+                                slot,
+                                true));
+            }
             return method.equals("GET")
                     ? read(slot, key, roles.epoch())
                     : write(slot, key, method.equals("PUT") ? value : null, roles.epoch());
@@ -493,10 +506,6 @@ public final class KvNode implements Closeable {
             } catch (IOException e) {
                 return new Reply(500, problem("store_failed", e.getMessage(), slot, false));
             }
-            if (!agent.roles().current().isPrimary(slot)) {
-                return new Reply(
-                        503, problem("lost_primary", id + " lost slot " + slot + " during the write", slot, false));
-            }
             return new Reply(
                     200,
                     new Result(
@@ -516,9 +525,6 @@ public final class KvNode implements Closeable {
         Problem refused = sendToReplicas("/internal/confirm", new SlotMessage(slot, epoch, id, List.of()), true);
         if (refused != null) {
             return new Reply(refused.error().equals("stale_epoch") ? 409 : 503, refused);
-        }
-        if (!agent.roles().current().isPrimary(slot)) {
-            return new Reply(503, problem("lost_primary", id + " lost slot " + slot + " during the read", slot, true));
         }
         if (entry.isEmpty() || entry.get().value() == null) {
             return new Reply(404, new Problem("not_found", "no value for the key", slot, id, epoch, true));
@@ -736,7 +742,15 @@ public final class KvNode implements Closeable {
                 return;
             }
             try {
-                agent.drain(Duration.ofSeconds(30), inFlight::get);
+                // New requests are refused as certainly not applied (clients retry them at the next primary) and
+                // those in flight finish while every replica still names this node primary: none of them fails.
+                handingOff = true;
+                long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+                while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                agent.drain(DRAIN_TIMEOUT, inFlight::get);
+                log.info("[member={}] drained: primary of no slot", id);
                 send(ex, 200, Map.of("drained", true, "id", id));
             } catch (TimeoutException e) {
                 send(ex, 504, problem("drain_timeout", e.getMessage(), -1, true));
@@ -748,6 +762,7 @@ public final class KvNode implements Closeable {
 
     private void serveUndrain(HttpExchange ex) throws IOException {
         try (ex) {
+            handingOff = false;
             agent.setState(MemberState.UP);
             send(ex, 200, Map.of("drained", false, "id", id));
         }
