@@ -1,13 +1,20 @@
 package io.ringleader.samples.demo;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.ringleader.coordinator.cli.RingleaderMain;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,5 +68,46 @@ class DemoCommandTest {
         assertThat(run("demo", "--session-timeout", "soon", "--logs", logs.toString()))
                 .isEqualTo(2);
         assertThat(err.toString()).contains("'soon' is not a duration");
+    }
+
+    @Test
+    void ctrlC_inTheMiddle_leavesNoProcessBehind(@TempDir Path logs) throws Exception {
+        Process demo = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.ringleader.samples.Main",
+                        "demo",
+                        "--nodes",
+                        "3",
+                        "--pace",
+                        "30s",
+                        "--logs",
+                        logs.toString())
+                .redirectErrorStream(true)
+                .start();
+        try {
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), UTF_8))) {
+                String line;
+                do {
+                    line = out.readLine();
+                } while (line != null && !line.contains("load: "));
+                assertThat(line).as("the demo reached its load").isNotNull();
+                new ProcessBuilder("kill", "-INT", Long.toString(demo.pid()))
+                        .start()
+                        .waitFor(10, TimeUnit.SECONDS);
+                out.transferTo(Writer.nullWriter());
+            }
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).as("the demo exited").isTrue();
+            String marker = logs.toString();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(ProcessHandle.allProcesses()
+                            .filter(ProcessHandle::isAlive)
+                            .map(p -> p.info().commandLine().orElse(""))
+                            .filter(command -> command.contains(marker)))
+                    .as("processes of the demo still running")
+                    .isEmpty());
+        } finally {
+            demo.destroyForcibly();
+        }
     }
 }
