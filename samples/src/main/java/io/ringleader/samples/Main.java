@@ -3,6 +3,7 @@ package io.ringleader.samples;
 import io.ringleader.coordinator.cli.RingleaderMain;
 import io.ringleader.samples.demo.DemoCommand;
 import io.ringleader.samples.demo.MemberCommand;
+import io.ringleader.samples.job.LeaderJobCommand;
 import io.ringleader.samples.kv.check.CheckCommand;
 import io.ringleader.samples.kv.check.LoadCommand;
 import io.ringleader.samples.kv.client.SharedClients;
@@ -23,7 +24,8 @@ public final class Main {
                 new MemberCommand(),
                 new KvNodeCommand(),
                 new LoadCommand(SharedClients::forTarget),
-                new CheckCommand());
+                new CheckCommand(),
+                new LeaderJobCommand());
     }
 
     /** Runs {@code ringleader args...} and returns its exit code. */

@@ -162,7 +162,11 @@ public final class LeaderJob implements Closeable {
             return;
         }
         cancelSchedule();
-        log.info("{}leading at epoch 0x{}: running every {}", logPrefix, Long.toHexString(term.epoch()), period);
+        log.info(
+                "{}leading at epoch 0x{}: running every {} ms",
+                logPrefix,
+                Long.toHexString(term.epoch()),
+                period.toMillis());
         schedule = runner.scheduleWithFixedDelay(() -> runOnce(term), 0, period.toNanos(), TimeUnit.NANOSECONDS);
     }
 
