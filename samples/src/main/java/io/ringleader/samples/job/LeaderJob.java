@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a job every period on exactly one instance of a cluster at a time: the leader of the election
- * {@code job-<name>}. When the leader leaves, crashes or loses its session, the job moves to another instance.
+ * {@code job-<name>}. When the leader leaves, the job moves to another instance at once; when it crashes or loses its
+ * session, once its session has timed out.
  *
  * <pre>{@code
  * RunLog runs = RunLog.of(agent, "report");

@@ -19,7 +19,20 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code ringleader leader-job}: one instance of a {@link LeaderJob} whose runs append to the fenced {@link RunLog},
- * until Ctrl-C or SIGTERM. It prints one line per run it makes: the line it appended, or why it was refused.
+ * until Ctrl-C or SIGTERM (or, with {@code --parent-watch}, until its standard input closes). It prints one line per
+ * run it makes: the line it appended, or {@code refused: <why>} when the log refused it.
+ *
+ * <p>Two instances, and the first one killed:
+ *
+ * <pre>
+ * bin/ringleader zk
+ * bin/ringleader leader-job --zk 127.0.0.1:2181 --cluster orders --id job-1 --every 1s --session-timeout 2s
+ * bin/ringleader leader-job --zk 127.0.0.1:2181 --cluster orders --id job-2 --every 1s --session-timeout 2s
+ * </pre>
+ *
+ * <p>job-1 prints {@code run 1 at epoch 0x9 by member job-1}, {@code run 2 …}, while job-2 prints nothing. After
+ * {@code kill -9} of job-1, job-2 goes on about 2 s later with {@code run 4 at epoch 0x11 by member job-2}: the run
+ * numbers go on (they are counted in the shared log) and the epoch is larger.
  */
 @Command(
         name = "leader-job",
