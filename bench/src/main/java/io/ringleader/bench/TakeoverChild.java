@@ -13,8 +13,9 @@ import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 /**
  * The primary (or leader) of a crash trial of {@link TakeoverBenchmark}, run as a child JVM so that the harness can
  * kill it with SIGKILL. It joins and stays; it prints {@code SESSION <negotiated ms>} once connected and
- * {@code PRIMARY} once it is primary of slot 0 (or {@code LEADER} once its latch leads), and halts when its standard
- * input closes (the harness died).
+ * {@code PRIMARY <epoch>} once it is primary of slot 0 (or {@code LEADER} once its latch leads), and halts when its
+ * standard input closes (the harness died). As a Ringleader member it serves a {@link PingServer} at the endpoint of
+ * its member record, so that peers can call it.
  *
  * <pre>
  * TakeoverChild ringleader &lt;connect&gt; &lt;cluster&gt; &lt;member id&gt; &lt;session ms&gt;
@@ -43,17 +44,18 @@ public final class TakeoverChild {
     }
 
     private static void ringleader(String connect, String cluster, String id, Duration session) throws Exception {
+        PingServer server = new PingServer();
         Agent agent = Agent.builder()
                 .connectString(connect)
                 .cluster(cluster)
                 .memberId(id)
-                .endpoint("127.0.0.1", 7000)
+                .endpoint("127.0.0.1", server.port())
                 .sessionTimeout(session)
                 .build();
         AtomicBoolean said = new AtomicBoolean();
         agent.roles().listenable().addListener(change -> {
             if (change.current().isPrimary(0) && said.compareAndSet(false, true)) {
-                say("PRIMARY");
+                say("PRIMARY " + change.current().epoch());
             }
         });
         agent.start();

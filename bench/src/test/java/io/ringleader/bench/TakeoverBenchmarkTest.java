@@ -20,13 +20,37 @@ class TakeoverBenchmarkTest {
     }
 
     @Test
+    void claimLog_flagsTwoPrimariesAtOneEpoch_andASuccessorNotAboveTheKilledPrimary() {
+        TakeoverBenchmark.ClaimLog log = new TakeoverBenchmark.ClaimLog();
+        int mark = log.mark();
+        log.add("b", 0x10); // b alone, before p joined
+        log.add("p", 0x20);
+        int killed = log.mark();
+        log.add("b", 0x30);
+        assertThat(log.violation(mark, killed, "p", 0x20))
+                .as("one primary per epoch, successor above")
+                .isNull();
+
+        log.add("c1", 0x30);
+        assertThat(log.violation(mark, killed, "p", 0x20)).contains("epoch 0x30 has primaries [b, c1]");
+
+        int next = log.mark();
+        log.add("p", 0x40);
+        int nextKilled = log.mark();
+        log.add("b", 0x40);
+        assertThat(log.violation(next, nextKilled, "p", 0x40))
+                .contains("epoch 0x40 has primaries [b, p]")
+                .contains("b primary at epoch 0x40, not above the killed p's 0x40");
+    }
+
+    @Test
     void gracefulTrials_onEmbeddedZooKeeper_yieldOneSamplePerTrial() throws Exception {
         try (EmbeddedZooKeeper zk = EmbeddedZooKeeper.builder()
                 .port(0)
                 .tickTime(TakeoverBenchmark.TICK)
                 .start()) {
             TakeoverBenchmark.Report report =
-                    TakeoverBenchmark.run(zk.connectString(), new TakeoverBenchmark.Config(3, 0, List.of(), 1));
+                    TakeoverBenchmark.run(zk.connectString(), new TakeoverBenchmark.Config(3, 0, List.of(), 1, 2));
 
             assertThat(report.series()).hasSize(2);
             for (TakeoverBenchmark.Series s : report.series()) {
