@@ -75,6 +75,9 @@ public final class Coordinator implements Closeable {
     private final Map<String, Instant> departedAt = new HashMap<>();
     private final Map<String, Member> lastKnown = new HashMap<>();
     private final Set<String> suspectedLogged = new TreeSet<>();
+    /** The members the last reconcile took out of the ring for a quorum of suspicions. */
+    private Set<String> suspectedApplied = Set.of();
+
     private Term term;
     private ScheduledFuture<?> pending;
     private boolean shapeWarned;
@@ -139,12 +142,7 @@ public final class Coordinator implements Closeable {
         });
         agent.start();
         if (config.suspicionQuorum() > 0) {
-            suspects.listenable()
-                    .addListener((type, before, after) -> submit(() -> {
-                        if (term != null) {
-                            schedule(config.debounce());
-                        }
-                    }));
+            suspects.listenable().addListener((type, before, after) -> submit(this::onSuspicion));
             suspects.start();
         }
         leadership.start();
@@ -236,6 +234,17 @@ public final class Coordinator implements Closeable {
         }
     }
 
+    /**
+     * A suspicion came or went. Only a change of the members suspected by the quorum changes the ring, and then the
+     * ring is recomputed at once: the debounce is for membership churn, and waiting for it would only delay moving
+     * the slots of a member that fails its peers.
+     */
+    private void onSuspicion() {
+        if (term != null && !quorumSuspects(agent.members()).keySet().equals(suspectedApplied)) {
+            schedule(Duration.ZERO);
+        }
+    }
+
     private void schedule(Duration delay) {
         cancelPending();
         pending = executor.schedule(this::reconcile, Math.max(0, delay.toMillis()));
@@ -286,6 +295,7 @@ public final class Coordinator implements Closeable {
         List<Participant> participants = new ArrayList<>();
         Instant nextExpiry = null;
         Set<String> suspected = suspected(view);
+        suspectedApplied = suspected;
         for (Member m : view.members()) {
             if (suspected.contains(m.id())) {
                 continue; // out of the ring at once although its session lives: its backups take over
@@ -346,14 +356,31 @@ public final class Coordinator implements Closeable {
         FAILED
     }
 
+    /** The members {@link #quorumSuspects} names, each logged once when it is first taken out. */
+    private Set<String> suspected(MemberView view) {
+        Map<String, Set<String>> suspects = quorumSuspects(view);
+        suspects.forEach((suspect, by) -> {
+            if (suspectedLogged.add(suspect)) {
+                log.warn(
+                        "{}taking {} out of the ring: suspected by {} (quorum {})",
+                        logPrefix,
+                        suspect,
+                        by,
+                        config.suspicionQuorum());
+            }
+        });
+        suspectedLogged.retainAll(suspects.keySet());
+        return suspects.keySet();
+    }
+
     /**
      * Members suspected by at least the quorum of distinct reporters that are live members themselves (a member's
-     * suspicion of itself does not count). Empty when peer suspicion is off.
+     * suspicion of itself does not count), each with its reporters. Empty when peer suspicion is off.
      */
-    private Set<String> suspected(MemberView view) {
+    private Map<String, Set<String>> quorumSuspects(MemberView view) {
         int quorum = config.suspicionQuorum();
         if (quorum <= 0) {
-            return Set.of();
+            return Map.of();
         }
         String base = config.path().suspects() + "/";
         Map<String, Set<String>> reporters = new HashMap<>();
@@ -368,18 +395,8 @@ public final class Coordinator implements Closeable {
                 }
             }
         });
-        Set<String> out = new TreeSet<>();
-        reporters.forEach((suspect, by) -> {
-            if (by.size() >= quorum) {
-                out.add(suspect);
-                if (suspectedLogged.add(suspect)) {
-                    log.warn(
-                            "{}taking {} out of the ring: suspected by {} (quorum {})", logPrefix, suspect, by, quorum);
-                }
-            }
-        });
-        suspectedLogged.retainAll(out);
-        return out;
+        reporters.values().removeIf(by -> by.size() < quorum);
+        return reporters;
     }
 
     private void write(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, Assignment a) {

@@ -193,6 +193,34 @@ class CoordinatorTest {
     }
 
     @Test
+    void aQuorumOfSuspicions_movesTheRingAtOnce_withoutWaitingForTheMembershipDebounce() throws Exception {
+        Duration debounce = Duration.ofSeconds(8);
+        Agent a = member("a");
+        Agent b = member("b");
+        Agent third = member("c");
+        Coordinator c = Coordinator.create(config("c1", Duration.ZERO)
+                .withTimings(Duration.ZERO, debounce, Duration.ofSeconds(10))
+                .withSuspicionQuorum(2));
+        started.add(c);
+        c.start();
+        awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+
+        b.suspect("a");
+        third.suspect("a");
+        // well within the debounce: the quorum, not membership churn, moved the ring
+        Duration atOnce = debounce.dividedBy(2);
+        await().atMost(atOnce)
+                .ignoreExceptions()
+                .until(() -> readRing(a.curator()).members(), m -> new HashSet<>(m).equals(Set.of("b", "c")));
+        assertThat(c.members().contains("a")).as("a's session lives").isTrue();
+
+        b.withdrawSuspicion("a");
+        await().atMost(atOnce)
+                .ignoreExceptions()
+                .until(() -> readRing(a.curator()).members(), m -> new HashSet<>(m).equals(Set.of("a", "b", "c")));
+    }
+
+    @Test
     void callersWhoseCircuitsOpenOnAFailingMember_reportIt_andTheQuorumTakesItOutOfTheRing() throws Exception {
         Coordinator c = Coordinator.create(config("c1", Duration.ZERO).withSuspicionQuorum(2));
         started.add(c);
