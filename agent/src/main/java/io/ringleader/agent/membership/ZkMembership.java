@@ -469,6 +469,9 @@ final class ZkMembership implements Membership {
             if (!ownSessions.contains(session)) {
                 return;
             }
+            if (registration == RegistrationState.REGISTERED && selfSession == session && deleteAt(selfVersion)) {
+                return;
+            }
             Stat stat = client.checkExists().forPath(selfPath);
             if (stat != null && stat.getEphemeralOwner() == session) {
                 client.delete().withVersion(stat.getVersion()).forPath(selfPath);
@@ -476,6 +479,24 @@ final class ZkMembership implements Membership {
             }
         } catch (Exception e) {
             log.debug("{}record not deleted: {}", logPrefix, e.toString());
+        }
+    }
+
+    /**
+     * Deletes the record registered under the current session at the version this member last wrote, without
+     * reading it first: the successors' takeover starts one round trip earlier. False if the record changed since
+     * (someone else wrote it) or is gone, for the checked delete to decide.
+     *
+     * <p>IMPORTANT: like the checked delete, this trusts that no other session re-created the record since this
+     * session registered it; that takes an outside delete of a live member's record.
+     */
+    private boolean deleteAt(int version) throws Exception {
+        try {
+            client.delete().withVersion(version).forPath(selfPath);
+            log.info("{}left the cluster", logPrefix);
+            return true;
+        } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+            return false;
         }
     }
 

@@ -267,6 +267,33 @@ class MembershipTest extends ZooKeeperTestBase {
     }
 
     @Test
+    void close_deletesTheRecordItself_afterItsOwnUpdates_andAfterSomeoneElseRewroteIt() throws Exception {
+        // The agents borrow this client, so their records can only go by their own delete, not with the session.
+        try (CuratorFramework client =
+                CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+            client.start();
+            Agent a = fixture.start(fixture.member("a", 7001).client(client));
+            String pathA = a.clusterPath().member("a");
+            a.setState(MemberState.DRAINING);
+            await().atMost(WAIT)
+                    .until(() -> MemberCodec.decode(pathA, "a", client.getData().forPath(pathA))
+                                    .state()
+                            == MemberState.DRAINING);
+            a.close();
+            // the version the member wrote last is the one it deletes
+            assertThat(client.checkExists().forPath(pathA)).isNull();
+
+            Agent b = fixture.start(fixture.member("b", 7002).client(client));
+            String pathB = b.clusterPath().member("b");
+            client.setData().forPath(pathB, client.getData().forPath(pathB));
+            b.close();
+            // the record's version moved under b: the checked delete still removes it
+            assertThat(client.checkExists().forPath(pathB)).isNull();
+            assertThat(client.getState()).isEqualTo(CuratorFrameworkState.STARTED);
+        }
+    }
+
+    @Test
     void closingFromAListener_deletesTheRecordWithoutWaitingForItself() throws Exception {
         Agent a = fixture.start(fixture.member("a", 7001));
         String path = a.clusterPath().member("a");
