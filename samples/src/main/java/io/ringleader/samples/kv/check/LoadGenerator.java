@@ -130,8 +130,12 @@ public final class LoadGenerator implements Closeable {
         }
         long started = System.nanoTime();
         loadDeadline = duration == null ? Long.MAX_VALUE : started + duration.toNanos();
+        // One stream split off per worker, in process order: independent streams, the same ones for the same seed.
+        // (A seed of seed + k·0x9E3779B97F4A7C15 is the stream of seed shifted by k draws: all workers would walk one
+        // sequence of keys a step apart.)
+        SplittableRandom streams = new SplittableRandom(seed);
         for (int process = 0; process < workers; process++) {
-            Worker worker = new Worker(process, clients.get(process));
+            Worker worker = new Worker(process, clients.get(process), streams.split());
             Thread thread = new Thread(worker::run, "ringleader-kv-load-" + process);
             threads.add(thread);
         }
@@ -223,10 +227,10 @@ public final class LoadGenerator implements Closeable {
         private final SplittableRandom random;
         private long writes;
 
-        Worker(int process, KvClient client) {
+        Worker(int process, KvClient client, SplittableRandom random) {
             this.process = process;
             this.client = client;
-            this.random = new SplittableRandom(seed + 0x9E3779B97F4A7C15L * process);
+            this.random = random;
         }
 
         void run() {

@@ -84,6 +84,39 @@ class LoadGeneratorTest {
                 .hasValue(4);
     }
 
+    /**
+     * Workers seeded {@code seed + γ·process}, with γ SplittableRandom's own increment, walked one sequence shifted
+     * by a draw per process: every other worker picked the same keys a step behind, so keys were hit in bursts.
+     */
+    @Test
+    void workers_pickTheirKeysIndependently_notAsShiftedCopiesOfOneSequence() throws Exception {
+        History history = run(load(process -> new InMemoryKvClient())
+                .keys(1_000)
+                .operations(4_000)
+                .finalReadDeadline(Duration.ZERO));
+
+        Map<Integer, List<String>> keysByProcess = history.ops().stream()
+                .collect(Collectors.groupingBy(Op::process, Collectors.mapping(Op::key, Collectors.toList())));
+        assertThat(keysByProcess).hasSize(4);
+        for (int p = 0; p < 4; p++) {
+            for (int q = 0; q < 4; q++) {
+                for (int shift = p == q ? 1 : 0; shift <= 8; shift++) {
+                    List<String> a = keysByProcess.get(p);
+                    List<String> b = keysByProcess.get(q);
+                    int n = Math.min(a.size(), b.size() - shift);
+                    int same = 0;
+                    for (int i = 0; i < n; i++) {
+                        same += a.get(i).equals(b.get(i + shift)) ? 1 : 0;
+                    }
+                    // Independent uniform picks of 1,000 keys agree about once in 1,000.
+                    assertThat(same)
+                            .as("keys of worker %d equal to those of worker %d %d operations later", p, q, shift)
+                            .isLessThan(n / 20);
+                }
+            }
+        }
+    }
+
     @Test
     void theMix_followsTheRatios() throws Exception {
         History history = run(load(process -> new InMemoryKvClient())
