@@ -227,7 +227,7 @@ public final class KvNode implements Closeable {
             // A slot this node no longer holds at all gets writes elsewhere from now on: its copy goes stale.
             change.lostPrimary().union(change.lostBackup()).forEach(slot -> {
                 if (!now.primary().contains(slot) && !now.backup().contains(slot)) {
-                    slots.markSynced(slot, false);
+                    slots.markUnsynced(slot);
                 }
             });
             now.primary().forEach(slot -> fence.admit(slot, now.epoch()));
@@ -270,6 +270,8 @@ public final class KvNode implements Closeable {
 
     /** One catch-up round, on the sync thread: backups from their primary, unsynced primaries from their replicas. */
     private void catchUp() throws InterruptedException, IOException {
+        // A sync forgotten while this round copies (session lost, slot gone) makes its copies too old to mark synced.
+        long round = slots.generation();
         RoleSnapshot roles = agent.roles().current();
         RoutingTable table = agent.router().table();
         if (!roles.active() || table.ring().isEmpty() || !ringFits(table)) {
@@ -286,9 +288,9 @@ public final class KvNode implements Closeable {
         });
         int caughtUp = 0;
         for (Map.Entry<Member, List<Integer>> e : byPrimary.entrySet()) {
-            caughtUp += copyFrom(e.getKey(), e.getValue(), true);
+            caughtUp += copyFrom(e.getKey(), e.getValue(), round);
         }
-        caughtUp += gatherPrimaries(roles, table);
+        caughtUp += gatherPrimaries(roles, table, round);
         if (caughtUp > 0) {
             log.info("[member={}] caught up {} slots ({} synced)", id, caughtUp, slots.syncedCount());
         }
@@ -300,7 +302,8 @@ public final class KvNode implements Closeable {
     }
 
     /** Slots this node was made primary of without a complete copy: gathered from every present replica. */
-    private int gatherPrimaries(RoleSnapshot roles, RoutingTable table) throws InterruptedException, IOException {
+    private int gatherPrimaries(RoleSnapshot roles, RoutingTable table, long round)
+            throws InterruptedException, IOException {
         Map<Member, List<Integer>> byReplica = new LinkedHashMap<>();
         List<Integer> wanted = new ArrayList<>();
         roles.primary().forEach(slot -> {
@@ -334,23 +337,30 @@ public final class KvNode implements Closeable {
                 continue;
             }
             apply(slot, gathered.getOrDefault(slot, List.of()));
-            slots.markSynced(slot, true);
-            done++;
+            if (slots.markSynced(slot, round)) {
+                done++;
+            }
         }
         return done;
     }
 
-    /** Copies slots from one member (registering for later writes when it is their primary); returns how many. */
-    private int copyFrom(Member from, List<Integer> wanted, boolean register) throws InterruptedException, IOException {
-        CatchUpAnswer answer = ask(from, wanted, register);
+    /**
+     * Copies slots from their primary, registering for their later writes, in a catch-up round begun at sync
+     * generation {@code round}; returns how many it marked synced.
+     */
+    private int copyFrom(Member from, List<Integer> wanted, long round) throws InterruptedException, IOException {
+        CatchUpAnswer answer = ask(from, wanted, true);
         if (answer == null) {
             return 0;
         }
+        int marked = 0;
         for (SlotEntries s : answer.slots()) {
             apply(s.slot(), s.entries());
-            slots.markSynced(s.slot(), true);
+            if (slots.markSynced(s.slot(), round)) {
+                marked++;
+            }
         }
-        return answer.slots().size();
+        return marked;
     }
 
     private CatchUpAnswer ask(Member from, List<Integer> wanted, boolean register) throws InterruptedException {

@@ -22,6 +22,7 @@ final class SlotStates {
     private final AtomicLongArray synced;
     private final ReentrantReadWriteLock[] locks;
     private final Map<Integer, Map<String, Target>> registered = new ConcurrentHashMap<>();
+    private long generation; // guarded by this
 
     SlotStates(int slotCount) {
         this.synced = new AtomicLongArray((slotCount + 63) / 64);
@@ -40,7 +41,43 @@ final class SlotStates {
         return (synced.get(slot >>> 6) & (1L << slot)) != 0;
     }
 
-    void markSynced(int slot, boolean value) {
+    /**
+     * The sync generation, to read when a catch-up begins: it changes whenever a sync is forgotten, so that a copy
+     * taken before cannot be marked synced after ({@link #markSynced}).
+     */
+    synchronized long generation() {
+        return generation;
+    }
+
+    /**
+     * Marks {@code slot} synced by a catch-up that began at {@code since}, unless a sync was forgotten meanwhile: the
+     * copy may then miss writes acknowledged without this node, and the next catch-up takes it again.
+     *
+     * @return whether the slot was marked
+     */
+    synchronized boolean markSynced(int slot, long since) {
+        if (since != generation) {
+            return false;
+        }
+        set(slot, true);
+        return true;
+    }
+
+    /** Forgets {@code slot}'s sync (it left this node's replicas: its writes go elsewhere from now on). */
+    synchronized void markUnsynced(int slot) {
+        generation++;
+        set(slot, false);
+    }
+
+    /** Forgets every slot's sync (after the session was lost: writes may have been acknowledged without us). */
+    synchronized void unsyncAll() {
+        generation++;
+        for (int i = 0; i < synced.length(); i++) {
+            synced.set(i, 0);
+        }
+    }
+
+    private void set(int slot, boolean value) {
         int word = slot >>> 6;
         long bit = 1L << slot;
         while (true) {
@@ -49,13 +86,6 @@ final class SlotStates {
             if (old == next || synced.compareAndSet(word, old, next)) {
                 return;
             }
-        }
-    }
-
-    /** Forgets every slot's sync (after the session was lost: writes may have been acknowledged without us). */
-    void unsyncAll() {
-        for (int i = 0; i < synced.length(); i++) {
-            synced.set(i, 0);
         }
     }
 
