@@ -86,6 +86,8 @@ public final class KvBenchmark {
     private static final Duration SETTLE = Duration.ofSeconds(4);
     /** Load after the router saw every slot with a primary again, before the victim restarts. */
     private static final Duration AFTER_RECOVERY = Duration.ofSeconds(4);
+    /** How long after the restarted victim served again its handback's errors are counted. */
+    private static final Duration HANDBACK = Duration.ofSeconds(2);
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Duration STOP_WAIT = Duration.ofMinutes(2);
@@ -299,10 +301,25 @@ public final class KvBenchmark {
      *
      * @param gap the client gap across the kill, until the restart
      * @param control the same measure at an instant {@code SETTLE / 2} before the kill, until the kill
+     * @param stall the longest time without any successful completion, on any key, from {@code SETTLE / 2} before
+     *     the kill to the restart
+     * @param controlStall the same over the {@code SETTLE} before the kill
      * @param failed FAIL operations that completed from the kill to the restart
      * @param unknown UNKNOWN operations that completed from the kill to the restart
+     * @param handbackFailed FAIL operations that completed from the restart to {@code HANDBACK} after the victim
+     *     served again (it takes its primaries back then)
+     * @param handbackUnknown UNKNOWN operations in the same period
      */
-    public record TrialResult(Trial trial, SlotGaps gap, SlotGaps control, int failed, int unknown) {}
+    public record TrialResult(
+            Trial trial,
+            SlotGaps gap,
+            SlotGaps control,
+            Stall stall,
+            Stall controlStall,
+            int failed,
+            int unknown,
+            int handbackFailed,
+            int handbackUnknown) {}
 
     /**
      * The availability runs of one session timeout.
@@ -351,26 +368,32 @@ public final class KvBenchmark {
                 Map<String, Integer> errors = new HashMap<>();
                 for (Trial t : trials) {
                     long control = t.killNanos() - SETTLE.toNanos() / 2;
-                    int failed = 0;
-                    int unknown = 0;
+                    int[] killed = new int[2];
+                    int[] handback = new int[2];
+                    long handbackEnd = t.servingAgainNanos() + HANDBACK.toNanos();
                     for (Op op : ops) {
-                        if (op.outcome() != Outcome.OK
-                                && op.completeNanos() >= t.killNanos()
-                                && op.completeNanos() < t.restartNanos()) {
-                            if (op.outcome() == Outcome.FAIL) {
-                                failed++;
-                            } else {
-                                unknown++;
-                            }
+                        if (op.outcome() == Outcome.OK) {
+                            continue;
+                        }
+                        int kind = op.outcome() == Outcome.FAIL ? 0 : 1;
+                        long done = op.completeNanos();
+                        if (done >= t.killNanos() && done < t.restartNanos()) {
+                            killed[kind]++;
                             errors.merge(op.type() + " " + op.outcome() + ": " + shape(op.error()), 1, Integer::sum);
+                        } else if (done >= t.restartNanos() && done < handbackEnd) {
+                            handback[kind]++;
                         }
                     }
                     results.add(new TrialResult(
                             t,
                             clientGaps(ops, SLOTS, t.killNanos(), t.restartNanos(), t.victimSlots()),
                             clientGaps(ops, SLOTS, control, t.killNanos(), t.victimSlots()),
-                            failed,
-                            unknown));
+                            longestStall(ops, control, t.restartNanos()),
+                            longestStall(ops, t.killNanos() - SETTLE.toNanos(), t.killNanos()),
+                            killed[0],
+                            killed[1],
+                            handback[0],
+                            handback[1]));
                 }
                 writeTrials(dir.resolve("trials.tsv"), trials);
                 progress("availability T=" + session.toMillis() + " ms: "
@@ -465,9 +488,16 @@ public final class KvBenchmark {
      * @param maxVictimNanos the largest over the measured slots in the victim set, -1 if none
      * @param maxOtherNanos the largest over the other measured slots, -1 if none
      * @param maxSlot the slot of {@code maxNanos}, -1 if none
+     * @param medianNanos the nearest-rank median over the measured slots, -1 if none
      */
     public record SlotGaps(
-            int slotsBefore, int slotsBoth, long maxNanos, long maxVictimNanos, long maxOtherNanos, int maxSlot) {}
+            int slotsBefore,
+            int slotsBoth,
+            long maxNanos,
+            long maxVictimNanos,
+            long maxOtherNanos,
+            int maxSlot,
+            long medianNanos) {}
 
     /**
      * Per slot, from the last successful operation on a key of the slot completed at or before {@code at} to the
@@ -497,6 +527,7 @@ public final class KvBenchmark {
         long maxVictim = -1;
         long maxOther = -1;
         int maxSlot = -1;
+        List<Long> gaps = new ArrayList<>();
         for (int slot = 0; slot < slotCount; slot++) {
             if (lastBefore[slot] == Long.MIN_VALUE) {
                 continue;
@@ -507,6 +538,7 @@ public final class KvBenchmark {
             }
             both++;
             long gap = firstAfter[slot] - lastBefore[slot];
+            gaps.add(gap);
             if (gap > max) {
                 max = gap;
                 maxSlot = slot;
@@ -517,7 +549,39 @@ public final class KvBenchmark {
                 maxOther = Math.max(maxOther, gap);
             }
         }
-        return new SlotGaps(before, both, max, maxVictim, maxOther, maxSlot);
+        long[] sorted = gaps.stream().mapToLong(Long::longValue).sorted().toArray();
+        long median = sorted.length == 0 ? -1 : (long) percentile(sorted, 50);
+        return new SlotGaps(before, both, max, maxVictim, maxOther, maxSlot, median);
+    }
+
+    /**
+     * The longest interval without a successful completion.
+     *
+     * @param nanos its length
+     * @param startNanos when it began: the completion before it, or the window's start
+     */
+    public record Stall(long nanos, long startNanos) {}
+
+    /**
+     * The longest interval in [from, to] in which no operation, on any key, completed successfully; the window's
+     * ends count as completions, so a stall cut by them is as long as the part inside.
+     */
+    static Stall longestStall(List<Op> ops, long from, long to) {
+        long[] done = ops.stream()
+                .filter(op -> op.outcome() == Outcome.OK && op.completeNanos() >= from && op.completeNanos() <= to)
+                .mapToLong(Op::completeNanos)
+                .sorted()
+                .toArray();
+        long previous = from;
+        Stall longest = new Stall(0, from);
+        for (int i = 0; i <= done.length; i++) {
+            long next = i < done.length ? done[i] : to;
+            if (next - previous > longest.nanos()) {
+                longest = new Stall(next - previous, previous);
+            }
+            previous = next;
+        }
+        return longest;
     }
 
     // ---- the cluster --------------------------------------------------------------------------------------------
@@ -729,23 +793,23 @@ public final class KvBenchmark {
                     WORKERS,
                     KILL_KEYS,
                     READ_RATIO * 100));
-            out.append("| T | trials | router gap p50 | router gap max | client gap p50 | client gap max"
-                    + " | control p50 | control max | failed | unknown | checker |\n");
-            out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+            out.append("| T | trials | router gap p50 | router gap max | stall p50 | stall max | client gap p50"
+                    + " | client gap max | control p50 | control max | failed | unknown | checker |\n");
+            out.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
             for (Availability a : availability) {
-                long[] router =
-                        sorted(a.trials().stream().mapToLong(r -> r.trial().routerGapNanos()));
-                long[] client =
-                        sorted(a.trials().stream().mapToLong(r -> r.gap().maxNanos()));
-                long[] control =
-                        sorted(a.trials().stream().mapToLong(r -> r.control().maxNanos()));
+                long[] router = sorted(a, r -> r.trial().routerGapNanos());
+                long[] stall = sorted(a, r -> r.stall().nanos());
+                long[] client = sorted(a, r -> r.gap().maxNanos());
+                long[] control = sorted(a, r -> r.control().maxNanos());
                 out.append(String.format(
                         Locale.ROOT,
-                        "| %d ms | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %s |%n",
+                        "| %d ms | %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d | %d | %s |%n",
                         a.sessionTimeout().toMillis(),
                         a.trials().size(),
                         percentile(router, 50) / 1e6,
                         percentile(router, 100) / 1e6,
+                        percentile(stall, 50) / 1e6,
+                        percentile(stall, 100) / 1e6,
                         percentile(client, 50) / 1e6,
                         percentile(client, 100) / 1e6,
                         percentile(control, 50) / 1e6,
@@ -754,38 +818,57 @@ public final class KvBenchmark {
                         a.trials().stream().mapToInt(TrialResult::unknown).sum(),
                         verdictCell(a.verdict())));
             }
-            out.append("\nEvery trial (client gaps split by the victim's primary slots and the others; slots measured"
-                    + " = with a success on both sides / with one before):\n\n");
-            out.append("| T | trial | victim | its slots | router gap | slots w/o primary seen | client gap"
-                    + " | victim's slots | other slots | slots measured | control | control slots"
-                    + " | failed | unknown | restart → serving |\n");
-            out.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---:|\n");
+            out.append("\nEvery trial, ms. Stall: the longest time without a successful operation on any key, and"
+                    + " when it began relative to the kill. Client gap: the largest over the slots, then over the"
+                    + " victim's primary slots and the others, then the median over the slots; measured: slots with a"
+                    + " success on both sides / with one before. Control: the same with no fault, "
+                    + SETTLE.toMillis() / 2 + " ms before the kill (stall: over the " + SETTLE.toMillis()
+                    + " ms before it). Handback: failed/unknown from the restart until " + HANDBACK.toMillis()
+                    + " ms after the victim served again.\n\n");
+            out.append("| T | trial | victim | its slots | router gap | stall | stall began | client gap"
+                    + " | victim's slots | other slots | median | measured | control | control median"
+                    + " | control stall | failed | unknown | handback | restart → serving |\n");
+            out.append(
+                    "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|\n");
             for (Availability a : availability) {
                 int n = 0;
                 for (TrialResult r : a.trials()) {
                     Trial t = r.trial();
                     out.append(String.format(
                             Locale.ROOT,
-                            "| %d ms | %d | %s | %d | %.1f | %d | %s | %s | %s | %d/%d | %s | %d/%d | %d | %d | %.1f |%n",
+                            "| %d ms | %d | %s | %d | %.1f | %.1f | %+.1f | %s | %s | %s | %s | %d/%d | %s | %s | %.1f"
+                                    + " | %d | %d | %d/%d | %.1f |%n",
                             a.sessionTimeout().toMillis(),
                             ++n,
                             t.victim(),
                             t.victimSlots().size(),
                             t.routerGapNanos() / 1e6,
-                            t.mostSlotsWithoutPrimary(),
+                            r.stall().nanos() / 1e6,
+                            (r.stall().startNanos() - t.killNanos()) / 1e6,
                             ms(r.gap().maxNanos()),
                             ms(r.gap().maxVictimNanos()),
                             ms(r.gap().maxOtherNanos()),
+                            ms(r.gap().medianNanos()),
                             r.gap().slotsBoth(),
                             r.gap().slotsBefore(),
                             ms(r.control().maxNanos()),
-                            r.control().slotsBoth(),
-                            r.control().slotsBefore(),
+                            ms(r.control().medianNanos()),
+                            r.controlStall().nanos() / 1e6,
                             r.failed(),
                             r.unknown(),
+                            r.handbackFailed(),
+                            r.handbackUnknown(),
                             (t.servingAgainNanos() - t.restartNanos()) / 1e6));
                 }
             }
+            int mostWithout = availability.stream()
+                    .flatMap(a -> a.trials().stream())
+                    .mapToInt(r -> r.trial().mostSlotsWithoutPrimary())
+                    .max()
+                    .orElse(0);
+            out.append("\nThe most slots without a primary in any routing table the observer had during a trial: ")
+                    .append(mostWithout)
+                    .append('\n');
             for (Availability a : availability) {
                 out.append("\nT=")
                         .append(a.sessionTimeout().toMillis())
@@ -829,8 +912,8 @@ public final class KvBenchmark {
             return nanos < 0 ? "—" : String.format(Locale.ROOT, "%.1f", nanos / 1e6);
         }
 
-        private static long[] sorted(java.util.stream.LongStream values) {
-            return values.sorted().toArray();
+        private static long[] sorted(Availability a, java.util.function.ToLongFunction<TrialResult> figure) {
+            return a.trials().stream().mapToLong(figure).sorted().toArray();
         }
     }
 

@@ -96,6 +96,24 @@ class KvBenchmarkTest {
         assertThat(gaps.maxSlot()).isEqualTo(slot(a));
         assertThat(gaps.maxVictimNanos()).isEqualTo(620 * MS);
         assertThat(gaps.maxOtherNanos()).isEqualTo(105 * MS);
+        assertThat(gaps.medianNanos()).as("nearest rank of {105, 620}").isEqualTo(105 * MS);
+    }
+
+    @Test
+    void longestStall_isTheLongestTimeWithoutASuccessOnAnyKey_theWindowsEndsIncluded() {
+        List<Op> ops = List.of(
+                op(OpType.PUT, "a", 0, 110, Outcome.OK),
+                op(OpType.PUT, "b", 100, 130, Outcome.OK),
+                op(OpType.PUT, "c", 120, 900, Outcome.UNKNOWN), // not a success
+                op(OpType.GET, "a", 140, 600, Outcome.OK), // the stall: 130 → 600
+                op(OpType.GET, "b", 601, 650, Outcome.OK));
+
+        assertThat(KvBenchmark.longestStall(ops, 100 * MS, 700 * MS))
+                .isEqualTo(new KvBenchmark.Stall(470 * MS, 130 * MS));
+        assertThat(KvBenchmark.longestStall(ops, 100 * MS, 2000 * MS))
+                .as("cut by the window's end")
+                .isEqualTo(new KvBenchmark.Stall(1350 * MS, 650 * MS));
+        assertThat(KvBenchmark.longestStall(List.of(), 0, 10 * MS)).isEqualTo(new KvBenchmark.Stall(10 * MS, 0));
     }
 
     @Test
