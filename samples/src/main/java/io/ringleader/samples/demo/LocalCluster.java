@@ -72,6 +72,7 @@ public final class LocalCluster implements Closeable {
 
     /** Starts coordinator {@code id}; the first one started becomes active. */
     public synchronized Process startCoordinator(String id) throws IOException {
+        Files.createDirectories(dir);
         Path config = dir.resolve("coordinator.properties");
         if (!Files.exists(config)) {
             Files.writeString(

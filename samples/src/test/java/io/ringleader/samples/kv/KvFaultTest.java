@@ -14,9 +14,15 @@ import io.ringleader.samples.kv.check.OpType;
 import io.ringleader.samples.kv.check.Outcome;
 import io.ringleader.samples.kv.check.Verdict;
 import io.ringleader.samples.kv.client.KvHttpClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -140,6 +146,16 @@ class KvFaultTest {
         return verdict;
     }
 
+    /** A key outside the load's key space whose slot {@code member} is primary of. */
+    private String keyLedBy(String member) {
+        for (int i = 0; ; i++) {
+            String key = "probe-" + i;
+            if (primaryOf(key).equals(member)) {
+                return key;
+            }
+        }
+    }
+
     private String primaryOf(String key) {
         return observer.router().route(key).id();
     }
@@ -179,10 +195,26 @@ class KvFaultTest {
         load.start();
         awaitAcknowledgedWrites(50);
         String victim = primaryOf("key-1");
+        Member paused = observer.members().member(victim).orElseThrow();
+        String probe = keyLedBy(victim);
         cluster.pause(victim);
+        // A write that waits in the paused node's socket: it is handled after SIGCONT, by a deposed primary.
+        CompletableFuture<HttpResponse<String>> late = HttpClient.newHttpClient()
+                .sendAsync(
+                        HttpRequest.newBuilder(
+                                        URI.create("http://" + paused.endpoint().host() + ":"
+                                                + paused.endpoint().port() + "/kv/" + probe))
+                                .timeout(Duration.ofSeconds(60))
+                                .PUT(HttpRequest.BodyPublishers.ofString("late"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
         awaitGone(victim);
         awaitAcknowledgedWrites(50);
         cluster.resume(victim);
+        HttpResponse<String> answer = late.get(60, TimeUnit.SECONDS);
+        assertThat(answer.statusCode())
+                .as("the deposed primary's answer to a write sent while it was paused: %s", answer.body())
+                .isNotEqualTo(200);
         // It lost its session: it comes back JOINING, catches up, and serves again.
         awaitServing("kv-1", "kv-2", "kv-3");
         awaitAcknowledgedWrites(50);
