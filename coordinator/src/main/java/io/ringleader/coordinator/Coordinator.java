@@ -7,7 +7,6 @@ import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.leadership.LeadershipListener;
 import io.ringleader.agent.leadership.Term;
 import io.ringleader.agent.membership.Member;
-import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
@@ -46,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * coordinator's own election znode, so a deposed coordinator's late write fails in ZooKeeper itself, and that
  * is conditional on the ring znode's version, so a concurrent write is never overwritten blindly.
  *
+ * <p>The operator's intent, the {@code config} znode ({@link OperatorConfig}), is applied to every placement: weight
+ * overrides, drained members, spares, the rebalance delay. The coordinator follows the znode through one watch; a
+ * change is recomputed after the same debounce as a membership change. A config that cannot be parsed is logged
+ * once and the last good one is kept.
+ *
  * <p>State is rebuilt from ZooKeeper at the start of every term: the ring is read again, and a member of the ring
  * that is not live starts its rebalance delay from that moment. A ring that cannot be parsed is never patched: the
  * coordinator logs one error and places the members afresh, with a larger epoch.
@@ -70,6 +74,7 @@ public final class Coordinator implements Closeable {
     private final SerialThread executor;
     private final String logPrefix;
     private final CuratorCache suspects;
+    private final CuratorCache operatorConfig;
 
     // Confined to the executor.
     private final Map<String, Instant> departedAt = new HashMap<>();
@@ -81,6 +86,9 @@ public final class Coordinator implements Closeable {
     private Term term;
     private ScheduledFuture<?> pending;
     private boolean shapeWarned;
+    private OperatorConfig intent = OperatorConfig.empty();
+    private long malformedIntentLogged = -1;
+    private long rebalanceRequestsSeen = -1;
 
     private volatile Ring lastWritten;
     private volatile long writes;
@@ -105,6 +113,8 @@ public final class Coordinator implements Closeable {
                 .threadName("ringleader-coordinator-" + config.coordinatorId() + "-election")
                 .build();
         this.suspects = CuratorCache.build(agent.curator(), config.path().suspects());
+        this.operatorConfig =
+                CuratorCache.build(agent.curator(), config.path().config(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.executor =
                 new SerialThread("ringleader-coordinator-" + config.coordinatorId(), log, logPrefix, "coordinator");
     }
@@ -145,6 +155,14 @@ public final class Coordinator implements Closeable {
             suspects.listenable().addListener((type, before, after) -> submit(this::onSuspicion));
             suspects.start();
         }
+        operatorConfig
+                .listenable()
+                .addListener((type, before, after) -> submit(() -> {
+                    if (term != null) {
+                        schedule(config.debounce());
+                    }
+                }));
+        operatorConfig.start();
         leadership.start();
         log.info("{}started against {}", logPrefix, config.connectString());
     }
@@ -193,6 +211,7 @@ public final class Coordinator implements Closeable {
         executor.stop(Duration.ofSeconds(5));
         leadership.close();
         suspects.close();
+        operatorConfig.close();
         agent.close();
         log.info("{}stopped", logPrefix);
     }
@@ -206,6 +225,7 @@ public final class Coordinator implements Closeable {
     private void onTermStarted(Term started) {
         term = started;
         departedAt.clear();
+        rebalanceRequestsSeen = -1;
         log.info("{}active at epoch 0x{}", logPrefix, Long.toHexString(started.epoch()));
         reconcile();
     }
@@ -291,35 +311,46 @@ public final class Coordinator implements Closeable {
             epochFloor = Math.max(epochFloor, lastWritten.epoch());
         }
 
+        OperatorConfig currentIntent;
+        try {
+            currentIntent = readIntent(client);
+        } catch (Exception e) {
+            log.warn("{}cannot read the operator config ({}); retrying", logPrefix, e.toString());
+            schedule(config.debounce().plusMillis(250));
+            return;
+        }
+        Duration delay =
+                currentIntent.rebalanceDelay() != null ? currentIntent.rebalanceDelay() : config.rebalanceDelay();
+        boolean waiveDelays = rebalanceRequested(currentIntent);
+
         Instant now = clock.instant();
-        List<Participant> participants = new ArrayList<>();
         Instant nextExpiry = null;
         Set<String> suspected = suspected(view);
         suspectedApplied = suspected;
-        for (Member m : view.members()) {
-            if (suspected.contains(m.id())) {
-                continue; // out of the ring at once although its session lives: its backups take over
-            }
-            boolean holdsSlots = previous != null && previous.indexOf(m.id()) >= 0;
-            Role role = m.state() == MemberState.SPARE && !holdsSlots ? Role.SPARE : Role.ACTIVE;
-            participants.add(new Participant(m.id(), m.weight(), m.zone(), role));
-        }
+        // A suspected member is out of the ring at once although its session lives: its backups take over.
+        List<Member> present =
+                view.members().stream().filter(m -> !suspected.contains(m.id())).toList();
+        List<Participant> kept = new ArrayList<>();
         if (previous != null) {
             for (String id : previous.members()) {
                 if (view.contains(id) || suspected.contains(id)) {
                     continue;
                 }
+                if (waiveDelays) {
+                    departedAt.put(id, now.minus(delay));
+                }
                 Instant since = departedAt.computeIfAbsent(id, k -> now);
-                Instant expiry = since.plus(config.rebalanceDelay());
+                Instant expiry = since.plus(delay);
                 Member known = lastKnown.get(id);
                 if (expiry.isAfter(now)) {
                     // Kept in place while the delay runs: its backups serve its slots meanwhile.
-                    participants.add(new Participant(
+                    kept.add(new Participant(
                             id, known == null ? 1 : known.weight(), known == null ? null : known.zone(), Role.ACTIVE));
                     nextExpiry = nextExpiry == null || expiry.isBefore(nextExpiry) ? expiry : nextExpiry;
                 }
             }
         }
+        List<Participant> participants = currentIntent.participants(present, previous, kept);
         if (participants.isEmpty() && previous == null) {
             return; // nothing to place yet
         }
@@ -346,6 +377,52 @@ public final class Coordinator implements Closeable {
         if (nextExpiry != null) {
             schedule(Duration.between(now, nextExpiry).plus(config.debounce()));
         }
+    }
+
+    /**
+     * Reads the operator config. A missing znode is the empty config. One that cannot be parsed is logged once (per
+     * change) and the last good one is kept.
+     *
+     * @throws Exception if ZooKeeper cannot be read
+     */
+    private OperatorConfig readIntent(CuratorFramework client) throws Exception {
+        String path = config.path().config();
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            intent = OperatorConfig.empty();
+            return intent;
+        }
+        try {
+            intent = OperatorConfigCodec.decode(path, data);
+            malformedIntentLogged = -1;
+        } catch (MalformedRecordException e) {
+            if (malformedIntentLogged != stat.getMzxid()) {
+                malformedIntentLogged = stat.getMzxid();
+                log.error(
+                        "{}the operator config cannot be parsed ({}); keeping the last good one: {}",
+                        logPrefix,
+                        e.getMessage(),
+                        intent.describe());
+            }
+        }
+        return intent;
+    }
+
+    /**
+     * Whether the operator asked for a rebalance since the last read in this term. The first read of a term only
+     * takes note of the count: a request made while no coordinator was active is not acted on.
+     */
+    private boolean rebalanceRequested(OperatorConfig current) {
+        long requests = current.rebalanceRequests();
+        boolean requested = rebalanceRequestsSeen >= 0 && requests != rebalanceRequestsSeen;
+        rebalanceRequestsSeen = requests;
+        if (requested) {
+            log.info("{}rebalance requested by the operator: the slots of departed members move now", logPrefix);
+        }
+        return requested;
     }
 
     /** What became of one fenced ring write. */

@@ -88,6 +88,29 @@ class CoordinatorTest {
                 .equals(members));
     }
 
+    private void writeConfig(CuratorFramework client, byte[] data) throws Exception {
+        String path = "/ringleader/" + cluster + "/config";
+        if (client.checkExists().forPath(path) == null) {
+            client.create().forPath(path, data);
+        } else {
+            client.setData().forPath(path, data);
+        }
+    }
+
+    private void writeConfig(CuratorFramework client, OperatorConfig config) throws Exception {
+        writeConfig(client, OperatorConfigCodec.encode(config));
+    }
+
+    private static int entriesOf(Ring ring, String id) {
+        int n = 0;
+        for (int slot = 0; slot < ring.slotCount(); slot++) {
+            if (ring.replicas(slot).contains(id)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private static String memberAt(Ring ring, int slot, int rank) {
         int index = ring.replicaIndex(slot, rank);
         return index == Ring.NONE ? null : ring.member(index);
@@ -380,5 +403,129 @@ class CoordinatorTest {
             }
         }
         assertThat(before.members()).contains("c");
+    }
+
+    @Test
+    void aWeightOverride_movesSlotsToTheHeavierMember_andRemovingItMovesThemBack() throws Exception {
+        coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        member("b");
+        member("c");
+        Ring even = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertThat(even.slotCounts(0).get("a")).isBetween(21, 22);
+
+        writeConfig(a.curator(), OperatorConfig.empty().withWeight("a", 2));
+
+        Ring heavy = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> readRing(a.curator()), r -> r.slotCounts(0).getOrDefault("a", 0) == 32);
+        assertThat(heavy.slotCounts(0)).containsEntry("b", 16).containsEntry("c", 16);
+        assertThat(entriesOf(heavy, "a")).as("a replica of every slot").isEqualTo(64);
+        assertThat(heavy.epoch()).isGreaterThan(even.epoch());
+
+        writeConfig(a.curator(), OperatorConfig.empty());
+        Ring back = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> readRing(a.curator()), r -> r.epoch() > heavy.epoch());
+        assertBalanced(back);
+    }
+
+    @Test
+    void aDrainedMember_losesEveryReplicaEntry_whileItsSessionLives_andGetsItsShareBackWhenUndrained()
+            throws Exception {
+        Coordinator c = coordinator("c1", Duration.ofHours(1));
+        Agent a = member("a");
+        member("b");
+        member("c");
+        awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+
+        writeConfig(a.curator(), OperatorConfig.empty().withDrained("c", true));
+
+        Ring drained = awaitRingOf(a.curator(), Set.of("a", "b"));
+        assertThat(entriesOf(drained, "c")).isZero();
+        assertBalanced(drained);
+        assertThat(c.members().contains("c")).as("c's session lives").isTrue();
+
+        writeConfig(a.curator(), OperatorConfig.empty());
+        Ring back = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertBalanced(back);
+    }
+
+    @Test
+    void aSpareByConfig_holdsNothingUntilAMemberDeparts_andIsNotActivatedByADrain() throws Exception {
+        coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        Agent b = member("b");
+        writeConfig(a.curator(), OperatorConfig.empty().withSpare("s", true));
+        Agent spare = member("s");
+        await().atMost(WAIT).until(() -> a.members().contains("s"));
+        // A change the coordinator must act on after s joined: proves s was placed and held nothing.
+        member("d");
+        Ring withD = awaitRingOf(a.curator(), Set.of("a", "b", "d"));
+        assertThat(entriesOf(withD, "s")).isZero();
+
+        writeConfig(a.curator(), OperatorConfig.empty().withSpare("s", true).withDrained("d", true));
+        Ring drained = awaitRingOf(a.curator(), Set.of("a", "b"));
+        assertThat(entriesOf(drained, "s")).isZero();
+
+        b.close();
+
+        Ring after = awaitRingOf(spare.curator(), Set.of("a", "s"));
+        for (int slot = 0; slot < drained.slotCount(); slot++) {
+            for (int rank = 0; rank < drained.replication(); rank++) {
+                String was = memberAt(drained, slot, rank);
+                assertThat(memberAt(after, slot, rank))
+                        .as("slot %d rank %d", slot, rank)
+                        .isEqualTo("b".equals(was) ? "s" : was);
+            }
+        }
+    }
+
+    @Test
+    void aMalformedConfig_isIgnored_andTheLastGoodOneKeepsApplying() throws Exception {
+        coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        member("b");
+        member("c");
+        writeConfig(a.curator(), OperatorConfig.empty().withDrained("c", true));
+        awaitRingOf(a.curator(), Set.of("a", "b"));
+
+        writeConfig(a.curator(), "{\"format\":1,\"drained\":".getBytes(StandardCharsets.UTF_8));
+        member("d");
+
+        Ring ring = awaitRingOf(a.curator(), Set.of("a", "b", "d"));
+        assertThat(entriesOf(ring, "c")).as("c stays drained").isZero();
+    }
+
+    @Test
+    void aRebalanceRequest_movesTheSlotsOfADepartedMemberNow_insteadOfAfterItsDelay() throws Exception {
+        coordinator("c1", Duration.ofHours(1));
+        Agent a = member("a");
+        member("b");
+        Agent leaver = member("c");
+        awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        leaver.close();
+        member("d");
+        Ring kept = awaitRingOf(a.curator(), Set.of("a", "b", "c", "d"));
+        assertThat(kept.members()).as("c keeps its slots during its delay").contains("c");
+
+        writeConfig(a.curator(), OperatorConfig.empty().withRebalanceRequested());
+
+        Ring moved = awaitRingOf(a.curator(), Set.of("a", "b", "d"));
+        assertBalanced(moved);
+    }
+
+    @Test
+    void aRebalanceDelayOverride_winsOverTheCoordinatorsOwn() throws Exception {
+        coordinator("c1", Duration.ofHours(1));
+        Agent a = member("a");
+        member("b");
+        writeConfig(a.curator(), OperatorConfig.empty().withRebalanceDelay(Duration.ZERO));
+        Agent leaver = member("c");
+        awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+
+        leaver.close();
+
+        awaitRingOf(a.curator(), Set.of("a", "b"));
     }
 }
