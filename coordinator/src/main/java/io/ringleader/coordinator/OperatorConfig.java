@@ -183,11 +183,11 @@ public record OperatorConfig(
         return next;
     }
 
-    /** A one-line summary, e.g. {@code 1 drained (kv-3), no spares, 1 weight override (kv-1=2)}. */
+    /** A one-line summary, e.g. {@code 1 drained [kv-3], no spares, 1 weight override [kv-1=2]}. */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(drained.isEmpty() ? "none drained" : drained.size() + " drained " + drained);
-        sb.append(", ").append(spares.isEmpty() ? "no spares" : spares.size() + " spares " + spares);
+        sb.append(", ").append(spares.isEmpty() ? "no spares" : count(spares.size(), "spare") + " " + spares);
         sb.append(", ");
         if (weights.isEmpty()) {
             sb.append("no weight overrides");
@@ -199,11 +199,18 @@ public record OperatorConfig(
                         .append('=')
                         .append(e.getValue());
             }
-            sb.append(weights.size()).append(" weight overrides [").append(w).append(']');
+            sb.append(count(weights.size(), "weight override"))
+                    .append(" [")
+                    .append(w)
+                    .append(']');
         }
         if (rebalanceDelay != null) {
             sb.append(", rebalance delay ").append(rebalanceDelay);
         }
         return sb.toString();
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

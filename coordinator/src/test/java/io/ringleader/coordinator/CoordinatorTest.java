@@ -26,14 +26,15 @@ import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class CoordinatorTest {
-    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration WAIT = CoordinatorFixture.WAIT;
     private static final AtomicInteger CLUSTERS = new AtomicInteger();
     private static TestingServer server;
     private final String cluster = "coord-" + CLUSTERS.incrementAndGet();
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private CoordinatorFixture fixture;
 
     @BeforeAll
     static void startServer() throws Exception {
@@ -45,38 +46,26 @@ class CoordinatorTest {
         server.close();
     }
 
+    @BeforeEach
+    void newFixture() {
+        fixture = new CoordinatorFixture(server.getConnectString(), cluster);
+    }
+
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = started.size() - 1; i >= 0; i--) {
-            started.get(i).close();
-        }
+        fixture.close();
     }
 
     private CoordinatorConfig config(String id, Duration rebalanceDelay) {
-        return CoordinatorConfig.defaults(server.getConnectString(), cluster)
-                .withId(id)
-                .withRing(64, 2)
-                .withTimings(rebalanceDelay, Duration.ofMillis(20), Duration.ofSeconds(10));
+        return fixture.config(id, rebalanceDelay);
     }
 
     private Coordinator coordinator(String id, Duration rebalanceDelay) {
-        Coordinator c = Coordinator.create(config(id, rebalanceDelay));
-        started.add(c);
-        c.start();
-        return c;
+        return fixture.coordinator(id, rebalanceDelay);
     }
 
     private Agent member(String id) throws Exception {
-        Agent agent = Agent.builder()
-                .connectString(server.getConnectString())
-                .cluster(cluster)
-                .memberId(id)
-                .endpoint("127.0.0.1", 7000)
-                .build();
-        started.add(agent);
-        agent.start();
-        agent.awaitJoined(WAIT);
-        return agent;
+        return fixture.member(id);
     }
 
     private Ring readRing(CuratorFramework client) throws Exception {
@@ -192,9 +181,7 @@ class CoordinatorTest {
     @Test
     void aMemberSuspectedByAQuorumOfPeers_leavesTheRingWhileItsSessionLives_andComesBackWhenWithdrawn()
             throws Exception {
-        Coordinator c = Coordinator.create(config("c1", Duration.ZERO).withSuspicionQuorum(2));
-        started.add(c);
-        c.start();
+        Coordinator c = fixture.coordinator(config("c1", Duration.ZERO).withSuspicionQuorum(2));
         Agent a = member("a");
         Agent b = member("b");
         Agent third = member("c");
@@ -245,9 +232,7 @@ class CoordinatorTest {
 
     @Test
     void callersWhoseCircuitsOpenOnAFailingMember_reportIt_andTheQuorumTakesItOutOfTheRing() throws Exception {
-        Coordinator c = Coordinator.create(config("c1", Duration.ZERO).withSuspicionQuorum(2));
-        started.add(c);
-        c.start();
+        Coordinator c = fixture.coordinator(config("c1", Duration.ZERO).withSuspicionQuorum(2));
         Agent a = member("a");
         Agent b = member("b");
         Agent third = member("c");
@@ -295,7 +280,7 @@ class CoordinatorTest {
                 .endpoint("127.0.0.1", 7009)
                 .initialState(io.ringleader.agent.membership.MemberState.SPARE)
                 .build();
-        started.add(spare);
+        fixture.track(spare);
         spare.start();
         spare.awaitJoined(WAIT);
         Ring before = awaitRingOf(a.curator(), Set.of("a", "b"));

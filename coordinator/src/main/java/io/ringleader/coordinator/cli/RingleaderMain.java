@@ -1,6 +1,8 @@
 package io.ringleader.coordinator.cli;
 
+import io.ringleader.coordinator.cli.admin.AdminCommand;
 import java.io.PrintWriter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
@@ -45,8 +47,8 @@ public final class RingleaderMain {
     }
 
     /**
-     * Builds the {@code ringleader} command line: the built-in commands ({@code zk}) plus {@code
-     * extraSubcommands}. Every command gets {@code --help} and {@code --version}, one-line usage errors
+     * Builds the {@code ringleader} command line: the built-in commands ({@code zk}, {@code coordinator}, {@code
+     * admin}) plus {@code extraSubcommands}; an {@link AdminCommand} among them replaces the built-in one. Every command gets {@code --help} and {@code --version}, one-line usage errors
      * (exit 2) and one-line run-time errors (exit 1). Redirect output with {@link
      * CommandLine#setOut}/{@link CommandLine#setErr} before {@link CommandLine#execute}.
      *
@@ -64,6 +66,9 @@ public final class RingleaderMain {
         CommandLine cli = new CommandLine(new RingleaderCommand());
         cli.addSubcommand(zk);
         cli.addSubcommand(coordinator);
+        if (Arrays.stream(extraSubcommands).noneMatch(AdminCommand.class::isInstance)) {
+            cli.addSubcommand(new AdminCommand());
+        }
         for (Object extra : extraSubcommands) {
             cli.addSubcommand(Objects.requireNonNull(extra, "extra subcommand"));
         }

@@ -1,0 +1,48 @@
+package io.ringleader.coordinator.admin;
+
+import io.ringleader.agent.layout.ClusterPath;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where an admin operation goes: the ZooKeeper ensemble, the cluster's paths, the credentials if any, and how long
+ * connecting may take.
+ *
+ * @param connectString the ZooKeeper connect string, {@code host:port[,host:port...][/chroot]}
+ * @param path the cluster's paths
+ * @param authScheme a ZooKeeper auth scheme such as {@code digest}, or null
+ * @param authCredentials the credentials for {@code authScheme}, or null; never logged
+ * @param connectTimeout how long to wait for a connection before giving up, 100ms to 1m
+ */
+public record AdminTarget(
+        String connectString, ClusterPath path, String authScheme, String authCredentials, Duration connectTimeout) {
+
+    /** The largest connect timeout. */
+    public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(1);
+
+    /**
+     * Validates the fields.
+     *
+     * @throws IllegalArgumentException if the connect string is blank, the scheme and credentials are not set
+     *     together, or the timeout is out of range; the message names the bad value
+     */
+    public AdminTarget {
+        if (connectString == null || connectString.isBlank()) {
+            throw new IllegalArgumentException("the ZooKeeper connect string must not be blank");
+        }
+        Objects.requireNonNull(path, "path");
+        if ((authScheme == null) != (authCredentials == null)) {
+            throw new IllegalArgumentException("an auth scheme and its credentials must be set together");
+        }
+        Objects.requireNonNull(connectTimeout, "connectTimeout");
+        if (connectTimeout.compareTo(Duration.ofMillis(100)) < 0 || connectTimeout.compareTo(MAX_CONNECT_TIMEOUT) > 0) {
+            throw new IllegalArgumentException(
+                    "--connect-timeout must be between 100ms and " + MAX_CONNECT_TIMEOUT + ", was " + connectTimeout);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AdminTarget[" + connectString + path.base() + (authScheme == null ? "" : ", auth " + authScheme) + "]";
+    }
+}

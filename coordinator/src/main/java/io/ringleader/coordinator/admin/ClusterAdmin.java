@@ -1,0 +1,468 @@
+package io.ringleader.coordinator.admin;
+
+import static io.ringleader.agent.layout.RecordFields.firstLine;
+
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.leadership.Leadership;
+import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberCodec;
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.coordinator.OperatorConfig;
+import io.ringleader.coordinator.OperatorConfigCodec;
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.retry.RetryNTimes;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * A connection to one cluster for the operator: reads what the cluster is ({@link #read()}), changes the operator
+ * config ({@link #updateConfig}), and backs up and restores the config and the ring ({@link #export()}, {@link
+ * #restore}).
+ *
+ * <p>Every write is conditional on the version of the znode as read, so that two operators, or an operator and the
+ * coordinator, never overwrite each other blindly; a config change is read again and retried on a conflict. Every
+ * failure is an {@link AdminException} whose message is one line; a write that fails writes nothing.
+ *
+ * <p>IMPORTANT: what this reads may be stale by the time it is shown: the cluster goes on changing.
+ */
+public final class ClusterAdmin implements Closeable {
+    /** How many times a config change is tried when another writer changes the znode meanwhile. */
+    static final int CONFIG_ATTEMPTS = 5;
+
+    private final CuratorFramework client;
+    private final AdminTarget target;
+    private final ClusterPath path;
+    private final Clock clock;
+
+    private ClusterAdmin(CuratorFramework client, AdminTarget target, Clock clock) {
+        this.client = client;
+        this.target = target;
+        this.path = target.path();
+        this.clock = clock;
+    }
+
+    /**
+     * Connects to the ensemble and checks that the cluster exists.
+     *
+     * @throws AdminException if the connect string is invalid (bad input), ZooKeeper cannot be reached within the
+     *     target's connect timeout, or the cluster does not exist
+     */
+    public static ClusterAdmin connect(AdminTarget target) throws AdminException {
+        int millis = (int) target.connectTimeout().toMillis();
+        CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder()
+                .connectString(target.connectString())
+                .sessionTimeoutMs(Math.max(10_000, millis))
+                .connectionTimeoutMs(millis)
+                .retryPolicy(new RetryNTimes(1, 250))
+                .threadFactory(named());
+        if (target.authScheme() != null) {
+            builder.authorization(target.authScheme(), target.authCredentials().getBytes(StandardCharsets.UTF_8));
+        }
+        CuratorFramework client;
+        try {
+            client = builder.build();
+            client.start();
+        } catch (RuntimeException e) {
+            throw AdminException.badInput(
+                    "invalid ZooKeeper connect string '" + target.connectString() + "' (" + firstLine(e.getMessage())
+                            + "); use host:port[,host:port...][/chroot]",
+                    e);
+        }
+        ClusterAdmin admin = new ClusterAdmin(client, target, Clock.systemUTC());
+        try {
+            if (!client.blockUntilConnected(millis, TimeUnit.MILLISECONDS)) {
+                throw AdminException.failed("cannot reach ZooKeeper at " + target.connectString() + " within "
+                        + human(target.connectTimeout()) + "; check --zk and that ZooKeeper is running");
+            }
+            admin.requireCluster();
+            return admin;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            admin.close();
+            throw AdminException.failed("interrupted while connecting to " + target.connectString(), e);
+        } catch (AdminException | RuntimeException e) {
+            admin.close();
+            throw e;
+        }
+    }
+
+    private void requireCluster() throws AdminException {
+        try {
+            if (client.checkExists().forPath(path.base()) != null) {
+                return;
+            }
+            List<String> clusters = new ArrayList<>();
+            try {
+                clusters.addAll(client.getChildren().forPath(path.root()));
+            } catch (KeeperException.NoNodeException e) {
+                // no cluster at all under this root
+            }
+            clusters.sort(null);
+            throw AdminException.failed("cluster '" + path.cluster() + "' does not exist on " + target.connectString()
+                    + " (no znode " + path.base() + "; "
+                    + (clusters.isEmpty()
+                            ? "no cluster under " + path.root()
+                            : "clusters under " + path.root() + ": " + String.join(", ", clusters))
+                    + "); check --cluster");
+        } catch (AdminException e) {
+            throw e;
+        } catch (Exception e) {
+            throw zkFailure("looking up cluster '" + path.cluster() + "'", e);
+        }
+    }
+
+    /** The cluster's paths. */
+    public ClusterPath path() {
+        return path;
+    }
+
+    /** Where this admin is connected. */
+    public AdminTarget target() {
+        return target;
+    }
+
+    /**
+     * Reads the live members, the ring, the config and the active coordinator. A member record, ring or config that
+     * cannot be parsed is reported in the result rather than failing the read.
+     *
+     * @throws AdminException if ZooKeeper cannot be read
+     */
+    public ClusterState read() throws AdminException {
+        try {
+            Stat membersStat = new Stat();
+            List<String> ids;
+            try {
+                ids = new ArrayList<>(
+                        client.getChildren().storingStatIn(membersStat).forPath(path.members()));
+            } catch (KeeperException.NoNodeException e) {
+                ids = new ArrayList<>();
+            }
+            ids.sort(null);
+            List<Member> members = new ArrayList<>();
+            SortedMap<String, String> malformed = new TreeMap<>();
+            for (String id : ids) {
+                String memberPath = path.members() + "/" + id;
+                try {
+                    members.add(
+                            MemberCodec.decode(memberPath, id, client.getData().forPath(memberPath)));
+                } catch (KeeperException.NoNodeException e) {
+                    // left meanwhile
+                } catch (MalformedRecordException e) {
+                    malformed.put(id, e.getMessage());
+                }
+            }
+            Stored<Ring> ring = readRing();
+            Stored<OperatorConfig> config = readConfig();
+            Optional<String> coordinator = Leadership.leaderOf(client, path.coordinator());
+            return new ClusterState(
+                    path,
+                    members,
+                    malformed,
+                    membersStat.getPzxid(),
+                    ring.value(),
+                    ring.version(),
+                    ring.problem(),
+                    config.value() == null ? OperatorConfig.empty() : config.value(),
+                    config.version(),
+                    config.problem(),
+                    coordinator);
+        } catch (Exception e) {
+            throw zkFailure("reading cluster '" + path.cluster() + "'", e);
+        }
+    }
+
+    /** The id of the active coordinator, if one runs. */
+    public Optional<String> activeCoordinator() throws AdminException {
+        try {
+            return Leadership.leaderOf(client, path.coordinator());
+        } catch (Exception e) {
+            throw zkFailure("reading the coordinators' election", e);
+        }
+    }
+
+    /**
+     * Applies {@code change} to the operator config and writes the result if it differs, conditional on the version
+     * read; on a conflict with another writer, reads again and retries.
+     *
+     * @param change from the current config (empty if there is none) to the next; must not have side effects, since
+     *     it may run more than once
+     * @throws AdminException if the current config cannot be parsed, the next one is over its budget, the conflicts
+     *     go on, or ZooKeeper fails; nothing was written then
+     */
+    public ConfigUpdate updateConfig(UnaryOperator<OperatorConfig> change) throws AdminException {
+        for (int attempt = 1; attempt <= CONFIG_ATTEMPTS; attempt++) {
+            Stored<OperatorConfig> current;
+            try {
+                current = readConfig();
+            } catch (Exception e) {
+                throw zkFailure("reading the operator config", e);
+            }
+            if (current.problem() != null) {
+                throw AdminException.failed("the operator config cannot be parsed (" + current.problem()
+                        + "); nothing was written: restore it with 'ringleader admin import' or delete "
+                        + path.config());
+            }
+            OperatorConfig before = current.value() == null ? OperatorConfig.empty() : current.value();
+            OperatorConfig after = change.apply(before);
+            if (after.equals(before)) {
+                return new ConfigUpdate(before, after, current.version(), false);
+            }
+            byte[] bytes;
+            try {
+                bytes = OperatorConfigCodec.encode(after);
+            } catch (IllegalArgumentException e) {
+                throw AdminException.failed(e.getMessage() + "; nothing was written");
+            }
+            try {
+                Stat stat = current.version() < 0
+                        ? createConfig(bytes)
+                        : client.setData().withVersion(current.version()).forPath(path.config(), bytes);
+                return new ConfigUpdate(before, after, stat.getVersion(), true);
+            } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+                // another writer came first: read its config and apply the change to it
+            } catch (Exception e) {
+                throw zkFailure("writing the operator config", e);
+            }
+        }
+        throw AdminException.failed("the operator config changed " + CONFIG_ATTEMPTS
+                + " times while this change was written; nothing was written: try again");
+    }
+
+    private Stat createConfig(byte[] bytes) throws Exception {
+        client.create().withACL(acl()).forPath(path.config(), bytes);
+        return client.checkExists().forPath(path.config());
+    }
+
+    /**
+     * Reads the config and the ring for a backup.
+     *
+     * @throws AdminException if either cannot be parsed (nothing is exported then), or ZooKeeper fails
+     */
+    public Backup export() throws AdminException {
+        Stored<Ring> ring;
+        Stored<OperatorConfig> config;
+        try {
+            ring = readRing();
+            config = readConfig();
+        } catch (Exception e) {
+            throw zkFailure("reading the config and the ring", e);
+        }
+        if (config.problem() != null) {
+            throw AdminException.failed("cannot export: the operator config cannot be parsed (" + config.problem()
+                    + "); fix it first (ringleader admin import, or delete " + path.config() + ")");
+        }
+        if (ring.problem() != null) {
+            throw AdminException.failed("cannot export: the ring cannot be parsed (" + ring.problem()
+                    + "); the active coordinator rebuilds it, export after that");
+        }
+        return new Backup(
+                path.cluster(),
+                path.root(),
+                clock.instant(),
+                config.value() == null ? OperatorConfig.empty() : config.value(),
+                ring.value());
+    }
+
+    /**
+     * Restores a backup: its config, and its ring unless {@code configOnly}. Both are written in one ZooKeeper
+     * transaction, each conditional on the version read, so either both are written or neither is.
+     *
+     * <p>The config keeps this cluster's rebalance request count, so that restoring it does not ask for a
+     * rebalance. The ring is written with a new epoch, larger than every epoch the cluster has seen (the rule of
+     * the coordinator's own writes), so that every router takes it.
+     *
+     * <p>IMPORTANT: the ring belongs to the active coordinator, and a restored ring bypasses its fencing. So the ring
+     * is restored only while no coordinator runs; with {@code configOnly}, the ring of the backup is ignored.
+     *
+     * @param dryRun if true, validate and compute everything but write nothing
+     * @throws AdminException if a coordinator is active and the backup has a ring (unless {@code configOnly}), the
+     *     config or the ring changed meanwhile, or ZooKeeper fails; nothing was written then
+     */
+    public Restore restore(Backup backup, boolean configOnly, boolean dryRun) throws AdminException {
+        try {
+            Stored<OperatorConfig> config = readConfig();
+            Stored<Ring> ring = readRing();
+            long requests = config.value() == null
+                    ? backup.config().rebalanceRequests()
+                    : config.value().rebalanceRequests();
+            OperatorConfig nextConfig = new OperatorConfig(
+                    backup.config().weights(),
+                    backup.config().drained(),
+                    backup.config().spares(),
+                    backup.config().rebalanceDelay(),
+                    requests);
+            byte[] configBytes = OperatorConfigCodec.encode(nextConfig);
+            Ring nextRing = null;
+            String ringNote = null;
+            byte[] ringBytes = null;
+            if (backup.ring() == null) {
+                ringNote = "the backup has no ring";
+            } else if (configOnly) {
+                ringNote = "--config-only";
+            } else {
+                Optional<String> coordinator = Leadership.leaderOf(client, path.coordinator());
+                if (coordinator.isPresent()) {
+                    throw AdminException.failed("coordinator " + coordinator.get() + " is active in cluster '"
+                            + path.cluster() + "' and owns the ring; nothing was written: stop every coordinator"
+                            + " to restore the ring, or pass --config-only to restore the config alone");
+                }
+                long floor = ring.stat() != null
+                        ? Math.max(
+                                ring.stat().getMzxid(),
+                                ring.value() == null ? 0 : ring.value().epoch())
+                        : client.checkExists().forPath(path.base()).getPzxid();
+                Ring from = backup.ring();
+                nextRing = Ring.of(
+                        Math.max(floor, from.epoch()) + 1,
+                        from.slotCount(),
+                        from.replication(),
+                        from.members(),
+                        from.replicaTable());
+                ringBytes = RingCodec.encode(nextRing);
+            }
+            Restore restore = new Restore(
+                    config.value(), nextConfig, ring.value(), nextRing, ringNote, backup.cluster(), !dryRun);
+            if (dryRun) {
+                return restore;
+            }
+            List<CuratorOp> ops = new ArrayList<>();
+            ops.add(
+                    config.stat() == null
+                            ? client.transactionOp().create().withACL(acl()).forPath(path.config(), configBytes)
+                            : client.transactionOp()
+                                    .setData()
+                                    .withVersion(config.version())
+                                    .forPath(path.config(), configBytes));
+            if (ringBytes != null) {
+                ops.add(
+                        ring.stat() == null
+                                ? client.transactionOp().create().forPath(path.ring(), ringBytes)
+                                : client.transactionOp()
+                                        .setData()
+                                        .withVersion(ring.version())
+                                        .forPath(path.ring(), ringBytes));
+            }
+            client.transaction().forOperations(ops);
+            return restore;
+        } catch (AdminException e) {
+            throw e;
+        } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+            throw AdminException.failed(
+                    "the config or the ring changed during the import; nothing was written: run it again", e);
+        } catch (IllegalArgumentException e) {
+            throw AdminException.badInput(firstLine(e.getMessage()) + "; nothing was written", e);
+        } catch (Exception e) {
+            throw zkFailure("importing", e);
+        }
+    }
+
+    /** A znode's content as read: the value (null if none or unparsable), its stat (null if none), the problem. */
+    private record Stored<T>(T value, Stat stat, String problem) {
+        int version() {
+            return stat == null ? -1 : stat.getVersion();
+        }
+    }
+
+    /** How a record is parsed: {@code RingCodec::decode}, {@code OperatorConfigCodec::decode}. */
+    @FunctionalInterface
+    private interface Decoder<T> {
+        T decode(String path, byte[] data) throws MalformedRecordException;
+    }
+
+    private Stored<Ring> readRing() throws Exception {
+        return read(path.ring(), RingCodec::decode);
+    }
+
+    private Stored<OperatorConfig> readConfig() throws Exception {
+        return read(path.config(), OperatorConfigCodec::decode);
+    }
+
+    private <T> Stored<T> read(String znode, Decoder<T> decoder) throws Exception {
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(znode);
+        } catch (KeeperException.NoNodeException e) {
+            return new Stored<>(null, null, null);
+        }
+        try {
+            return new Stored<>(decoder.decode(znode, data), stat, null);
+        } catch (MalformedRecordException e) {
+            return new Stored<>(null, stat, e.getMessage());
+        }
+    }
+
+    /** The config's ACL: readable by all, and with authentication writable only by the identity that created it. */
+    private List<ACL> acl() {
+        if (target.authScheme() == null) {
+            return ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        }
+        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+        return acl;
+    }
+
+    private AdminException zkFailure(String doing, Exception e) {
+        if (e instanceof AdminException admin) {
+            return admin;
+        }
+        if (e instanceof KeeperException.NoAuthException || e instanceof KeeperException.AuthFailedException) {
+            return AdminException.failed(
+                    "not allowed: ZooKeeper refused " + doing + " (" + ((KeeperException) e).code()
+                            + "); set ringleader.auth.scheme and ringleader.auth.credentials.env for an identity"
+                            + " that may",
+                    e);
+        }
+        if (e instanceof KeeperException.ConnectionLossException
+                || e instanceof KeeperException.SessionExpiredException
+                || e instanceof KeeperException.OperationTimeoutException) {
+            return AdminException.failed(
+                    "lost the connection to ZooKeeper at " + target.connectString() + " while " + doing
+                            + "; check that ZooKeeper is running, then check with 'ringleader admin status' and retry",
+                    e);
+        }
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+        }
+        return AdminException.failed("ZooKeeper failed while " + doing + ": " + firstLine(e.toString()), e);
+    }
+
+    private static ThreadFactory named() {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "ringleader-admin-curator-" + count.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** {@code 5s}, {@code 1500ms}. */
+    static String human(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+
+    /** Disconnects. Idempotent. */
+    @Override
+    public void close() {
+        client.close();
+    }
+}
