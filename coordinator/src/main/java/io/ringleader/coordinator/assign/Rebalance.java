@@ -60,6 +60,12 @@ final class Rebalance {
     private int zoneConflicts;
     private int zoneCycles;
     private int[] ordered;
+    /** Reused by {@link #augment}: the search that reached each slot, its parent slot, the queue. */
+    private int[] searchSeen;
+
+    private int[] searchParent;
+    private int[] searchQueue;
+    private int searchStamp;
 
     /**
      * Chooses the sets of every slot.
@@ -1144,6 +1150,11 @@ final class Rebalance {
      * Finds a member for open slot s0 along an alternating path: s0 takes a member m that is at quota, a slot that
      * had m takes another of its members, and so on until a member under quota. With {@code changedOnly}, the path
      * runs through slots whose set changed only, so unchanged slots keep their order.
+     *
+     * <p>A breadth-first search over slots, so the path is a shortest one. A slot is tested for a member under quota
+     * as soon as it is reached rather than when it is dequeued: the first slot reached with one is the first one the
+     * queue would have found, so the path is the same, without queueing the rest of a member's slots first. A
+     * member's slots are scanned once per search (a second scan would find them all reached already).
      */
     private boolean augment(
             int s0,
@@ -1155,40 +1166,66 @@ final class Rebalance {
             int[][] slotsOf,
             boolean[] kept,
             boolean avoidKept) {
-        int[] parentSlot = new int[slots];
-        boolean[] seen = new boolean[slots];
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        queue.add(s0);
-        seen[s0] = true;
-        parentSlot[s0] = -1;
-        while (!queue.isEmpty()) {
-            int t = queue.poll();
+        if (searchSeen == null) {
+            searchSeen = new int[slots];
+            searchParent = new int[slots];
+            searchQueue = new int[slots];
+        }
+        int stamp = ++searchStamp;
+        boolean[] scanned = new boolean[n];
+        searchSeen[s0] = stamp;
+        searchParent[s0] = -1;
+        if (complete(s0, assign, count, q, pref, ranked, kept)) {
+            return true;
+        }
+        int head = 0;
+        int tail = 0;
+        searchQueue[tail++] = s0;
+        while (head < tail) {
+            int t = searchQueue[head++];
             for (int i = 0; i < ranks; i++) {
                 int m = pref[t][i];
-                if (ranked[t * ranks + i] || m == assign[t]) {
+                if (ranked[t * ranks + i] || m == assign[t] || scanned[m]) {
                     continue;
                 }
-                if (count[m] < q[m]) {
-                    count[m]++;
-                    int cur = t;
-                    int give = m;
-                    while (cur >= 0) {
-                        int old = assign[cur];
-                        assign[cur] = give;
-                        kept[cur] = false;
-                        give = old;
-                        cur = parentSlot[cur];
-                    }
-                    return true;
-                }
+                scanned[m] = true;
                 for (int u : slotsOf[m]) {
-                    if (!seen[u] && assign[u] == m && (!avoidKept || !kept[u])) {
-                        seen[u] = true;
-                        parentSlot[u] = t;
-                        queue.add(u);
+                    if (searchSeen[u] != stamp && assign[u] == m && (!avoidKept || !kept[u])) {
+                        searchSeen[u] = stamp;
+                        searchParent[u] = t;
+                        if (complete(u, assign, count, q, pref, ranked, kept)) {
+                            return true;
+                        }
+                        searchQueue[tail++] = u;
                     }
                 }
             }
+        }
+        return false;
+    }
+
+    /**
+     * If slot t has an unranked member under quota other than its own, gives it to t and shifts every slot on the
+     * path from t back to the open slot by one member.
+     */
+    private boolean complete(
+            int t, int[] assign, int[] count, int[] q, int[][] pref, boolean[] ranked, boolean[] kept) {
+        for (int i = 0; i < ranks; i++) {
+            int m = pref[t][i];
+            if (ranked[t * ranks + i] || m == assign[t] || count[m] >= q[m]) {
+                continue;
+            }
+            count[m]++;
+            int cur = t;
+            int give = m;
+            while (cur >= 0) {
+                int old = assign[cur];
+                assign[cur] = give;
+                kept[cur] = false;
+                give = old;
+                cur = searchParent[cur];
+            }
+            return true;
         }
         return false;
     }

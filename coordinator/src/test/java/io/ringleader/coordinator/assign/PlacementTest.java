@@ -2,8 +2,10 @@ package io.ringleader.coordinator.assign;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.ringleader.agent.ring.Ring;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -228,6 +230,24 @@ class PlacementTest {
         Ring ring = Placement.assign(null, ps, new PlacementConfig(1024, 2)).ring();
         RingChecks.balanced(ring, RingChecks.byId(ps), "weights");
         assertThat(ring.slotCounts(0).get("c")).isBetween(307, 308);
+    }
+
+    @Test
+    void listsThatGrowBackToR_areFilledWithinSeconds_andBalanced() {
+        // Three members and R = 3, one drained, then undrained: every slot's list grows from two to three. The
+        // searches that fill the third entries cost members x slots per visited slot before, minutes at S = 16384.
+        PlacementConfig config = new PlacementConfig(16384, 3);
+        List<Participant> three = members(3, 1, 0);
+        Ring full = Placement.assign(null, three, config).ring();
+        List<Participant> oneDrained =
+                List.of(three.get(0), new Participant(three.get(1).id(), 1, null, Role.DRAINED), three.get(2));
+        Ring two = Placement.assign(full, oneDrained, config).ring();
+        assertThat(two.replicaIndex(0, 2)).isEqualTo(Ring.NONE);
+
+        Ring back = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> Placement.assign(two, three, config)
+                .ring());
+
+        RingChecks.balanced(back, RingChecks.byId(three), "grown back");
     }
 
     @Test
