@@ -35,8 +35,9 @@ import picocli.CommandLine.Spec;
         },
         footer = {
             "",
-            "Every command takes --zk and --cluster (else RINGLEADER_ZK and RINGLEADER_CLUSTER,",
-            "else conf/ringleader.properties), --json and --verbose.",
+            "Every command takes --zk and --cluster (else the environment variables",
+            "RINGLEADER_ZK and RINGLEADER_CLUSTER, else conf/ringleader.properties),",
+            "--json and --verbose.",
             "Exit codes: 0 success, 1 the operation failed, 2 bad usage.",
             "Run 'ringleader admin COMMAND --help' for a command's options."
         })
