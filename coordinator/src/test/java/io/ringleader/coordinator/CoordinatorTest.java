@@ -208,11 +208,9 @@ class CoordinatorTest {
         Agent a = member("a");
         Agent b = member("b");
         Agent third = member("c");
-        Coordinator c = Coordinator.create(config("c1", Duration.ZERO)
+        Coordinator c = fixture.coordinator(config("c1", Duration.ZERO)
                 .withTimings(Duration.ZERO, debounce, Duration.ofSeconds(10))
                 .withSuspicionQuorum(2));
-        started.add(c);
-        c.start();
         awaitRingOf(a.curator(), Set.of("a", "b", "c"));
 
         b.suspect("a");
