@@ -30,7 +30,13 @@ public record Move(int slot, int rank, String from, String to, Reason reason) {
          * zones, or the entry goes to a member that takes it only for that. Zone spread comes before the rule that no
          * entry moves between two members that both stay; see {@link Plan#zoneConflicts()}.
          */
-        ZONE_REPAIR
+        ZONE_REPAIR,
+        /**
+         * A dead end of the set phase: {@code from} stays a member but gives up the entry so that another slot, which
+         * every member under its share already lists, can take {@code from}; {@code to} takes its place here. Rare; it
+         * breaks the rule that no entry moves between two members that both stay, and is named for that.
+         */
+        DEAD_END
     }
 
     /** One line for an operator, e.g. {@code move slot 17 rank 0 kv-3 → kv-5 (kv-3 departed)}. */
@@ -46,6 +52,8 @@ public record Move(int slot, int rank, String from, String to, Reason reason) {
                     case REORDERED -> from + " keeps the slot at another rank";
                     case REBALANCED -> from + " over its share";
                     case ZONE_REPAIR -> "zone repair: " + from + " stays, replicas spread over zones";
+                    case DEAD_END -> "dead end: " + from
+                            + " stays, moves to a slot no member under its share could fill";
                 };
         return head + " (" + why + ")";
     }

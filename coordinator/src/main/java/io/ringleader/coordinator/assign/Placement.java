@@ -275,6 +275,8 @@ public final class Placement {
                     reason = Move.Reason.REORDERED;
                 } else if (used != null && used.leftForZones(s, index.get(from))) {
                     reason = Move.Reason.ZONE_REPAIR;
+                } else if (used != null && used.leftForDeadEnd(s, index.get(from))) {
+                    reason = Move.Reason.DEAD_END;
                 } else {
                     reason = Move.Reason.REBALANCED;
                 }

@@ -66,6 +66,8 @@ final class Rebalance {
     private int[] searchParent;
     private int[] searchQueue;
     private int searchStamp;
+    /** (slot t, member v) as {@code t * n + v}: v kept t but left it to fill a dead end of the set phase. */
+    private final java.util.Set<Long> deadEnds = new java.util.HashSet<>();
 
     /**
      * Chooses the sets of every slot.
@@ -656,6 +658,14 @@ final class Rebalance {
         return total[m] >= previouslyHeld[m] || gainedForZones(s, -1, -1);
     }
 
+    /**
+     * True if member m kept slot s but gave it up to fill a dead end of the set phase: another slot lacked a member
+     * and every member under its share was in it already (see {@link #repairSet}).
+     */
+    boolean leftForDeadEnd(int s, int m) {
+        return deadEnds.contains((long) s * n + m) && position(s, m) < 0;
+    }
+
     /** True if slot s, with {@code in} in place of {@code out}, has a new member whose total does not grow. */
     private boolean gainedForZones(int s, int in, int out) {
         int base = s * ranks;
@@ -927,23 +937,30 @@ final class Rebalance {
 
     /** Every member under quota is already in s: move some v from another slot t into s, and give t a member u. */
     private void repairSet(int s, int[] held) {
-        for (int u = 0; u < n; u++) {
-            if (held[u] >= total[u]) {
-                continue;
-            }
-            for (int t : order) {
-                if (t == s || position(t, u) >= 0 || setLen[t] < ranks) {
+        // First a member that entered t in this placement, so that no entry moves between two members that both stay
+        // in t; only if none exists a member t kept.
+        for (int pass = 0; pass < 2; pass++) {
+            for (int u = 0; u < n; u++) {
+                if (held[u] >= total[u]) {
                     continue;
                 }
-                for (int i = setLen[t] - 1; i >= 0; i--) {
-                    int v = set[t * ranks + i];
-                    if (position(s, v) < 0) {
-                        remove(t, v);
-                        add(t, u);
-                        add(s, v);
-                        held[u]++;
-                        repairs++;
-                        return;
+                for (int t : order) {
+                    if (t == s || position(t, u) >= 0 || setLen[t] < ranks) {
+                        continue;
+                    }
+                    for (int i = setLen[t] - 1; i >= 0; i--) {
+                        int v = set[t * ranks + i];
+                        if (position(s, v) < 0 && (pass == 1 || setPrevRank[t * ranks + i] == NEW)) {
+                            if (setPrevRank[t * ranks + i] != NEW) {
+                                deadEnds.add((long) t * n + v);
+                            }
+                            remove(t, v);
+                            add(t, u);
+                            add(s, v);
+                            held[u]++;
+                            repairs++;
+                            return;
+                        }
                     }
                 }
             }
@@ -1008,9 +1025,80 @@ final class Rebalance {
     /** The replica table, {@code slots * ranks} member indexes; computed once. */
     int[] order() {
         if (ordered == null) {
+            int unresolvedBefore = unresolved;
             ordered = rank();
+            int short1 = shortfall();
+            if (short1 > 0 && zoneCycles + zoneSwaps > 0 && spreadPossible(zones())) {
+                // The zone spread moved newcomers between slots, and some member can reach its share of primaries
+                // only by taking a primary that stayed: give it newcomer places in slots whose primary is open.
+                int[] keptSet = set.clone();
+                int[] keptShortfall = primaryShortfall.clone();
+                int unresolved1 = unresolved;
+                if (swapNewcomersForPrimaries(ordered)) {
+                    Arrays.fill(primaryShortfall, 0);
+                    unresolved = unresolvedBefore;
+                    int[] again = rank();
+                    if (shortfall() < short1 && unresolved <= unresolved1) {
+                        ordered = again;
+                    } else {
+                        System.arraycopy(keptSet, 0, set, 0, set.length);
+                        System.arraycopy(keptShortfall, 0, primaryShortfall, 0, n);
+                        unresolved = unresolved1;
+                    }
+                }
+            }
         }
         return ordered;
+    }
+
+    private int shortfall() {
+        int sum = 0;
+        for (int v : primaryShortfall) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    /**
+     * For each member u short of primaries, swaps a newcomer entry of u in a slot whose primary stayed with a newcomer
+     * entry of another member of u's zone in a slot whose primary is open and which that member does not lead in
+     * {@code table}. Only new entries of one zone trade places, so every member keeps its totals, every slot keeps
+     * what it kept and its zones: the movement rules and the spread stand. Returns true if it swapped any.
+     */
+    private boolean swapNewcomersForPrimaries(int[] table) {
+        boolean any = false;
+        for (int u = 0; u < n; u++) {
+            int need = primaryShortfall[u];
+            for (int i = 0; i < slots && need > 0; i++) {
+                int s = order[i];
+                if (position(s, u) >= 0 || !primaryOpen(s)) {
+                    continue;
+                }
+                int sb = s * ranks;
+                for (int a = 0; a < setLen[s] && need > 0; a++) {
+                    int v = set[sb + a];
+                    if (setPrevRank[sb + a] != NEW || zone[v] != zone[u] || table[sb] == v) {
+                        continue;
+                    }
+                    for (int k = 0; k < slots; k++) {
+                        int t = order[k];
+                        int pu = position(t, u);
+                        if (pu < 0 || setPrevRank[t * ranks + pu] != NEW || primaryOpen(t) || position(t, v) >= 0) {
+                            continue;
+                        }
+                        set[sb + a] = u;
+                        set[t * ranks + pu] = v;
+                        need--;
+                        any = true;
+                        break;
+                    }
+                    if (set[sb + a] == u) {
+                        break;
+                    }
+                }
+            }
+        }
+        return any;
     }
 
     private int[] rank() {

@@ -164,6 +164,40 @@ final class RingChecks {
         return true;
     }
 
+    /**
+     * An upper bound of {@link Plan#zoneConflicts()} recounted from the rings alone: the slots whose replica set
+     * differs between the two rings, or whose previous set already listed a zone twice. A slot that listed a zone twice
+     * after the set phase kept its previous members and gained newcomers; the repair then changes it, so it is one of
+     * these (unless a repair restored exactly its previous set, which the assertion would catch).
+     */
+    static int zoneConflictCandidates(Ring before, Ring after, Map<String, Participant> ps) {
+        int count = 0;
+        for (int s = 0; s < after.slotCount(); s++) {
+            Set<String> old = set(before, s);
+            boolean doubled = false;
+            Set<String> zones = new HashSet<>();
+            for (String id : old) {
+                Participant p = ps.get(id);
+                if (p != null && p.zone() != null && !zones.add(p.zone())) {
+                    doubled = true;
+                }
+            }
+            if (doubled || !old.equals(set(after, s))) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Slots in which the plan lists at least one {@link Move.Reason#ZONE_REPAIR} move. */
+    static int slotsWithZoneRepairs(Plan plan) {
+        return (int) plan.moves().stream()
+                .filter(m -> m.reason() == Move.Reason.ZONE_REPAIR)
+                .mapToInt(Move::slot)
+                .distinct()
+                .count();
+    }
+
     static Set<String> set(Ring ring, int slot) {
         return new HashSet<>(ring.replicas(slot));
     }
