@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.layout.RecordFields;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -80,31 +81,7 @@ public final class MemberCodec {
      * @throws MalformedRecordException naming the path and the first problem found
      */
     public static Member decode(String path, String expectedId, byte[] data) throws MalformedRecordException {
-        if (data == null || data.length == 0) {
-            throw new MalformedRecordException(path, "empty member record");
-        }
-        if (data.length > MAX_BYTES) {
-            throw new MalformedRecordException(path, "member record of " + data.length + " bytes is over " + MAX_BYTES);
-        }
-        JsonNode root;
-        try {
-            root = JSON.readTree(data);
-        } catch (Exception e) {
-            throw new MalformedRecordException(path, "not JSON (" + firstLine(e.getMessage()) + ")");
-        }
-        if (root == null || !root.isObject()) {
-            throw new MalformedRecordException(path, "member record is not a JSON object");
-        }
-        JsonNode format = root.get("format");
-        if (format == null || !format.canConvertToInt()) {
-            throw new MalformedRecordException(path, "member record has no integer 'format' field");
-        }
-        if (format.intValue() != FORMAT) {
-            throw new MalformedRecordException(
-                    path,
-                    "member record format " + format.intValue() + " is not supported (this reader reads " + FORMAT
-                            + ")");
-        }
+        JsonNode root = RecordFields.record(path, data, "member record", MAX_BYTES, FORMAT);
         try {
             String id = text(root, "id");
             if (!id.equals(expectedId)) {
