@@ -1,6 +1,8 @@
 package io.ringleader.coordinator;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.events.Event;
+import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.leadership.Leadership;
@@ -11,6 +13,7 @@ import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.coordinator.assign.Assignment;
+import io.ringleader.coordinator.assign.Move;
 import io.ringleader.coordinator.assign.Participant;
 import io.ringleader.coordinator.assign.Placement;
 import io.ringleader.coordinator.assign.PlacementConfig;
@@ -21,10 +24,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -32,6 +38,8 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,11 +62,21 @@ import org.slf4j.LoggerFactory;
  * that is not live starts its rebalance delay from that moment. A ring that cannot be parsed is never patched: the
  * coordinator logs one error and places the members afresh, with a larger epoch.
  *
+ * <p>The active coordinator also records the cluster's history ({@link EventLog}, {@code events/}): the start of its
+ * term, every member that joined, left or changed state (from the differences between the member views it sees
+ * during its term), and every ring it wrote with what moved. Events are queued on the coordinator's thread and
+ * written there after the ring write of the same recomputation, so they never delay it; a failed event write is
+ * logged and dropped.
+ *
  * <p>Connection states: SUSPENDED and LOST end the term at once (no write is attempted until a new term starts);
  * RECONNECTED resumes the same term only if the election znode survived.
  */
 public final class Coordinator implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+    /** Events queued beyond this many between two writes are dropped: a write that keeps failing must not hoard. */
+    static final int MAX_QUEUED_EVENTS = 1000;
+    /** Member ids named in one event at most, so that it stays within its size budget. */
+    private static final int MAX_IDS = 20;
 
     private enum State {
         LATENT,
@@ -75,6 +93,7 @@ public final class Coordinator implements Closeable {
     private final String logPrefix;
     private final CuratorCache suspects;
     private final CuratorCache operatorConfig;
+    private final EventLog events;
 
     // Confined to the executor.
     private final Map<String, Instant> departedAt = new HashMap<>();
@@ -89,6 +108,12 @@ public final class Coordinator implements Closeable {
     private OperatorConfig intent = OperatorConfig.empty();
     private long malformedIntentLogged = -1;
     private long rebalanceRequestsSeen = -1;
+    /** The view the last member events were computed from in this term; null before the first current one. */
+    private MemberView eventBaseline;
+
+    private final List<Event> queuedEvents = new ArrayList<>();
+    private boolean capPublished;
+    private boolean queueFullLogged;
 
     private volatile Ring lastWritten;
     private volatile long writes;
@@ -117,6 +142,17 @@ public final class Coordinator implements Closeable {
                 CuratorCache.build(agent.curator(), config.path().config(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.executor =
                 new SerialThread("ringleader-coordinator-" + config.coordinatorId(), log, logPrefix, "coordinator");
+        this.events = new EventLog(agent.curator(), config.path(), eventAcl(config));
+    }
+
+    /** With authentication, an event is writable by its writer only and readable by all; without, open. */
+    private static List<ACL> eventAcl(CoordinatorConfig config) {
+        if (config.authScheme() == null) {
+            return ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        }
+        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
+        return acl;
     }
 
     /** A coordinator for these settings, not started. */
@@ -226,6 +262,9 @@ public final class Coordinator implements Closeable {
         term = started;
         departedAt.clear();
         rebalanceRequestsSeen = -1;
+        MemberView view = agent.members();
+        eventBaseline = view.isCurrent() ? view : null;
+        queueEvent(Event.of(Event.COORDINATOR, clock.millis(), config.coordinatorId(), started.epoch(), Map.of()));
         log.info("{}active at epoch 0x{}", logPrefix, Long.toHexString(started.epoch()));
         reconcile();
     }
@@ -234,6 +273,8 @@ public final class Coordinator implements Closeable {
         if (term != null && term.equals(ended)) {
             term = null;
             cancelPending();
+            eventBaseline = null;
+            queuedEvents.clear();
             log.info("{}standing by: {}", logPrefix, reason);
         }
     }
@@ -250,7 +291,76 @@ public final class Coordinator implements Closeable {
             }
         }
         if (term != null && after.isCurrent()) {
+            if (eventBaseline != null) {
+                queueMemberEvents(eventBaseline, after, now.toEpochMilli());
+            }
+            eventBaseline = after;
             schedule(config.debounce());
+        }
+    }
+
+    /** Member events from the difference of two current views, written after the next ring write. */
+    private void queueMemberEvents(MemberView before, MemberView after, long at) {
+        for (Member m : after.members()) {
+            Optional<Member> was = before.member(m.id());
+            if (was.isEmpty()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("state", m.state().name());
+                if (m.zone() != null) {
+                    details.put("zone", m.zone());
+                }
+                queueEvent(Event.of(Event.MEMBER_JOINED, at, m.id(), after.zxid(), details));
+            } else if (was.get().state() != m.state()) {
+                queueEvent(Event.of(
+                        Event.MEMBER_STATE,
+                        at,
+                        m.id(),
+                        after.zxid(),
+                        Map.of("from", was.get().state().name(), "to", m.state().name())));
+            }
+        }
+        for (Member m : before.members()) {
+            if (!after.contains(m.id())) {
+                queueEvent(Event.of(Event.MEMBER_LEFT, at, m.id(), after.zxid(), Map.of()));
+            }
+        }
+    }
+
+    private void queueEvent(Event event) {
+        if (queuedEvents.size() < MAX_QUEUED_EVENTS) {
+            queuedEvents.add(event);
+            queueFullLogged = false;
+        } else if (!queueFullLogged) {
+            queueFullLogged = true;
+            log.warn("{}{} events wait to be written; dropping the next ones", logPrefix, queuedEvents.size());
+        }
+    }
+
+    /**
+     * Writes the queued events, after the ring write of this recomputation: an event write never delays the ring. A
+     * failure is logged and the events are dropped; the history is an aid, not a record the cluster depends on.
+     */
+    private void writeEvents() {
+        if (queuedEvents.isEmpty() || term == null) {
+            return;
+        }
+        List<Event> batch = List.copyOf(queuedEvents);
+        queuedEvents.clear();
+        try {
+            if (!capPublished) {
+                events.publishCap(config.eventsCap());
+                capPublished = true;
+            }
+            events.append(batch);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            log.warn(
+                    "{}could not write {} events to {} ({}); dropped",
+                    logPrefix,
+                    batch.size(),
+                    config.path().events(),
+                    e.toString());
         }
     }
 
@@ -277,8 +387,17 @@ public final class Coordinator implements Closeable {
         }
     }
 
-    /** Reads the ring, computes the next one from the members, and writes it if it changed. */
+    /** Recomputes the ring and writes it if it changed, then writes the events queued meanwhile. */
     private void reconcile() {
+        try {
+            reconcileRing();
+        } finally {
+            writeEvents();
+        }
+    }
+
+    /** Reads the ring, computes the next one from the members, and writes it if it changed. */
+    private void reconcileRing() {
         Term current = term;
         MemberView view = agent.members();
         if (current == null || !view.isCurrent()) {
@@ -481,6 +600,7 @@ public final class Coordinator implements Closeable {
             case WRITTEN -> {
                 lastWritten = next;
                 writes++;
+                queueEvent(ringEvent(next, a));
                 log.info(
                         "{}ring epoch 0x{} written: {} members, {} entries moved ({} primaries){}",
                         logPrefix,
@@ -511,6 +631,28 @@ public final class Coordinator implements Closeable {
             }
             case FAILED -> schedule(config.debounce().plusMillis(250));
         }
+    }
+
+    /** The event of a ring written: what moved and why. */
+    private Event ringEvent(Ring next, Assignment a) {
+        Set<Integer> slots = new HashSet<>();
+        Map<String, Integer> reasons = new TreeMap<>();
+        for (Move m : a.plan().moves()) {
+            slots.add(m.slot());
+            reasons.merge(m.reason().name(), 1, Integer::sum);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("coordinator", config.coordinatorId());
+        details.put("members", next.members().size());
+        details.put("slots", next.slotCount());
+        details.put("entriesMoved", a.plan().moves().size());
+        details.put("slotsMoved", slots.size());
+        details.put("primariesMoved", a.plan().primariesMoved());
+        details.put("reasons", reasons);
+        if (!a.activatedSpares().isEmpty()) {
+            details.put("activatedSpares", Event.firstIds(a.activatedSpares(), MAX_IDS));
+        }
+        return Event.of(Event.RING, clock.millis(), null, next.epoch(), details);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.ringleader.coordinator;
 
 import io.ringleader.agent.Durations;
+import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.ring.Ring;
 import java.io.IOException;
@@ -33,6 +34,8 @@ import java.util.function.Function;
  * @param authCredentials ZooKeeper credentials (read from the environment), or null
  * @param suspicionQuorum how many distinct live members must suspect a member before it is taken out of the ring
  *     although its session lives; 0 turns peer suspicion off
+ * @param eventsCap how many events the cluster's history keeps ({@code events/}), 10 to 20000; the active
+ *     coordinator publishes it for every writer
  */
 public record CoordinatorConfig(
         String connectString,
@@ -46,9 +49,11 @@ public record CoordinatorConfig(
         Duration connectionTimeout,
         String authScheme,
         String authCredentials,
-        int suspicionQuorum) {
+        int suspicionQuorum,
+        int eventsCap) {
 
     static final Set<String> KEYS = Set.of(
+            "ringleader.events.cap",
             "ringleader.suspicion.quorum",
             "ringleader.zk",
             "ringleader.cluster",
@@ -90,6 +95,7 @@ public record CoordinatorConfig(
             throw new IllegalArgumentException(
                     "ringleader.suspicion.quorum must be between 0 (off) and 100, was " + suspicionQuorum);
         }
+        EventLog.checkCap("ringleader.events.cap", eventsCap);
         if ((authScheme == null) != (authCredentials == null)) {
             throw new IllegalArgumentException(
                     "ringleader.auth.scheme and ringleader.auth.credentials.env must be set together");
@@ -110,7 +116,8 @@ public record CoordinatorConfig(
                 Duration.ofSeconds(5),
                 null,
                 null,
-                0);
+                0,
+                EventLog.DEFAULT_CAP);
     }
 
     /** This config with other timings (tests and demos use short ones). */
@@ -127,7 +134,8 @@ public record CoordinatorConfig(
                 newSessionTimeout.compareTo(connectionTimeout) < 0 ? newSessionTimeout : connectionTimeout,
                 authScheme,
                 authCredentials,
-                suspicionQuorum);
+                suspicionQuorum,
+                eventsCap);
     }
 
     /** This config with another coordinator id. */
@@ -144,7 +152,8 @@ public record CoordinatorConfig(
                 connectionTimeout,
                 authScheme,
                 authCredentials,
-                suspicionQuorum);
+                suspicionQuorum,
+                eventsCap);
     }
 
     /** This config with another suspicion quorum (0: off). */
@@ -161,7 +170,26 @@ public record CoordinatorConfig(
                 connectionTimeout,
                 authScheme,
                 authCredentials,
-                quorum);
+                quorum,
+                eventsCap);
+    }
+
+    /** This config with another events cap. */
+    public CoordinatorConfig withEventsCap(int cap) {
+        return new CoordinatorConfig(
+                connectString,
+                path,
+                coordinatorId,
+                slotCount,
+                replication,
+                rebalanceDelay,
+                debounce,
+                sessionTimeout,
+                connectionTimeout,
+                authScheme,
+                authCredentials,
+                suspicionQuorum,
+                cap);
     }
 
     /** This config with another ring shape. */
@@ -178,7 +206,8 @@ public record CoordinatorConfig(
                 connectionTimeout,
                 authScheme,
                 authCredentials,
-                suspicionQuorum);
+                suspicionQuorum,
+                eventsCap);
     }
 
     /**
@@ -246,7 +275,8 @@ public record CoordinatorConfig(
                 duration(s, "ringleader.connection.timeout", "5s"),
                 s.get("ringleader.auth.scheme"),
                 credentials,
-                integer(s, "ringleader.suspicion.quorum", 0));
+                integer(s, "ringleader.suspicion.quorum", 0),
+                integer(s, "ringleader.events.cap", EventLog.DEFAULT_CAP));
     }
 
     private static String defaultId() {

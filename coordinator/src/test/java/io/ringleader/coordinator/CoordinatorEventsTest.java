@@ -1,0 +1,141 @@
+package io.ringleader.coordinator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.ringleader.agent.Agent;
+import io.ringleader.agent.events.Event;
+import io.ringleader.agent.events.EventLog;
+import io.ringleader.agent.events.EventReader;
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.ring.Ring;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorEventsTest {
+    private static final Duration WAIT = CoordinatorFixture.WAIT;
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+    private static TestingServer server;
+    private final String cluster = "coord-events-" + CLUSTERS.incrementAndGet();
+    private final ClusterPath path = ClusterPath.of(cluster);
+    private final List<String> skipped = new ArrayList<>();
+    private CoordinatorFixture fixture;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        server = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void newFixture() {
+        fixture = new CoordinatorFixture(server.getConnectString(), cluster);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        fixture.close();
+    }
+
+    private Coordinator activeCoordinator(CoordinatorConfig config) {
+        Coordinator c = fixture.coordinator(config);
+        await().atMost(WAIT).until(() -> c.isActive() && c.members().isCurrent());
+        return c;
+    }
+
+    private List<Event> events(Coordinator c) throws Exception {
+        return new EventReader(c.curator(), path, skipped::add).latest(0);
+    }
+
+    private Optional<Event> find(Coordinator c, String type, String member) throws Exception {
+        return events(c).stream()
+                .filter(e -> e.type().equals(type) && (member == null || member.equals(e.member())))
+                .findFirst();
+    }
+
+    private Event awaitEvent(Coordinator c, String type, String member) {
+        return await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> find(c, type, member), Optional::isPresent)
+                .get();
+    }
+
+    @Test
+    void theActiveCoordinator_recordsItsTerm_joinsLeavesStateChanges_andEachRingWithWhatMoved() throws Exception {
+        Coordinator c = activeCoordinator(fixture.config("c1", Duration.ZERO));
+
+        Agent a = fixture.member("a");
+        Agent b = fixture.member("b");
+        await().atMost(WAIT)
+                .until(() -> c.lastWritten().map(r -> r.members().size() == 2).orElse(false));
+        a.setState(MemberState.DRAINING);
+        b.close();
+
+        Event term = awaitEvent(c, Event.COORDINATOR, "c1");
+        assertThat(term.epoch()).isEqualTo(c.term().orElseThrow().epoch());
+        Event joined = awaitEvent(c, Event.MEMBER_JOINED, "b");
+        assertThat(joined.text("state")).isEqualTo("UP");
+        assertThat(joined.at()).isPositive();
+        Event state = awaitEvent(c, Event.MEMBER_STATE, "a");
+        assertThat(state.details()).containsEntry("from", "UP").containsEntry("to", "DRAINING");
+        Event left = awaitEvent(c, Event.MEMBER_LEFT, "b");
+        assertThat(left.epoch()).isPositive();
+
+        Ring last = await().atMost(WAIT)
+                .until(() -> c.lastWritten().orElseThrow(), r -> r.members().equals(List.of("a")));
+        Event ring = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(
+                        () -> events(c).stream()
+                                .filter(e -> e.type().equals(Event.RING) && e.epoch() == last.epoch())
+                                .findFirst(),
+                        Optional::isPresent)
+                .get();
+        assertThat(ring.text("coordinator")).isEqualTo("c1");
+        assertThat(ring.number("members", -1)).isEqualTo(1);
+        assertThat(ring.number("slotsMoved", -1)).isPositive();
+        assertThat(ring.number("entriesMoved", -1)).isGreaterThanOrEqualTo(ring.number("slotsMoved", -1));
+        assertThat(ring.counts("reasons")).containsKey("DEPARTED");
+
+        List<Event> all = events(c);
+        assertThat(all).extracting(Event::sequence).isSorted();
+        assertThat(all.indexOf(left)).isLessThan(all.indexOf(ring));
+        assertThat(all)
+                .filteredOn(e -> e.type().equals(Event.MEMBER_JOINED))
+                .extracting(Event::member)
+                .containsExactly("a", "b");
+        assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    void theConfiguredCap_isPublished_andTheHistoryIsTrimmedToIt() throws Exception {
+        Coordinator c = fixture.coordinator(fixture.config("c1", Duration.ZERO).withEventsCap(10));
+        await().atMost(WAIT).until(c::isActive);
+        EventLog log = new EventLog(c.curator(), path);
+        for (int i = 0; i < 30; i++) {
+            log.append(Event.of("test", i, null, null, Map.of()));
+        }
+
+        fixture.member("a");
+
+        Event joined = awaitEvent(c, Event.MEMBER_JOINED, "a");
+        assertThat(EventLog.capOf(c.curator().getData().forPath(path.events()))).isEqualTo(10);
+        assertThat(c.curator().getChildren().forPath(path.events())).hasSizeLessThanOrEqualTo(11);
+        assertThat(events(c)).contains(joined);
+    }
+}
