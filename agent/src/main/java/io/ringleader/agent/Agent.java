@@ -254,6 +254,7 @@ public interface Agent extends Closeable {
         private Duration healthInterval;
         private int healthFailures;
         private Clock clock = Clock.systemUTC();
+        private boolean takeoverEvents = true;
 
         private Builder() {}
 
@@ -400,6 +401,17 @@ public interface Agent extends Closeable {
             return this;
         }
 
+        /**
+         * Whether this member records its takeovers in the cluster's history ({@code events/}, {@code ringleader
+         * admin events}): when it becomes primary of slots whose primary departed, drained or went DOWN, it writes
+         * one event with its timeline (view changed, router updated, role listeners told), on a thread of its own
+         * after the role listeners were told, so never on the takeover path. Default on; an observer never records.
+         */
+        public Builder takeoverEvents(boolean record) {
+            this.takeoverEvents = record;
+            return this;
+        }
+
         /** The clock that stamps the record's start time (default UTC system clock). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -465,6 +477,10 @@ public interface Agent extends Closeable {
 
         Duration suspicionTtl() {
             return suspicionTtl;
+        }
+
+        boolean takeoverEvents() {
+            return takeoverEvents;
         }
 
         HealthCheck healthCheck() {

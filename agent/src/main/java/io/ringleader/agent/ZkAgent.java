@@ -1,5 +1,6 @@
 package io.ringleader.agent;
 
+import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.health.HealthMonitor;
 import io.ringleader.agent.health.PeerSuspicion;
 import io.ringleader.agent.layout.ClusterPath;
@@ -103,7 +104,12 @@ final class ZkAgent implements Agent {
                 : new PeerSuspicion(
                         client, path, memberId, builder.suspicionTtl(), "ringleader-agent-" + memberId + "-suspicion");
         this.roles = Roles.create(
-                client, observer ? null : memberId, membership, router, "ringleader-agent-" + memberId + "-roles");
+                client,
+                observer ? null : memberId,
+                membership,
+                router,
+                "ringleader-agent-" + memberId + "-roles",
+                observer || !builder.takeoverEvents() ? null : new EventLog(client, path, acl));
     }
 
     /** Curator's own threads named after the agent, as every thread of the agent is. */

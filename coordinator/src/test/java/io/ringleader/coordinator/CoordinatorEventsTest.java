@@ -7,6 +7,7 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.events.EventReader;
+import io.ringleader.agent.events.TakeoverTimeline;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
@@ -120,6 +121,66 @@ class CoordinatorEventsTest {
                 .extracting(Event::member)
                 .containsExactly("a", "b");
         assertThat(skipped).isEmpty();
+    }
+
+    @Test
+    void aPrimaryClosingGracefully_givesOneTakeoverTimeline_fromItsSuccessors_withOrderedTimes() throws Exception {
+        Coordinator c = activeCoordinator(fixture.config("c1", Duration.ofMinutes(1)));
+        Agent a = fixture.member("a");
+        Agent b = fixture.member("b");
+        Agent d = fixture.member("d");
+        Ring ring = await().atMost(WAIT)
+                .until(
+                        () -> c.lastWritten().orElse(null),
+                        r -> r != null && r.members().size() == 3);
+        await().atMost(WAIT).until(() -> List.of(a, b, d).stream()
+                .allMatch(m -> m.roles().current().active()
+                        && m.roles().current().epoch() >= m.router().table().epoch()
+                        && m.router().table().ringEpoch() == ring.epoch()));
+        int primaryOfA = a.roles().current().primary().size();
+        assertThat(primaryOfA).isPositive();
+
+        a.close();
+
+        TakeoverTimeline t = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(
+                        () -> TakeoverTimeline.of(events(c)),
+                        l -> l.size() == 1 && l.get(0).slots() == primaryOfA)
+                .get(0);
+        assertThat(t.previous()).containsExactly("a");
+        assertThat(t.departed()).containsExactly("a");
+        assertThat(t.reporters()).isNotEmpty().isSubsetOf("b", "d");
+        assertThat(t.epoch()).isEqualTo(b.router().table().epoch());
+        assertThat(t.routersMicros()).isNotNegative();
+        assertThat(t.newPrimaryMicros()).isGreaterThanOrEqualTo(t.routersMicros());
+        assertThat(t.newPrimaryMicros()).as("measured on one host").isLessThan(WAIT.toMillis() * 1000);
+        Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
+        assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
+    }
+
+    @Test
+    void aMemberBuiltWithoutTakeoverEvents_recordsNone() throws Exception {
+        Coordinator c = activeCoordinator(fixture.config("c1", Duration.ofMinutes(1)));
+        Agent a = fixture.member("a");
+        Agent b = fixture.track(Agent.builder()
+                .connectString(server.getConnectString())
+                .cluster(cluster)
+                .memberId("b")
+                .endpoint("127.0.0.1", 7000)
+                .takeoverEvents(false)
+                .build());
+        b.start();
+        b.awaitJoined(WAIT);
+        await().atMost(WAIT)
+                .until(() -> c.lastWritten().map(r -> r.members().size() == 2).orElse(false));
+        await().atMost(WAIT).until(() -> !b.roles().current().backup().isEmpty());
+
+        a.close();
+
+        await().atMost(WAIT).until(() -> b.roles().current().primary().size() == 64);
+        awaitEvent(c, Event.MEMBER_LEFT, "a");
+        assertThat(events(c)).noneMatch(e -> e.type().equals(Event.TAKEOVER));
     }
 
     @Test

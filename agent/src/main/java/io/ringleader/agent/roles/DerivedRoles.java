@@ -1,5 +1,6 @@
 package io.ringleader.agent.roles;
 
+import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberView;
@@ -9,6 +10,7 @@ import io.ringleader.agent.membership.RegistrationState;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.routing.Router;
 import io.ringleader.agent.routing.RoutingTable;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,26 +43,49 @@ final class DerivedRoles implements Roles {
     private final StandardListenerManager<RoleListener> listeners = StandardListenerManager.standard();
     private final ConnectionStateListener connectionListener = (c, s) -> onConnectionStateNow(s);
     private final Object monitor = new Object();
+    /** Null when takeovers are not recorded. */
+    private final TakeoverRecorder takeovers;
 
     private volatile RoleSnapshot current = RoleSnapshot.NONE;
     /** False from a suspension until the ring and members were read again. */
     private volatile boolean fresh;
     // Confined to the executor: what the listeners were last told.
     private RoleSnapshot told = RoleSnapshot.NONE;
+    /** The table the roles last told were derived from; null before the first. */
+    private RoutingTable toldFrom;
+
     private boolean freshCheckScheduled;
 
     /**
      * Roles of {@code memberId} (null for an observer, which has none) over a started membership and router.
      *
      * @param threadName the roles thread's name
+     * @param takeoverLog where this member records its takeovers, or null not to
      */
-    DerivedRoles(CuratorFramework client, String memberId, Membership membership, Router router, String threadName) {
+    DerivedRoles(
+            CuratorFramework client,
+            String memberId,
+            Membership membership,
+            Router router,
+            String threadName,
+            EventLog takeoverLog) {
         this.client = client;
         this.memberId = memberId;
         this.membership = membership;
         this.router = router;
         this.logPrefix = "[member=" + memberId + "] ";
         this.executor = new SerialThread(threadName, log, logPrefix, "roles");
+        this.takeovers = takeoverLog == null || memberId == null
+                ? null
+                : new TakeoverRecorder(
+                        memberId,
+                        membership,
+                        router,
+                        takeoverLog,
+                        Clock.systemUTC(),
+                        threadName.endsWith("-roles")
+                                ? threadName.substring(0, threadName.length() - "-roles".length()) + "-takeovers"
+                                : threadName + "-takeovers");
     }
 
     @Override
@@ -69,6 +94,9 @@ final class DerivedRoles implements Roles {
             throw new IllegalStateException("roles already started or closed: " + state.get());
         }
         client.getConnectionStateListenable().addListener(connectionListener);
+        if (takeovers != null) {
+            takeovers.start();
+        }
         // The router tells every new table, including one whose only change is its epoch; membership changes reach
         // the roles through it, so that roles are always derived from the table the router serves.
         router.listenable().addListener((before, after) -> submit(this::derive));
@@ -133,6 +161,9 @@ final class DerivedRoles implements Roles {
             current = new RoleSnapshot(SlotSet.empty(), SlotSet.empty(), was.epoch(), false);
         }
         executor.stop(Duration.ofSeconds(5));
+        if (takeovers != null) {
+            takeovers.close();
+        }
         listeners.clear();
         synchronized (monitor) {
             monitor.notifyAll();
@@ -160,7 +191,7 @@ final class DerivedRoles implements Roles {
                 String cause = newState == ConnectionState.LOST
                         ? "session lost"
                         : "connection " + newState.name().toLowerCase(java.util.Locale.ROOT);
-                submit(() -> tell(cause));
+                submit(() -> tell(cause, null));
             }
             case CONNECTED, RECONNECTED -> submit(this::awaitFresh);
         }
@@ -213,7 +244,7 @@ final class DerivedRoles implements Roles {
             current = new RoleSnapshot(primary.build(), backup.build(), table.epoch(), true);
             monitor.notifyAll();
         }
-        tell("ring epoch " + table.ringEpoch() + ", members at zxid 0x" + Long.toHexString(table.membersZxid()));
+        tell("ring epoch " + table.ringEpoch() + ", members at zxid 0x" + Long.toHexString(table.membersZxid()), table);
     }
 
     /**
@@ -246,7 +277,8 @@ final class DerivedRoles implements Roles {
         return false;
     }
 
-    private void tell(String cause) {
+    /** Tells the listeners what changed since they were last told; {@code table}: derived from it, or null. */
+    private void tell(String cause, RoutingTable table) {
         RoleSnapshot now = current;
         RoleSnapshot before = told;
         RoleChange change = new RoleChange(
@@ -258,6 +290,10 @@ final class DerivedRoles implements Roles {
                 cause,
                 now);
         told = now;
+        RoutingTable derivedBefore = toldFrom;
+        if (table != null) {
+            toldFrom = table;
+        }
         if (change.isEmpty()) {
             return;
         }
@@ -272,5 +308,8 @@ final class DerivedRoles implements Roles {
                     cause);
         }
         listeners.forEach(l -> l.rolesChanged(change));
+        if (takeovers != null && table != null) {
+            takeovers.told(derivedBefore, table, change);
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.ringleader.agent.roles;
 
+import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.routing.Router;
 import java.io.Closeable;
@@ -24,7 +25,25 @@ public interface Roles extends Closeable {
      */
     static Roles create(
             CuratorFramework client, String memberId, Membership membership, Router router, String threadName) {
-        return new DerivedRoles(client, memberId, membership, router, threadName);
+        return new DerivedRoles(client, memberId, membership, router, threadName, null);
+    }
+
+    /**
+     * As {@link #create(CuratorFramework, String, Membership, Router, String)}, and when this member becomes primary
+     * of slots whose primary departed, drained or went DOWN, it records the takeover with its timeline in {@code
+     * takeoverLog} (see {@link io.ringleader.agent.events.TakeoverTimeline}), on a thread of its own, after the role
+     * listeners were told.
+     *
+     * @param takeoverLog where to record takeovers; null records none
+     */
+    static Roles create(
+            CuratorFramework client,
+            String memberId,
+            Membership membership,
+            Router router,
+            String threadName,
+            EventLog takeoverLog) {
+        return new DerivedRoles(client, memberId, membership, router, threadName, takeoverLog);
     }
 
     /**
