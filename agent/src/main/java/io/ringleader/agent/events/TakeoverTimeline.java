@@ -59,6 +59,34 @@ public record TakeoverTimeline(
     }
 
     /**
+     * The {@link Event#TAKEOVER} event one new primary reports, times in epoch microseconds of its wall clock.
+     *
+     * @param member the reporter: the new primary
+     * @param epoch the routing epoch of the takeover
+     * @param slots how many slots it took over
+     * @param previous the primaries it took them from
+     * @param departed the members that departed in the change
+     */
+    public static Event report(
+            String member,
+            long epoch,
+            long slots,
+            List<String> previous,
+            List<String> departed,
+            long detectedAtMicros,
+            long routerAtMicros,
+            long newPrimaryAtMicros) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put(SLOTS, slots);
+        details.put(PREVIOUS, previous);
+        details.put(DEPARTED, departed);
+        details.put(DETECTED_AT, detectedAtMicros);
+        details.put(ROUTER_AT, routerAtMicros);
+        details.put(NEW_PRIMARY_AT, newPrimaryAtMicros);
+        return Event.of(Event.TAKEOVER, newPrimaryAtMicros / 1000, member, epoch, details);
+    }
+
+    /**
      * The takeovers among {@code events}, one per epoch, in the order of their first event; other events are
      * ignored, and so is a takeover event without an epoch.
      */

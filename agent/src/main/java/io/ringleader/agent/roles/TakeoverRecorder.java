@@ -135,15 +135,15 @@ final class TakeoverRecorder {
         served = Math.min(served, toldAt);
         seen = Math.min(seen, served);
 
-        Map<String, Object> details = new LinkedHashMap<>();
-        details.put(TakeoverTimeline.SLOTS, taken[0]);
-        details.put(TakeoverTimeline.PREVIOUS, Event.firstIds(previous, MAX_IDS));
-        details.put(TakeoverTimeline.DEPARTED, Event.firstIds(departed, MAX_IDS));
-        details.put(TakeoverTimeline.DETECTED_AT, seen);
-        details.put(TakeoverTimeline.ROUTER_AT, served);
-        details.put(TakeoverTimeline.NEW_PRIMARY_AT, toldAt);
-        details.put("ringEpoch", after.ringEpoch());
-        Event event = Event.of(Event.TAKEOVER, toldAt / 1000, memberId, after.epoch(), details);
+        Event event = TakeoverTimeline.report(
+                memberId,
+                after.epoch(),
+                taken[0],
+                Event.firstIds(previous, MAX_IDS),
+                Event.firstIds(departed, MAX_IDS),
+                seen,
+                served,
+                toldAt);
         try {
             events.append(event);
         } catch (InterruptedException e) {

@@ -48,19 +48,9 @@ class EventLogTest {
     }
 
     private static Event takeover(long seq, String member, int slots, long detected, long router, long primary) {
-        return new Event(
-                seq,
-                Event.TAKEOVER,
-                1,
-                member,
-                9L,
-                Map.of(
-                        "slots", slots,
-                        "previous", List.of("kv-2"),
-                        "departed", List.of("kv-2"),
-                        "detectedAtMicros", detected,
-                        "routerAtMicros", router,
-                        "newPrimaryAtMicros", primary));
+        Event e =
+                TakeoverTimeline.report(member, 9, slots, List.of("kv-2"), List.of("kv-2"), detected, router, primary);
+        return e.stored(seq);
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.ringleader.coordinator.admin;
 
 import static io.ringleader.agent.layout.RecordFields.firstLine;
 
+import io.ringleader.agent.events.Event;
+import io.ringleader.agent.events.EventLog;
+import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.leadership.Leadership;
@@ -23,6 +26,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -419,6 +423,59 @@ public final class ClusterAdmin implements Closeable {
         List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
         acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
         return acl;
+    }
+
+    /**
+     * A reader of the cluster's event history; an event znode that cannot be parsed is skipped and reported once to
+     * {@code onSkipped}. Read it through {@link #latestEvents} and {@link #awaitEvents}.
+     */
+    public EventReader eventReader(Consumer<String> onSkipped) {
+        return new EventReader(client, path, onSkipped);
+    }
+
+    /**
+     * The latest {@code limit} events (0: all), oldest first.
+     *
+     * @throws AdminException if ZooKeeper fails
+     */
+    public List<Event> latestEvents(EventReader reader, int limit) throws AdminException {
+        try {
+            return reader.latest(limit);
+        } catch (Exception e) {
+            throw zkFailure("reading the events", e);
+        }
+    }
+
+    /**
+     * The events after {@code sequence}, waiting at most {@code maxWait} for one.
+     *
+     * @throws AdminException if ZooKeeper fails
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public List<Event> awaitEvents(EventReader reader, long sequence, Duration maxWait)
+            throws AdminException, InterruptedException {
+        try {
+            return reader.awaitAfter(sequence, maxWait);
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) {
+            throw zkFailure("following the events", e);
+        }
+    }
+
+    /**
+     * The cap of the cluster's event history.
+     *
+     * @throws AdminException if ZooKeeper fails
+     */
+    public int eventsCap() throws AdminException {
+        try {
+            return EventLog.capOf(client.getData().forPath(path.events()));
+        } catch (KeeperException.NoNodeException e) {
+            return EventLog.DEFAULT_CAP;
+        } catch (Exception e) {
+            throw zkFailure("reading the events", e);
+        }
     }
 
     private AdminException zkFailure(String doing, Exception e) {

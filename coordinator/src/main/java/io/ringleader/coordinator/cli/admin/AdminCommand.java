@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "admin",
-        description = "See and steer a cluster: its members, ring and primaries, and the operator config.",
+        description = "See and steer a cluster: its members, ring and primaries, the operator config, and its history.",
         synopsisSubcommandLabel = "COMMAND",
         commandListHeading = "%nCommands:%n",
         subcommands = {
@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
             RebalanceDelayCommand.class,
             RebalanceCommand.class,
             ExportCommand.class,
-            ImportCommand.class
+            ImportCommand.class,
+            EventsCommand.class
         },
         footer = {
             "",

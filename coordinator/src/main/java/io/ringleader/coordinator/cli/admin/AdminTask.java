@@ -20,6 +20,7 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -103,6 +104,17 @@ abstract class AdminTask implements Callable<Integer> {
      * @throws AdminException if it fails
      */
     abstract void run(ClusterAdmin cluster) throws AdminException;
+
+    /**
+     * Checks a {@code --limit} value.
+     *
+     * @throws ParameterException if it is negative
+     */
+    void checkLimit(int limit) {
+        if (limit < 0) {
+            throw new ParameterException(spec.commandLine(), "--limit must be 0 (all) or more, was " + limit);
+        }
+    }
 
     PrintWriter out() {
         return spec.commandLine().getOut();

@@ -12,7 +12,6 @@ import io.ringleader.coordinator.assign.Plan;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 
 /**
  * {@code ringleader admin rebalance [--dry-run]}: the plan the active coordinator would apply now, and without
@@ -39,9 +38,7 @@ final class RebalanceCommand extends AdminTask {
 
     @Override
     void prepare() {
-        if (limit < 0) {
-            throw new ParameterException(spec.commandLine(), "--limit must be 0 (all) or more, was " + limit);
-        }
+        checkLimit(limit);
     }
 
     @Override
