@@ -264,6 +264,7 @@ public final class Coordinator implements Closeable {
         rebalanceRequestsSeen = -1;
         MemberView view = agent.members();
         eventBaseline = view.isCurrent() ? view : null;
+        capPublished = false;
         queueEvent(Event.of(Event.COORDINATOR, clock.millis(), config.coordinatorId(), started.epoch(), Map.of()));
         log.info("{}active at epoch 0x{}", logPrefix, Long.toHexString(started.epoch()));
         reconcile();
