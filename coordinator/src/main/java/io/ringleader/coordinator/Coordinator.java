@@ -342,7 +342,11 @@ public final class Coordinator implements Closeable {
      * failure is logged and the events are dropped; the history is an aid, not a record the cluster depends on.
      */
     private void writeEvents() {
-        if (queuedEvents.isEmpty() || term == null) {
+        if (term == null) {
+            queuedEvents.clear(); // a deposed coordinator records nothing, and its next term starts afresh
+            return;
+        }
+        if (queuedEvents.isEmpty()) {
             return;
         }
         List<Event> batch = List.copyOf(queuedEvents);
