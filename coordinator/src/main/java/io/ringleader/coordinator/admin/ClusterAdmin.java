@@ -6,14 +6,12 @@ import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.layout.ClusterPath;
-import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.leadership.Leadership;
-import io.ringleader.agent.membership.Member;
-import io.ringleader.agent.membership.MemberCodec;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
+import io.ringleader.coordinator.admin.ClusterReader.Stored;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -21,8 +19,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,12 +52,14 @@ public final class ClusterAdmin implements Closeable {
     private final AdminTarget target;
     private final ClusterPath path;
     private final Clock clock;
+    private final ClusterReader reader;
 
     private ClusterAdmin(CuratorFramework client, AdminTarget target, Clock clock) {
         this.client = client;
         this.target = target;
         this.path = target.path();
         this.clock = clock;
+        this.reader = new ClusterReader(client, path);
     }
 
     /**
@@ -152,43 +150,7 @@ public final class ClusterAdmin implements Closeable {
      */
     public ClusterState read() throws AdminException {
         try {
-            Stat membersStat = new Stat();
-            List<String> ids;
-            try {
-                ids = new ArrayList<>(
-                        client.getChildren().storingStatIn(membersStat).forPath(path.members()));
-            } catch (KeeperException.NoNodeException e) {
-                ids = new ArrayList<>();
-            }
-            ids.sort(null);
-            List<Member> members = new ArrayList<>();
-            SortedMap<String, String> malformed = new TreeMap<>();
-            for (String id : ids) {
-                String memberPath = path.members() + "/" + id;
-                try {
-                    members.add(
-                            MemberCodec.decode(memberPath, id, client.getData().forPath(memberPath)));
-                } catch (KeeperException.NoNodeException e) {
-                    // left meanwhile
-                } catch (MalformedRecordException e) {
-                    malformed.put(id, e.getMessage());
-                }
-            }
-            Stored<Ring> ring = readRing();
-            Stored<OperatorConfig> config = readConfig();
-            Optional<String> coordinator = Leadership.leaderOf(client, path.coordinator());
-            return new ClusterState(
-                    path,
-                    members,
-                    malformed,
-                    membersStat.getPzxid(),
-                    ring.value(),
-                    ring.version(),
-                    ring.problem(),
-                    config.value() == null ? OperatorConfig.empty() : config.value(),
-                    config.version(),
-                    config.problem(),
-                    coordinator);
+            return reader.read();
         } catch (Exception e) {
             throw zkFailure("reading cluster '" + path.cluster() + "'", e);
         }
@@ -379,40 +341,12 @@ public final class ClusterAdmin implements Closeable {
         }
     }
 
-    /** A znode's content as read: the value (null if none or unparsable), its stat (null if none), the problem. */
-    private record Stored<T>(T value, Stat stat, String problem) {
-        int version() {
-            return stat == null ? -1 : stat.getVersion();
-        }
-    }
-
-    /** How a record is parsed: {@code RingCodec::decode}, {@code OperatorConfigCodec::decode}. */
-    @FunctionalInterface
-    private interface Decoder<T> {
-        T decode(String path, byte[] data) throws MalformedRecordException;
-    }
-
     private Stored<Ring> readRing() throws Exception {
-        return read(path.ring(), RingCodec::decode);
+        return reader.readRing();
     }
 
     private Stored<OperatorConfig> readConfig() throws Exception {
-        return read(path.config(), OperatorConfigCodec::decode);
-    }
-
-    private <T> Stored<T> read(String znode, Decoder<T> decoder) throws Exception {
-        Stat stat = new Stat();
-        byte[] data;
-        try {
-            data = client.getData().storingStatIn(stat).forPath(znode);
-        } catch (KeeperException.NoNodeException e) {
-            return new Stored<>(null, null, null);
-        }
-        try {
-            return new Stored<>(decoder.decode(znode, data), stat, null);
-        } catch (MalformedRecordException e) {
-            return new Stored<>(null, stat, e.getMessage());
-        }
+        return reader.readConfig();
     }
 
     /** The config's ACL: readable by all, and with authentication writable only by the identity that created it. */

@@ -8,6 +8,7 @@ import io.ringleader.agent.ring.Ring;
 import io.ringleader.coordinator.admin.AdminException;
 import io.ringleader.coordinator.admin.AdminTarget;
 import io.ringleader.coordinator.admin.ClusterAdmin;
+import io.ringleader.coordinator.admin.ClusterJson;
 import io.ringleader.coordinator.cli.CommandFailedException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -142,30 +143,15 @@ abstract class AdminTask implements Callable<Integer> {
     }
 
     static ArrayNode array(ObjectNode parent, String field, Collection<String> values) {
-        ArrayNode array = parent.putArray(field);
-        values.forEach(array::add);
-        return array;
+        return ClusterJson.array(parent, field, values);
     }
 
-    /** The ring's epoch, slot count, replication and member count, or null without a ring. */
     static void putRing(ObjectNode node, String field, Ring ring) {
-        if (ring == null) {
-            node.putNull(field);
-            return;
-        }
-        ObjectNode r = node.putObject(field);
-        r.put("epoch", ring.epoch());
-        r.put("slots", ring.slotCount());
-        r.put("replication", ring.replication());
-        r.put("members", ring.members().size());
+        ClusterJson.putRing(node, field, ring);
     }
 
     static void putOptional(ObjectNode node, String field, Optional<String> value) {
-        if (value.isPresent()) {
-            node.put(field, value.get());
-        } else {
-            node.putNull(field);
-        }
+        ClusterJson.putOptional(node, field, value);
     }
 
     /** An epoch as operators read it in the logs: {@code 0x1a2f}. */

@@ -1,20 +1,14 @@
 package io.ringleader.coordinator.cli.admin;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringleader.agent.membership.Member;
-import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.routing.RoutingTable;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.admin.AdminException;
 import io.ringleader.coordinator.admin.ClusterAdmin;
+import io.ringleader.coordinator.admin.ClusterJson;
 import io.ringleader.coordinator.admin.ClusterState;
+import io.ringleader.coordinator.admin.MemberSummary;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
 import picocli.CommandLine.Command;
 
 /** {@code ringleader admin members}: every member with its state, endpoint, weight, slots and config. */
@@ -31,65 +25,25 @@ final class MembersCommand extends AdminTask {
     @Override
     void run(ClusterAdmin cluster) throws AdminException {
         ClusterState s = cluster.read();
-        RoutingTable table = s.table();
-        Map<String, Integer> serving = new HashMap<>();
-        Map<String, Integer> entries = new HashMap<>();
-        Ring ring = s.ring();
-        if (ring != null) {
-            for (int slot = 0; slot < ring.slotCount(); slot++) {
-                Member primary = table.primary(slot);
-                if (primary != null) {
-                    serving.merge(primary.id(), 1, Integer::sum);
-                }
-                for (String id : ring.replicas(slot)) {
-                    entries.merge(id, 1, Integer::sum);
-                }
-            }
-        }
-        SortedSet<String> ids = new TreeSet<>(s.absentFromRing());
-        s.members().forEach(m -> ids.add(m.id()));
-        OperatorConfig config = s.config();
+        List<MemberSummary> members = MemberSummary.of(s);
         if (json()) {
-            ObjectNode node = object();
-            ArrayNode list = node.putArray("members");
-            for (String id : ids) {
-                Member m = s.member(id).orElse(null);
-                ObjectNode e = list.addObject();
-                e.put("id", id);
-                e.put("state", m == null ? "ABSENT" : m.state().name());
-                if (m == null) {
-                    e.putNull("host");
-                    e.putNull("port");
-                    e.putNull("zone");
-                    e.putNull("recordWeight");
-                } else {
-                    e.put("host", m.endpoint().host());
-                    e.put("port", m.endpoint().port());
-                    e.put("zone", m.zone());
-                    e.put("recordWeight", m.weight());
-                }
-                e.put("weight", s.effectiveWeight(id));
-                e.put("primarySlots", serving.getOrDefault(id, 0));
-                e.put("replicaEntries", entries.getOrDefault(id, 0));
-                e.put("inRing", ring != null && ring.indexOf(id) >= 0);
-                e.put("drained", config.drained().contains(id));
-                e.put("spare", config.spares().contains(id));
-            }
-            print(node);
+            print(ClusterJson.members(members));
             return;
         }
-        if (ids.isEmpty()) {
+        if (members.isEmpty()) {
             out().println("cluster '" + s.path().cluster() + "' has no members");
             return;
         }
+        OperatorConfig config = s.config();
         Columns columns = new Columns("ID", "STATE", "ENDPOINT", "ZONE", "WEIGHT", "PRIMARY", "REPLICAS", "CONFIG");
-        for (String id : ids) {
-            Member m = s.member(id).orElse(null);
+        for (MemberSummary summary : members) {
+            String id = summary.id();
+            Member m = summary.record();
             List<String> notes = new ArrayList<>();
-            if (config.drained().contains(id)) {
+            if (summary.drained()) {
                 notes.add("drained");
             }
-            if (config.spares().contains(id)) {
+            if (summary.spare()) {
                 notes.add("spare");
             }
             if (config.weights().containsKey(id)) {
@@ -97,12 +51,12 @@ final class MembersCommand extends AdminTask {
             }
             columns.row(
                     id,
-                    m == null ? "ABSENT" : m.state(),
+                    summary.state(),
                     m == null ? null : m.endpoint().host() + ":" + m.endpoint().port(),
                     m == null ? null : m.zone(),
-                    s.effectiveWeight(id),
-                    serving.getOrDefault(id, 0),
-                    entries.getOrDefault(id, 0),
+                    summary.weight(),
+                    summary.primarySlots(),
+                    summary.replicaEntries(),
                     notes.isEmpty() ? null : String.join(", ", notes));
         }
         columns.print(out());

@@ -1,16 +1,12 @@
 package io.ringleader.coordinator.cli.admin;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.coordinator.OperatorConfigCodec;
 import io.ringleader.coordinator.admin.AdminException;
 import io.ringleader.coordinator.admin.ClusterAdmin;
+import io.ringleader.coordinator.admin.ClusterJson;
 import io.ringleader.coordinator.admin.ClusterState;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -28,35 +24,12 @@ final class StatusCommand extends AdminTask {
     @Override
     void run(ClusterAdmin cluster) throws AdminException {
         ClusterState s = cluster.read();
-        Map<MemberState, List<String>> byState = new EnumMap<>(MemberState.class);
-        for (Member m : s.members()) {
-            byState.computeIfAbsent(m.state(), k -> new ArrayList<>()).add(m.id());
-        }
-        Ring ring = s.ring();
         if (json()) {
-            ObjectNode node = object();
-            node.put("cluster", s.path().cluster());
-            node.put("root", s.path().root());
-            putOptional(node, "coordinator", s.coordinator());
-            putRing(node, "ring", ring);
-            if (ring == null) {
-                node.putNull("slotsWithoutPrimary");
-            } else {
-                node.put("slotsWithoutPrimary", s.table().slotsWithoutPrimary());
-            }
-            node.put("ringProblem", s.ringProblem());
-            ObjectNode members = node.putObject("members");
-            members.put("live", s.members().size());
-            ObjectNode states = members.putObject("byState");
-            byState.forEach((state, ids) -> array(states, state.name(), ids));
-            array(members, "departedInRing", s.absentFromRing());
-            ObjectNode malformed = members.putObject("malformed");
-            s.malformedMembers().forEach(malformed::put);
-            node.set("config", OperatorConfigCodec.toTree(s.config()));
-            node.put("configProblem", s.configProblem());
-            print(node);
+            print(ClusterJson.status(s));
             return;
         }
+        Map<MemberState, List<String>> byState = ClusterJson.byState(s);
+        Ring ring = s.ring();
         PrintWriter out = out();
         Columns lines = Columns.untitled(2);
         lines.row(
