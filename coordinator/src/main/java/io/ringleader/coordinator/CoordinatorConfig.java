@@ -66,7 +66,9 @@ public record CoordinatorConfig(
             "ringleader.session.timeout",
             "ringleader.connection.timeout",
             "ringleader.auth.scheme",
-            "ringleader.auth.credentials.env");
+            "ringleader.auth.credentials.env",
+            // read by the HTTP server that `ringleader coordinator` starts (coordinator.http.HttpAddress)
+            "ringleader.http.address");
 
     /**
      * Validates every field.
@@ -216,6 +218,16 @@ public record CoordinatorConfig(
      * @throws IllegalArgumentException naming the file, an unknown {@code ringleader.*} key, or the first bad value
      */
     public static CoordinatorConfig load(Path file, Map<String, String> overrides, Function<String, String> env) {
+        return from(properties(file, overrides), env);
+    }
+
+    /**
+     * The properties of a file, or none if {@code file} is null, with {@code overrides} (from command-line flags)
+     * winning over them; a null override is ignored.
+     *
+     * @throws IllegalArgumentException naming the file if it cannot be read
+     */
+    public static Properties properties(Path file, Map<String, String> overrides) {
         Properties properties = new Properties();
         if (file != null) {
             try (Reader in = Files.newBufferedReader(file)) {
@@ -230,7 +242,7 @@ public record CoordinatorConfig(
                 properties.setProperty(k, v);
             }
         });
-        return from(properties, env);
+        return properties;
     }
 
     /**

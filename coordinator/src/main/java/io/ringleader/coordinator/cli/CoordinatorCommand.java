@@ -2,10 +2,17 @@ package io.ringleader.coordinator.cli;
 
 import io.ringleader.coordinator.Coordinator;
 import io.ringleader.coordinator.CoordinatorConfig;
+import io.ringleader.coordinator.http.AdminHttpServer;
+import io.ringleader.coordinator.http.CoordinatorHealth;
+import io.ringleader.coordinator.http.HttpAddress;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -44,12 +51,20 @@ public final class CoordinatorCommand implements Callable<Integer> {
     String id;
 
     @Option(
+            names = "--http",
+            paramLabel = "HOST:PORT",
+            description = "Where to serve the HTTP API and dashboard, or 'off' (ringleader.http.address;"
+                    + " default 127.0.0.1:8484).")
+    String http;
+
+    @Option(
             names = "--parent-watch",
             description = "Stop when standard input closes (for a parent process that starts coordinators).")
     boolean parentWatch;
 
     private final CountDownLatch stop = new CountDownLatch(1);
     private volatile Coordinator running;
+    private volatile AdminHttpServer httpServer;
 
     /** Asks a running {@link #call()} to stop the coordinator and return 0. */
     void requestStop() {
@@ -61,15 +76,24 @@ public final class CoordinatorCommand implements Callable<Integer> {
         return running;
     }
 
+    /** The running HTTP server, or null if it is off, before it started and after it stopped. */
+    AdminHttpServer httpServer() {
+        return httpServer;
+    }
+
     @Override
     public Integer call() throws Exception {
         CoordinatorConfig settings;
+        Optional<HttpAddress> httpAddress;
         try {
             Map<String, String> overrides = new HashMap<>();
             overrides.put("ringleader.zk", zk);
             overrides.put("ringleader.cluster", cluster);
             overrides.put("ringleader.coordinator.id", id);
-            settings = CoordinatorConfig.load(config, overrides, System::getenv);
+            overrides.put(HttpAddress.KEY, http);
+            Properties properties = CoordinatorConfig.properties(config, overrides);
+            settings = CoordinatorConfig.from(properties, System::getenv);
+            httpAddress = HttpAddress.parse(properties.getProperty(HttpAddress.KEY));
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -80,15 +104,23 @@ public final class CoordinatorCommand implements Callable<Integer> {
             if (parentWatch) {
                 watchStandardInput();
             }
-            coordinator.start();
-            running = coordinator;
-            PrintWriter out = spec.commandLine().getOut();
-            out.printf(
-                    "coordinator %s of cluster '%s' on %s; Ctrl-C to stop%n",
-                    settings.coordinatorId(), settings.path().cluster(), settings.connectString());
-            out.flush();
-            stop.await();
-            running = null;
+            AdminHttpServer server =
+                    httpAddress.isPresent() ? startHttp(settings, httpAddress.get(), coordinator) : null;
+            try (server) {
+                coordinator.start();
+                running = coordinator;
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf(
+                        "coordinator %s of cluster '%s' on %s; Ctrl-C to stop%n",
+                        settings.coordinatorId(), settings.path().cluster(), settings.connectString());
+                if (server != null) {
+                    out.printf("HTTP API and dashboard on %s%n", server.url());
+                }
+                out.flush();
+                stop.await();
+                running = null;
+                httpServer = null;
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
@@ -96,6 +128,29 @@ public final class CoordinatorCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Binds the HTTP server before the coordinator joins its election, so that a taken port fails fast. */
+    private AdminHttpServer startHttp(CoordinatorConfig settings, HttpAddress address, Coordinator coordinator) {
+        AdminHttpServer server = AdminHttpServer.builder(settings)
+                .address(address)
+                .coordinator(() -> CoordinatorHealth.of(coordinator, running == coordinator))
+                .build();
+        try {
+            server.start();
+        } catch (BindException e) {
+            throw new CommandFailedException(
+                    "cannot serve HTTP on " + address + " (" + e.getMessage() + "); set " + HttpAddress.KEY
+                            + " (--http) to a free host:port, or to off",
+                    e);
+        } catch (IOException e) {
+            throw new CommandFailedException(
+                    "cannot serve HTTP on " + address + " (" + e + "); set " + HttpAddress.KEY
+                            + " (--http) to another host:port, or to off",
+                    e);
+        }
+        httpServer = server;
+        return server;
     }
 
     private void watchStandardInput() {

@@ -20,6 +20,11 @@ class CoordinatorCommandTest {
     private final StringWriter err = new StringWriter();
 
     private CommandLine cli(CoordinatorCommand command) {
+        return cli(command, out, err);
+    }
+
+    /** {@code ringleader} with this coordinator command, printing to {@code out} and {@code err}. */
+    static CommandLine cli(CoordinatorCommand command, StringWriter out, StringWriter err) {
         CommandLine cli = RingleaderMain.commandLine(new ZkCommand(false), command);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
@@ -40,7 +45,9 @@ class CoordinatorCommandTest {
                             "--zk",
                             server.getConnectString(),
                             "--id",
-                            "c9"));
+                            "c9",
+                            "--http",
+                            "off"));
             await().atMost(Duration.ofSeconds(30))
                     .until(() -> command.running() != null && command.running().isActive());
             assertThat(command.running().config().slotCount()).isEqualTo(64);

@@ -85,6 +85,8 @@ public final class LocalCluster implements Closeable {
                             "ringleader.ring.replication=" + replication,
                             "ringleader.rebalance.delay=" + rebalanceDelay.toMillis() + "ms",
                             "ringleader.rebalance.debounce=100ms",
+                            // several coordinators share this file: each serves HTTP on a free port
+                            "ringleader.http.address=127.0.0.1:0",
                             "ringleader.session.timeout=" + sessionTimeout.toMillis() + "ms",
                             "ringleader.connection.timeout=" + sessionTimeout.toMillis() + "ms",
                             ""));

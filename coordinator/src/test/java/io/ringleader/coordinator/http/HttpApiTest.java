@@ -1,0 +1,253 @@
+package io.ringleader.coordinator.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ringleader.agent.Agent;
+import io.ringleader.coordinator.Coordinator;
+import io.ringleader.coordinator.CoordinatorConfig;
+import io.ringleader.coordinator.CoordinatorFixture;
+import java.net.BindException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator's HTTP API against a real coordinator and real members, read with an HTTP client. */
+class HttpApiTest {
+    private static final Duration WAIT = CoordinatorFixture.WAIT;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger CLUSTERS = new AtomicInteger();
+    private static TestingServer zk;
+
+    private final String cluster = "http-" + CLUSTERS.incrementAndGet();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private CoordinatorFixture fixture;
+
+    /** An answer: its status and JSON body. */
+    record Answer(int status, String type, JsonNode json) {}
+
+    @BeforeAll
+    static void startZooKeeper() throws Exception {
+        zk = new TestingServer(true);
+    }
+
+    @AfterAll
+    static void stopZooKeeper() throws Exception {
+        zk.close();
+    }
+
+    @BeforeEach
+    void newFixture() {
+        fixture = new CoordinatorFixture(zk.getConnectString(), cluster);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        fixture.close();
+    }
+
+    /** A started coordinator of this test's cluster (rebalance delay 0) and its started HTTP server on a free port. */
+    private AdminHttpServer coordinatorWithHttp() throws Exception {
+        CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
+        Coordinator coordinator = fixture.coordinator(config);
+        AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
+                .address(new HttpAddress("127.0.0.1", 0))
+                .coordinator(() -> CoordinatorHealth.of(coordinator, running.get()))
+                .build());
+        server.start();
+        await().atMost(WAIT).until(coordinator::isActive);
+        return server;
+    }
+
+    private Answer get(AdminHttpServer server, String path) throws Exception {
+        return send(server, HttpRequest.newBuilder(URI.create(server.url()).resolve(path)));
+    }
+
+    private Answer send(AdminHttpServer server, HttpRequest.Builder request) throws Exception {
+        HttpResponse<String> response =
+                http.send(request.timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        String type = response.headers().firstValue("Content-Type").orElse("");
+        return new Answer(
+                response.statusCode(),
+                type,
+                type.startsWith("application/json") ? JSON.readTree(response.body()) : null);
+    }
+
+    private static List<String> ids(JsonNode members) {
+        List<String> ids = new ArrayList<>();
+        members.forEach(m -> ids.add(m.get("id").asText()));
+        return ids;
+    }
+
+    @Test
+    void health_isUpWhileTheCoordinatorRunsAndIsConnected_503OnceItStops() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        await().atMost(WAIT).until(() -> get(server, "/health").status() == 200);
+        JsonNode up = get(server, "/health").json();
+        assertThat(up.get("status").asText()).isEqualTo("UP");
+        assertThat(up.get("coordinator").asText()).isEqualTo("c1");
+        assertThat(up.get("active").asBoolean()).isTrue();
+        assertThat(up.get("zookeeperConnected").asBoolean()).isTrue();
+        assertThat(up.get("problem").isNull()).isTrue();
+
+        running.set(false);
+        Answer down = get(server, "/health");
+        assertThat(down.status()).isEqualTo(503);
+        assertThat(down.json().get("status").asText()).isEqualTo("DOWN");
+        assertThat(down.json().get("problem").asText()).isEqualTo("the coordinator is not running");
+    }
+
+    @Test
+    void ring_countsEachMembersSlots_andNamesThePrimaryOfEverySlot() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        for (String id : List.of("kv-1", "kv-2", "kv-3")) {
+            fixture.member(id);
+        }
+        await().atMost(WAIT).until(() -> {
+            Answer a = get(server, "/api/ring");
+            return a.status() == 200 && a.json().get("members").size() == 3;
+        });
+        JsonNode ring = get(server, "/api/ring").json();
+        assertThat(ring.get("cluster").asText()).isEqualTo(cluster);
+        assertThat(ring.get("slots").asInt()).isEqualTo(64);
+        assertThat(ring.get("replication").asInt()).isEqualTo(2);
+        assertThat(ring.get("epoch").asLong()).isPositive();
+        assertThat(ring.get("slotsWithoutPrimary").asInt()).isZero();
+        assertThat(ids(ring.get("members"))).containsExactlyInAnyOrder("kv-1", "kv-2", "kv-3");
+
+        // Every slot's primary is one of the members, and the per-slot index agrees with each member's counts.
+        JsonNode primaries = ring.get("primaries");
+        assertThat(primaries.size()).isEqualTo(64);
+        int[] counted = new int[3];
+        primaries.forEach(p -> counted[p.asInt()]++);
+        int primarySum = 0;
+        int replicaSum = 0;
+        for (int i = 0; i < 3; i++) {
+            JsonNode m = ring.get("members").get(i);
+            assertThat(m.get("live").asBoolean()).isTrue();
+            assertThat(m.get("weight").asInt()).isEqualTo(1);
+            assertThat(m.get("serving").asInt()).isEqualTo(counted[i]);
+            // All members are UP, so each serves exactly the slots it holds at rank 0.
+            assertThat(m.get("primary").asInt()).isEqualTo(counted[i]);
+            primarySum += m.get("primary").asInt();
+            replicaSum += m.get("replicas").asInt();
+        }
+        assertThat(primarySum).isEqualTo(64);
+        assertThat(replicaSum).isEqualTo(128);
+        assertThat(ring.get("balance").get("primary").asDouble()).isBetween(1.0, 1.2);
+        assertThat(ring.get("balance").get("replicas").asDouble()).isBetween(1.0, 1.2);
+    }
+
+    @Test
+    void members_showStateZoneAndSlots_andAClosedMemberDisappears() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        fixture.member("kv-1");
+        Agent second = fixture.member("kv-2");
+        await().atMost(WAIT).until(() -> {
+            JsonNode ms = get(server, "/api/members").json().get("members");
+            return ms.size() == 2 && ms.get(0).get("primarySlots").asInt() > 0;
+        });
+        JsonNode members = get(server, "/api/members").json().get("members");
+        assertThat(ids(members)).containsExactly("kv-1", "kv-2");
+        JsonNode kv1 = members.get(0);
+        assertThat(kv1.get("state").asText()).isEqualTo("UP");
+        assertThat(kv1.get("host").asText()).isEqualTo("127.0.0.1");
+        assertThat(kv1.get("port").asInt()).isEqualTo(7000);
+        assertThat(kv1.get("zone").isNull()).isTrue();
+        assertThat(kv1.get("inRing").asBoolean()).isTrue();
+        assertThat(members.get(0).get("primarySlots").asInt()
+                        + members.get(1).get("primarySlots").asInt())
+                .isEqualTo(64);
+        assertThat(kv1.get("replicaEntries").asInt()).isEqualTo(64);
+
+        second.close();
+        await().atMost(WAIT).until(() -> ids(get(server, "/api/members").json().get("members"))
+                .equals(List.of("kv-1")));
+        JsonNode ring = get(server, "/api/ring").json();
+        assertThat(ids(ring.get("members"))).containsExactly("kv-1");
+        Set<Integer> primaries = new HashSet<>();
+        ring.get("primaries").forEach(p -> primaries.add(p.asInt()));
+        assertThat(primaries).containsExactly(0);
+    }
+
+    @Test
+    void status_isWhatAdminStatusPrints_andNamesTheServingCoordinator() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        fixture.member("kv-1");
+        await().atMost(WAIT)
+                .until(() -> !get(server, "/api/status").json().get("ring").isNull());
+        JsonNode status = get(server, "/api/status").json();
+        assertThat(status.get("cluster").asText()).isEqualTo(cluster);
+        assertThat(status.get("root").asText()).isEqualTo("/ringleader");
+        assertThat(status.get("coordinator").asText()).isEqualTo("c1");
+        assertThat(status.get("ring").get("slots").asInt()).isEqualTo(64);
+        assertThat(status.get("members").get("live").asInt()).isEqualTo(1);
+        assertThat(status.get("members").get("byState").get("UP").get(0).asText())
+                .isEqualTo("kv-1");
+        assertThat(status.get("config").get("format").asInt()).isEqualTo(1);
+        assertThat(status.get("servedBy").get("id").asText()).isEqualTo("c1");
+        assertThat(status.get("servedBy").get("active").asBoolean()).isTrue();
+    }
+
+    @Test
+    void withoutARing_theRingIs503WithTheReason() throws Exception {
+        CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
+        AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
+                .address(new HttpAddress("127.0.0.1", 0))
+                .coordinator(() -> new CoordinatorHealth("c1", false, false, false))
+                .build());
+        server.start();
+        await().atMost(WAIT).until(() -> get(server, "/api/ring").status() == 503);
+        assertThat(get(server, "/api/ring").json().get("error").asText())
+                .startsWith("cluster '" + cluster + "' has no ring yet");
+        assertThat(get(server, "/api/members").json().get("members").size()).isZero();
+        assertThat(get(server, "/health").status()).isEqualTo(503);
+    }
+
+    @Test
+    void unknownPaths_are404_andWrites405() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        Answer missing = get(server, "/api/nope");
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.json().get("error").asText()).isEqualTo("no such resource: /api/nope");
+        Answer post = send(
+                server,
+                HttpRequest.newBuilder(URI.create(server.url()).resolve("/api/ring"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertThat(post.status()).isEqualTo(405);
+    }
+
+    @Test
+    void aTakenPort_failsToStart_withABindException() throws Exception {
+        AdminHttpServer first = coordinatorWithHttp();
+        CoordinatorConfig config = fixture.config("c2", Duration.ZERO);
+        AdminHttpServer second = AdminHttpServer.builder(config)
+                .address(new HttpAddress("127.0.0.1", first.address().getPort()))
+                .coordinator(() -> new CoordinatorHealth("c2", true, true, false))
+                .build();
+        try {
+            assertThatThrownBy(second::start).isInstanceOf(BindException.class);
+        } finally {
+            second.close();
+        }
+    }
+}
