@@ -10,6 +10,7 @@ import io.ringleader.agent.Agent;
 import io.ringleader.coordinator.Coordinator;
 import io.ringleader.coordinator.CoordinatorConfig;
 import io.ringleader.coordinator.CoordinatorFixture;
+import java.io.IOException;
 import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -69,12 +71,20 @@ class HttpApiTest {
     private AdminHttpServer coordinatorWithHttp() throws Exception {
         CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
         Coordinator coordinator = fixture.coordinator(config);
+        AdminHttpServer server = serve(fixture, config, () -> CoordinatorHealth.of(coordinator, running.get()));
+        await().atMost(WAIT).until(coordinator::isActive);
+        return server;
+    }
+
+    /** A started HTTP server of the coordinator with {@code config} on a free loopback port, closed with the fixture. */
+    static AdminHttpServer serve(
+            CoordinatorFixture fixture, CoordinatorConfig config, Supplier<CoordinatorHealth> coordinator)
+            throws IOException {
         AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
                 .address(new HttpAddress("127.0.0.1", 0))
-                .coordinator(() -> CoordinatorHealth.of(coordinator, running.get()))
+                .coordinator(coordinator)
                 .build());
         server.start();
-        await().atMost(WAIT).until(coordinator::isActive);
         return server;
     }
 
@@ -211,16 +221,22 @@ class HttpApiTest {
     @Test
     void withoutARing_theRingIs503WithTheReason() throws Exception {
         CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
-        AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
-                .address(new HttpAddress("127.0.0.1", 0))
-                .coordinator(() -> new CoordinatorHealth("c1", false, false, false))
-                .build());
-        server.start();
+        AdminHttpServer server = serve(fixture, config, () -> new CoordinatorHealth("c1", false, false, false));
         await().atMost(WAIT).until(() -> get(server, "/api/ring").status() == 503);
         assertThat(get(server, "/api/ring").json().get("error").asText())
                 .startsWith("cluster '" + cluster + "' has no ring yet");
         assertThat(get(server, "/api/members").json().get("members").size()).isZero();
         assertThat(get(server, "/health").status()).isEqualTo(503);
+    }
+
+    @Test
+    void theDashboard_isOneHtmlPageAtTheRoot() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        HttpResponse<String> page = http.send(
+                HttpRequest.newBuilder(URI.create(server.url())).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type")).hasValue("text/html; charset=utf-8");
+        assertThat(page.body()).contains("<svg id=\"ring\"", "fetch(path", "/api/ring", "/api/members");
     }
 
     @Test

@@ -33,11 +33,7 @@ class HttpZooKeeperDownTest {
                 CoordinatorFixture fixture = new CoordinatorFixture(zk.getConnectString(), "down")) {
             CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
             Coordinator coordinator = fixture.coordinator(config);
-            AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
-                    .address(new HttpAddress("127.0.0.1", 0))
-                    .coordinator(() -> CoordinatorHealth.of(coordinator, true))
-                    .build());
-            server.start();
+            AdminHttpServer server = HttpApiTest.serve(fixture, config, () -> CoordinatorHealth.of(coordinator, true));
             await().atMost(CoordinatorFixture.WAIT)
                     .until(() -> get(server, "/health").statusCode() == 200);
 
