@@ -64,8 +64,8 @@ public final class AdminHttpServer implements Closeable {
     private final ClusterReader reader;
     private final String threadPrefix;
     private final String logPrefix;
-    private ExecutorService executor;
-    private HttpServer server;
+    private volatile ExecutorService executor;
+    private volatile HttpServer server;
 
     private AdminHttpServer(Builder b) {
         this.address = b.address;
@@ -259,6 +259,9 @@ public final class AdminHttpServer implements Closeable {
             send(exchange, 200, resource.from(state));
         } catch (AdminException e) {
             send(exchange, 503, error(e.getMessage()));
+        } catch (RuntimeException e) {
+            log.warn("{}cannot answer {}", logPrefix, exchange.getRequestURI().getPath(), e);
+            send(exchange, 500, error("cannot answer: " + e));
         }
     }
 
