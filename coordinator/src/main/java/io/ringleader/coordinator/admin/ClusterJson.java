@@ -1,8 +1,11 @@
 package io.ringleader.coordinator.admin;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringleader.agent.events.Event;
+import io.ringleader.agent.events.TakeoverTimeline;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
@@ -19,6 +22,8 @@ import java.util.Optional;
  * so that both print the same fields (documented in {@code docs/admin.md}).
  */
 public final class ClusterJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ClusterJson() {}
 
     /** An empty object to fill. */
@@ -140,5 +145,43 @@ public final class ClusterJson {
         } else {
             node.putNull(field);
         }
+    }
+
+    /** Puts {@code events} (oldest first) and their takeovers grouped as timelines: {@code admin events --json}. */
+    public static void putEvents(ObjectNode node, List<Event> events) {
+        ArrayNode array = node.putArray("events");
+        events.forEach(e -> array.add(event(e)));
+        ArrayNode takeovers = node.putArray("takeovers");
+        TakeoverTimeline.of(events).forEach(t -> takeovers.add(timeline(t)));
+    }
+
+    /** One event's fields. */
+    public static ObjectNode event(Event e) {
+        ObjectNode node = object();
+        node.put("sequence", e.sequence());
+        node.put("type", e.type());
+        node.put("at", e.at());
+        node.put("member", e.member());
+        if (e.epoch() == null) {
+            node.putNull("epoch");
+        } else {
+            node.put("epoch", e.epoch());
+        }
+        node.set("details", JSON.valueToTree(e.details()));
+        return node;
+    }
+
+    /** One takeover timeline's fields. */
+    public static ObjectNode timeline(TakeoverTimeline t) {
+        ObjectNode node = object();
+        node.put("epoch", t.epoch());
+        node.put("detectedAt", t.detectedAtMicros() / 1000);
+        node.put("routersUpdatedMs", t.routersMicros() / 1000.0);
+        node.put("newPrimaryMs", t.newPrimaryMicros() / 1000.0);
+        node.put("slots", t.slots());
+        array(node, "previous", t.previous());
+        array(node, "departed", t.departed());
+        array(node, "reporters", t.reporters());
+        return node;
     }
 }

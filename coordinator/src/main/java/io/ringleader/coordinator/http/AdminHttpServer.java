@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.ringleader.agent.events.Event;
+import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.routing.RoutingTable;
@@ -21,6 +23,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,7 +39,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's HTTP API and dashboard, read-only: {@code /health}, {@code /api/status}, {@code /api/ring},
- * {@code /api/members}, and the dashboard page at {@code /} (fields in {@code docs/admin.md}).
+ * {@code /api/members}, {@code /api/events}, and the dashboard page at {@code /} (fields in {@code docs/admin.md}).
  *
  * <p>It reads the cluster through a ZooKeeper session of its own, with the coordinator's connect string and
  * credentials, the way {@code ringleader admin} does, so a slow reader of the API never holds up the coordinator's
@@ -211,6 +214,7 @@ public final class AdminHttpServer implements Closeable {
                 case "/api/status" -> api(exchange, this::status);
                 case "/api/ring" -> api(exchange, this::ring);
                 case "/api/members" -> api(exchange, s -> ClusterJson.members(MemberSummary.of(s)));
+                case "/api/events" -> events(exchange);
                 default -> send(exchange, 404, error("no such resource: " + path));
             }
         } catch (IOException | RuntimeException e) {
@@ -263,6 +267,41 @@ public final class AdminHttpServer implements Closeable {
             log.warn("{}cannot answer {}", logPrefix, exchange.getRequestURI().getPath(), e);
             send(exchange, 500, error("cannot answer: " + e));
         }
+    }
+
+    /** The latest events, oldest first, with takeovers as timelines: {@code ?limit=N}, 1 to 1000, default 50. */
+    private void events(HttpExchange exchange) throws IOException {
+        int limit = 50;
+        String query = exchange.getRequestURI().getQuery();
+        if (query != null && query.startsWith("limit=")) {
+            try {
+                limit = Integer.parseInt(query.substring("limit=".length()));
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > 1000) {
+                send(exchange, 400, error("limit must be between 1 and 1000, was " + query.substring(6)));
+                return;
+            }
+        }
+        List<Event> events;
+        try {
+            events = new EventReader(client, reader.path(), skipped -> log.warn("{}{}", logPrefix, skipped))
+                    .latest(limit);
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            send(
+                    exchange,
+                    503,
+                    error("cannot read the events of '" + reader.path().cluster() + "': " + e));
+            return;
+        }
+        ObjectNode node = ClusterJson.object();
+        node.put("cluster", reader.path().cluster());
+        ClusterJson.putEvents(node, events);
+        send(exchange, 200, node);
     }
 
     private ObjectNode status(ClusterState s) {

@@ -127,6 +127,36 @@ class HttpApiTest {
     }
 
     @Test
+    void events_listTheCoordinatorsTermAndTheJoins_andTheLimitIsChecked() throws Exception {
+        AdminHttpServer server = coordinatorWithHttp();
+        fixture.member("kv-1");
+        fixture.member("kv-2");
+        await().atMost(WAIT).until(() -> {
+            Answer a = get(server, "/api/events");
+            if (a.status() != 200) {
+                return false;
+            }
+            List<String> types = new ArrayList<>();
+            a.json().get("events").forEach(e -> types.add(e.get("type").asText()));
+            return types.stream().filter(t -> t.contains("join")).count() >= 2;
+        });
+        JsonNode events = get(server, "/api/events").json();
+        assertThat(events.get("cluster").asText()).isEqualTo(cluster);
+        assertThat(events.get("takeovers").isArray()).isTrue();
+        long previous = -1;
+        for (JsonNode e : events.get("events")) {
+            assertThat(e.get("sequence").asLong()).as("oldest first").isGreaterThan(previous);
+            previous = e.get("sequence").asLong();
+        }
+        assertThat(get(server, "/api/events?limit=1").json().get("events").size())
+                .isEqualTo(1);
+
+        Answer bad = get(server, "/api/events?limit=0");
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("error").asText()).isEqualTo("limit must be between 1 and 1000, was 0");
+    }
+
+    @Test
     void ring_countsEachMembersSlots_andNamesThePrimaryOfEverySlot() throws Exception {
         AdminHttpServer server = coordinatorWithHttp();
         for (String id : List.of("kv-1", "kv-2", "kv-3")) {

@@ -1,12 +1,12 @@
 package io.ringleader.coordinator.cli.admin;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.events.TakeoverTimeline;
 import io.ringleader.coordinator.admin.AdminException;
 import io.ringleader.coordinator.admin.ClusterAdmin;
+import io.ringleader.coordinator.admin.ClusterJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -172,47 +172,18 @@ final class EventsCommand extends AdminTask {
         ObjectNode node = object();
         node.put("cluster", cluster.path().cluster());
         node.put("cap", cluster.eventsCap());
-        ArrayNode array = node.putArray("events");
-        events.forEach(e -> array.add(json(e)));
-        ArrayNode takeovers = node.putArray("takeovers");
-        TakeoverTimeline.of(events).forEach(t -> takeovers.add(json(t)));
+        ClusterJson.putEvents(node, events);
         print(node);
     }
 
     /** An event while following: with the timeline of its takeover so far, if it reports one. */
     private ObjectNode followed(Event e) {
-        ObjectNode node = json(e);
+        ObjectNode node = ClusterJson.event(e);
         if (Event.TAKEOVER.equals(e.type()) && e.epoch() != null) {
-            node.set("timeline", json(TakeoverTimeline.of(reportsOf(e)).get(0)));
+            node.set(
+                    "timeline",
+                    ClusterJson.timeline(TakeoverTimeline.of(reportsOf(e)).get(0)));
         }
-        return node;
-    }
-
-    private static ObjectNode json(Event e) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("sequence", e.sequence());
-        node.put("type", e.type());
-        node.put("at", e.at());
-        node.put("member", e.member());
-        if (e.epoch() == null) {
-            node.putNull("epoch");
-        } else {
-            node.put("epoch", e.epoch());
-        }
-        node.set("details", JSON.valueToTree(e.details()));
-        return node;
-    }
-
-    private static ObjectNode json(TakeoverTimeline t) {
-        ObjectNode node = JSON.createObjectNode();
-        node.put("epoch", t.epoch());
-        node.put("detectedAt", t.detectedAtMicros() / 1000);
-        node.put("routersUpdatedMs", t.routersMicros() / 1000.0);
-        node.put("newPrimaryMs", t.newPrimaryMicros() / 1000.0);
-        node.put("slots", t.slots());
-        array(node, "previous", t.previous());
-        array(node, "departed", t.departed());
-        array(node, "reporters", t.reporters());
         return node;
     }
 }
