@@ -591,8 +591,6 @@ public final class KvBenchmark {
 
         static BenchCluster start(String zk, String name, Path dir, int replication, Duration session)
                 throws Exception {
-            // LocalCluster writes the coordinator's configuration into dir before it creates dir for a child.
-            Files.createDirectories(dir);
             LocalCluster local = LocalCluster.builder(zk, name, dir)
                     .sessionTimeout(session)
                     .ring(SLOTS, replication)

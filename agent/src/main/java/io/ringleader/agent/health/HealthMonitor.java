@@ -84,11 +84,12 @@ public final class HealthMonitor implements Closeable {
                 failures = 0;
                 if (now == MemberState.DOWN) {
                     log.info("{}health check passes again: UP", logPrefix);
-                    membership.update(m -> m.withState(MemberState.UP));
+                    // Checked again inside the update: a drain meanwhile must not be undone.
+                    membership.update(m -> m.state() == MemberState.DOWN ? m.withState(MemberState.UP) : m);
                 }
             } else if (++failures >= failuresBeforeDown && now == MemberState.UP) {
                 log.warn("{}health check failed {} times ({}): DOWN", logPrefix, failures, why);
-                membership.update(m -> m.withState(MemberState.DOWN));
+                membership.update(m -> m.state() == MemberState.UP ? m.withState(MemberState.DOWN) : m);
             }
         } catch (IllegalStateException closed) {
             // the membership closed under us

@@ -111,8 +111,4 @@ final class Circuit {
     synchronized State state() {
         return state;
     }
-
-    synchronized int failures() {
-        return failures;
-    }
 }

@@ -2,6 +2,7 @@ package io.ringleader.agent.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
@@ -178,17 +179,23 @@ class EventLogTest {
         Event first = log.append(left("a", 1));
         EventReader reader = new EventReader(client, path, skipped::add);
 
-        CompletableFuture<List<Event>> waiting = CompletableFuture.supplyAsync(() -> {
-            try {
-                return reader.awaitAfter(first.sequence(), Duration.ofSeconds(20));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        Thread.sleep(100); // let it wait on the watch: the assertion below does not depend on it
+        CompletableFuture<List<Event>> waiting = new CompletableFuture<>();
+        Thread waiter = new Thread(
+                () -> {
+                    try {
+                        waiting.complete(reader.awaitAfter(first.sequence(), Duration.ofSeconds(20)));
+                    } catch (Exception e) {
+                        waiting.completeExceptionally(e);
+                    }
+                },
+                "event-waiter");
+        waiter.start();
+        // Written only once the reader waits on its watch: the event must wake it, not be found by its first read.
+        await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
         log.append(left("b", 2));
 
         assertThat(waiting.get(10, TimeUnit.SECONDS)).extracting(Event::member).containsExactly("b");
+        waiter.join(10_000);
     }
 
     @Test

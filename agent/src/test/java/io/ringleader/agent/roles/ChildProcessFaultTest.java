@@ -179,7 +179,6 @@ class ChildProcessFaultTest extends ZooKeeperTestBase {
 
         signal(child, "STOP");
         await().atMost(WAIT).until(() -> takeoverEpoch.get() != 0);
-        int beforeResume = received.size();
         signal(child, "CONT");
 
         // The resumed child notices its expired session and ends its primary roles; meanwhile it may still send.
@@ -191,7 +190,6 @@ class ChildProcessFaultTest extends ZooKeeperTestBase {
         assertThat(afterTakeover.stream().filter(Received::admitted))
                 .as("messages of the paused primary admitted after the takeover")
                 .isEmpty();
-        assertThat(received.size()).isGreaterThanOrEqualTo(beforeResume);
     }
 
     @Test

@@ -54,7 +54,6 @@ final class Rebalance {
     /** Slots whose primary left, before the zone repair. */
     private boolean[] openAtStart;
 
-    private int repairs;
     private int unresolved;
     private int zoneSwaps;
     private int zoneConflicts;
@@ -137,11 +136,6 @@ final class Rebalance {
      */
     int zoneConflicts() {
         return zoneConflicts;
-    }
-
-    /** True if the zone repair changed slot s's set. */
-    boolean repaired(int s) {
-        return repaired[s];
     }
 
     /** How many slots list a zone twice while some zone is missing from them. */
@@ -457,7 +451,7 @@ final class Rebalance {
             // the open primaries change, which the rank phase may have to make up with a primary that stayed
             cost += REPAIR_MOVE;
         }
-        if (rankIn(u, y) == 0) {
+        if (prevRankOf(u, y) == 0) {
             cost += PRIMARY_MISS; // a kept primary leaves its slot
         }
         if (startRank(u, c) == 0) {
@@ -557,7 +551,8 @@ final class Rebalance {
                             close = Arrays.copyOf(close, len);
                             cost = Arrays.copyOf(cost, len);
                         }
-                        int step = cost[k] + Math.max(0, hopCost(out[k], rankIn(at[k], out[k]), at[k], u, y, before));
+                        int step =
+                                cost[k] + Math.max(0, hopCost(out[k], prevRankOf(at[k], out[k]), at[k], u, y, before));
                         at[states] = u;
                         out[states] = y;
                         parent[states] = k;
@@ -580,11 +575,6 @@ final class Rebalance {
             }
         }
         return false;
-    }
-
-    /** The previous rank of member m's entry in slot s, or NEW. */
-    private int rankIn(int s, int m) {
-        return setPrevRank[s * ranks + position(s, m)];
     }
 
     private static void push(java.util.ArrayList<ArrayDeque<Integer>> buckets, int c, int k) {
@@ -958,7 +948,6 @@ final class Rebalance {
                             add(t, u);
                             add(s, v);
                             held[u]++;
-                            repairs++;
                             return;
                         }
                     }

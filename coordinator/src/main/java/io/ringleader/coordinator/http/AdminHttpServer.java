@@ -65,6 +65,9 @@ public final class AdminHttpServer implements Closeable {
     private final Supplier<CoordinatorHealth> coordinator;
     private final CuratorFramework client;
     private final ClusterReader reader;
+    /** One reader for every request: it warns of a malformed event once, not at every poll of the dashboard. */
+    private final EventReader eventReader;
+
     private final String threadPrefix;
     private final String logPrefix;
     private volatile ExecutorService executor;
@@ -87,6 +90,7 @@ public final class AdminHttpServer implements Closeable {
         }
         this.client = curator.build();
         this.reader = new ClusterReader(client, config.path());
+        this.eventReader = new EventReader(client, config.path(), skipped -> log.warn("{}{}", logPrefix, skipped));
     }
 
     /**
@@ -286,8 +290,7 @@ public final class AdminHttpServer implements Closeable {
         }
         List<Event> events;
         try {
-            events = new EventReader(client, reader.path(), skipped -> log.warn("{}{}", logPrefix, skipped))
-                    .latest(limit);
+            events = eventReader.latest(limit);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -298,9 +301,16 @@ public final class AdminHttpServer implements Closeable {
                     error("cannot read the events of '" + reader.path().cluster() + "': " + e));
             return;
         }
-        ObjectNode node = ClusterJson.object();
-        node.put("cluster", reader.path().cluster());
-        ClusterJson.putEvents(node, events);
+        ObjectNode node;
+        try {
+            node = ClusterJson.object();
+            node.put("cluster", reader.path().cluster());
+            ClusterJson.putEvents(node, events);
+        } catch (RuntimeException e) {
+            log.warn("{}cannot answer {}", logPrefix, exchange.getRequestURI().getPath(), e);
+            send(exchange, 500, error("cannot answer: " + e));
+            return;
+        }
         send(exchange, 200, node);
     }
 

@@ -61,6 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
     private static final Duration STEP_DEADLINE = Duration.ofSeconds(60);
     private static final String CLUSTER = "demo";
     private static final int SLOTS = 1024;
+    private static final int WORKERS = 8;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Spec
@@ -187,14 +188,15 @@ public final class DemoCommand implements Callable<Integer> {
 
             try (LoadGenerator load = LoadGenerator.builder()
                     .clients(process -> client)
-                    .workers(8)
+                    .workers(WORKERS)
                     .keys(500)
                     .readRatio(0.3)
                     .deleteRatio(0.05)
                     .duration(Duration.ofMinutes(30))
                     .build()) {
                 load.start();
-                story.say("load: 8 clients writing and reading 500 keys through the ring, all the time from now on");
+                story.say("load: " + WORKERS
+                        + " clients writing and reading 500 keys through the ring, all the time from now on");
                 Thread.sleep(pace.toMillis());
 
                 String victim = observer.router().table().primary(0).id();
@@ -210,7 +212,7 @@ public final class DemoCommand implements Callable<Integer> {
                         .filter(id -> !id.equals(victim))
                         .findFirst()
                         .orElseThrow();
-                if (!drain(observer, load, drained)) {
+                if (!drain(cluster, observer, load, drained)) {
                     return false;
                 }
                 Thread.sleep(pace.toMillis());
@@ -247,20 +249,23 @@ public final class DemoCommand implements Callable<Integer> {
             return false;
         }
         long detected = System.nanoTime();
-        if (!await(cluster, () -> primarySlotsServed(observer) == SLOTS, "new primaries to serve every slot")) {
+        // Each check asks every node over HTTP: not too often, in the JVM whose clients are being timed.
+        if (!await(cluster, () -> primarySlotsServed(observer) == SLOTS, "new primaries to serve every slot", 25)) {
             return false;
         }
         long promoted = System.nanoTime();
+        long[] rerouted = new long[1];
         if (!await(
                 cluster,
-                () -> firstSuccessOn(load, before, victimSlots, killed).isPresent(),
+                () -> firstSuccessOn(load, before, victimSlots, killed)
+                        .map(at -> rerouted[0] = at)
+                        .isPresent(),
                 "a client operation on one of " + victim + "'s slots to succeed")) {
             return false;
         }
-        long rerouted = firstSuccessOn(load, before, victimSlots, killed).orElseThrow();
         story.say("   takeover timeline after SIGKILL: detected (left the view) " + millis(killed, detected)
                 + " ms -> new primaries serving every slot " + millis(killed, promoted)
-                + " ms -> first client operation on its slots acknowledged " + millis(killed, rerouted) + " ms");
+                + " ms -> first client operation on its slots acknowledged " + millis(killed, rerouted[0]) + " ms");
         RoutingTable after = observer.router().table();
         Map<String, Integer> moved = new TreeMap<>();
         victimSlots.stream()
@@ -296,7 +301,7 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Step 3: drain a node and count the requests that failed meanwhile. */
-    private boolean drain(Agent observer, LoadGenerator load, String id) throws Exception {
+    private boolean drain(LocalCluster cluster, Agent observer, LoadGenerator load, String id) throws Exception {
         Member member = observer.members().member(id).orElseThrow();
         int primaries = primaryCounts(observer.router().table()).getOrDefault(id, 0);
         story.say("3. draining " + id + " (primary of " + primaries + " slots) before its maintenance");
@@ -314,9 +319,20 @@ public final class DemoCommand implements Callable<Integer> {
             return false;
         }
         // The handoff's requests: those running at any moment of the drain, or started in the half second after it
-        // (retries of refused ones land then); counted once they all completed.
+        // (retries of refused ones land then). A worker runs one request at a time, so once every worker recorded
+        // one started after the window, every request of the window has completed and is counted.
         long windowEnd = end + 500_000_000L;
-        Thread.sleep(500 + sessionTimeout.plusSeconds(2).toMillis());
+        if (!await(
+                cluster,
+                () -> load.history().ops().stream()
+                                .filter(op -> op.invokeNanos() > windowEnd)
+                                .map(Op::process)
+                                .distinct()
+                                .count()
+                        == WORKERS,
+                "every client to finish its requests of the handoff")) {
+            return false;
+        }
         List<Op> during = load.history().ops().stream()
                 .filter(op -> op.invokeNanos() <= windowEnd && op.completeNanos() >= start)
                 .toList();
@@ -443,6 +459,12 @@ public final class DemoCommand implements Callable<Integer> {
 
     /** Waits for {@code condition}, failing the story if a child exits unexpectedly or the deadline passes. */
     private boolean await(LocalCluster cluster, BooleanSupplier condition, String what) throws InterruptedException {
+        return await(cluster, condition, what, 10);
+    }
+
+    /** As {@link #await(LocalCluster, BooleanSupplier, String)}, checking every {@code pollMillis}. */
+    private boolean await(LocalCluster cluster, BooleanSupplier condition, String what, long pollMillis)
+            throws InterruptedException {
         long deadline = System.nanoTime() + STEP_DEADLINE.toNanos();
         while (!condition.getAsBoolean()) {
             List<String> exits = cluster.unexpectedExits();
@@ -455,7 +477,7 @@ public final class DemoCommand implements Callable<Integer> {
                         + cluster.dir());
                 return false;
             }
-            Thread.sleep(10);
+            Thread.sleep(pollMillis);
         }
         return true;
     }

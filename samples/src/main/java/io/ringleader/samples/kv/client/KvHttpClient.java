@@ -25,7 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.utils.ThreadUtils;
 
 /**
  * A client of the KV sample that routes each key to its slot's primary through an agent's router, with the call
@@ -53,12 +53,7 @@ public final class KvHttpClient implements KvClient {
         this.ownsAgent = ownsAgent;
         this.attemptTimeout = attemptTimeout;
         this.deadline = deadline;
-        AtomicInteger n = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "ringleader-kv-client-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool = Executors.newCachedThreadPool(ThreadUtils.newGenericThreadFactory("ringleader-kv-client"));
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(attemptTimeout)

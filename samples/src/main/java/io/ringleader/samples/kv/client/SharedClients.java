@@ -37,22 +37,7 @@ public final class SharedClients implements KvClient.Factory, AutoCloseable {
         if (client == null) {
             client = KvHttpClient.connect(zk, cluster, Duration.ofSeconds(2), Duration.ofSeconds(20));
         }
-        return new KvClient() {
-            @Override
-            public void put(String key, String value) throws Exception {
-                client.put(key, value);
-            }
-
-            @Override
-            public java.util.Optional<String> get(String key) throws Exception {
-                return client.get(key);
-            }
-
-            @Override
-            public void delete(String key) throws Exception {
-                client.delete(key);
-            }
-        };
+        return client; // thread-safe, and closing it twice is harmless
     }
 
     /** Closes the shared client. */

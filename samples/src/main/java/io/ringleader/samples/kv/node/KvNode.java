@@ -43,7 +43,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,6 +50,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.utils.ThreadUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,14 +122,17 @@ public final class KvNode implements Closeable {
         this.dataDir = b.dataDir;
         this.storeOptions = b.storeOptions;
         this.host = b.host;
-        this.server = HttpServer.create(new InetSocketAddress(b.bindHost, b.port), 128);
+        this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 128);
         int port = server.getAddress().getPort();
         this.agent =
                 b.agent.endpoint(b.host, port).initialState(MemberState.JOINING).build();
         this.id = agent.memberId();
-        this.httpPool = Executors.newFixedThreadPool(b.httpThreads, named("ringleader-kv-" + id + "-http"));
-        this.peerPool = Executors.newCachedThreadPool(named("ringleader-kv-" + id + "-peers"));
-        this.syncThread = Executors.newSingleThreadScheduledExecutor(named("ringleader-kv-" + id + "-sync"));
+        this.httpPool = Executors.newFixedThreadPool(
+                b.httpThreads, ThreadUtils.newGenericThreadFactory("ringleader-kv-" + id + "-http"));
+        this.peerPool =
+                Executors.newCachedThreadPool(ThreadUtils.newGenericThreadFactory("ringleader-kv-" + id + "-peers"));
+        this.syncThread = Executors.newSingleThreadScheduledExecutor(
+                ThreadUtils.newGenericThreadFactory("ringleader-kv-" + id + "-sync"));
         this.slots = new SlotStates(b.slots);
         this.fence = Fence.forSlots(b.slots);
         this.peers = new Peers(peerPool, b.replicationTimeout, b.catchUpTimeout);
@@ -509,7 +512,7 @@ public final class KvNode implements Closeable {
             Problem refused = sendToReplicas(
                     "/internal/replicate", new SlotMessage(slot, epoch, id, List.of(WireEntry.of(entry))), false);
             if (refused != null) {
-                return new Reply(refused.error().equals("stale_epoch") ? 409 : 503, refused);
+                return new Reply(statusOf(refused), refused);
             }
             try {
                 await(store.apply(entry));
@@ -534,7 +537,7 @@ public final class KvNode implements Closeable {
         Optional<Entry> entry = store.get(slot, key);
         Problem refused = sendToReplicas("/internal/confirm", new SlotMessage(slot, epoch, id, List.of()), true);
         if (refused != null) {
-            return new Reply(refused.error().equals("stale_epoch") ? 409 : 503, refused);
+            return new Reply(statusOf(refused), refused);
         }
         if (entry.isEmpty() || entry.get().value() == null) {
             return new Reply(404, new Problem("not_found", "no value for the key", slot, id, epoch, true));
@@ -634,7 +637,7 @@ public final class KvNode implements Closeable {
                         replicate ? "replicate" : "confirm",
                         m.from(),
                         refused.message());
-                send(ex, refused.error().equals("stale_epoch") ? 409 : 503, refused);
+                send(ex, statusOf(refused), refused);
                 return;
             }
             if (replicate && !m.entries().isEmpty()) {
@@ -780,6 +783,11 @@ public final class KvNode implements Closeable {
 
     // ---- helpers ------------------------------------------------------------------------------------------------
 
+    /** A replica's refusal as an HTTP status: 409 for a stale epoch (this node is deposed), else 503. */
+    private static int statusOf(Problem refused) {
+        return refused.error().equals("stale_epoch") ? 409 : 503;
+    }
+
     private static Member primaryOrNull(RoutingTable table, int slot) {
         try {
             return table.primary(slot);
@@ -839,21 +847,11 @@ public final class KvNode implements Closeable {
         ex.getResponseBody().write(bytes);
     }
 
-    private static ThreadFactory named(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-    }
-
     /** Builds a {@link KvNode}. */
     public static final class Builder {
         private Agent.Builder agent;
         private Path dataDir;
         private String host = "127.0.0.1";
-        private String bindHost = "127.0.0.1";
         private int port;
         private int slots = 16384;
         private int httpThreads = 32;
@@ -879,7 +877,6 @@ public final class KvNode implements Closeable {
         /** The advertised host (default 127.0.0.1), also the address bound. */
         public Builder host(String host) {
             this.host = Objects.requireNonNull(host, "host");
-            this.bindHost = host;
             return this;
         }
 
@@ -942,8 +939,7 @@ public final class KvNode implements Closeable {
                 return new KvNode(this);
             } catch (java.net.BindException e) {
                 throw new IOException(
-                        "cannot listen on " + bindHost + ":" + port + " (" + e.getMessage()
-                                + "); pick another --http-port",
+                        "cannot listen on " + host + ":" + port + " (" + e.getMessage() + "); pick another --http-port",
                         e);
             }
         }

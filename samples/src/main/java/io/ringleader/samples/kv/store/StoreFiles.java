@@ -65,10 +65,6 @@ final class StoreFiles implements Closeable {
         return dir;
     }
 
-    boolean fsync() {
-        return fsync;
-    }
-
     Path segment(long number) {
         return dir.resolve(String.format("wal-%020d.log", number));
     }
