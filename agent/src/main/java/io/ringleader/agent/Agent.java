@@ -1,5 +1,6 @@
 package io.ringleader.agent;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ringleader.agent.health.HealthCheck;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Leadership;
@@ -255,6 +256,7 @@ public interface Agent extends Closeable {
         private int healthFailures;
         private Clock clock = Clock.systemUTC();
         private boolean takeoverEvents = true;
+        private MeterRegistry meterRegistry;
 
         private Builder() {}
 
@@ -412,6 +414,19 @@ public interface Agent extends Closeable {
             return this;
         }
 
+        /**
+         * Registers the agent's Micrometer meters in {@code registry}, each tagged {@code cluster} and {@code member}
+         * (see the README's metrics list): ZooKeeper connection state, members by state, ring epoch and health,
+         * slots without a primary, this member's primary and backup slot counts, a takeover duration histogram, and
+         * the call helper's calls by outcome, attempts, retries, fallbacks, timeouts, budget refusals and circuit
+         * openings. They are removed when the agent closes. Default: none, and every meter is a no-op; the agent
+         * never registers in Micrometer's global registry.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+            return this;
+        }
+
         /** The clock that stamps the record's start time (default UTC system clock). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
@@ -481,6 +496,10 @@ public interface Agent extends Closeable {
 
         boolean takeoverEvents() {
             return takeoverEvents;
+        }
+
+        MeterRegistry meterRegistry() {
+            return meterRegistry;
         }
 
         HealthCheck healthCheck() {

@@ -1,8 +1,11 @@
 package io.ringleader.agent;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.health.HealthMonitor;
 import io.ringleader.agent.health.PeerSuspicion;
+import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
@@ -28,6 +31,8 @@ import java.util.function.IntSupplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
@@ -58,6 +63,9 @@ final class ZkAgent implements Agent {
     private final PeerSuspicion suspicion;
     private final List<Leadership> leaderships = new CopyOnWriteArrayList<>();
     private final List<VirtualEndpoint> virtualEndpoints = new CopyOnWriteArrayList<>();
+    private final Meters meters;
+    private final ConnectionStateListener connectionListener = (c, newState) -> connection = newState;
+    private volatile ConnectionState connection;
 
     ZkAgent(Agent.Builder builder, ClusterPath path, String memberId, Member self) {
         this.path = path;
@@ -87,10 +95,16 @@ final class ZkAgent implements Agent {
             mb.self(self);
         }
         this.membership = mb.build();
-        this.router = Router.builder(client, path, membership)
+        Tags tags = Tags.of("cluster", path.cluster(), "member", memberId);
+        MeterRegistry registry = builder.meterRegistry();
+        this.meters = new Meters(registry, tags);
+        Router.Builder rb = Router.builder(client, path, membership)
                 .threadName("ringleader-agent-" + memberId + "-router")
-                .logName((observer ? "observer=" : "member=") + memberId)
-                .build();
+                .logName((observer ? "observer=" : "member=") + memberId);
+        if (registry != null) {
+            rb.meterRegistry(registry, tags);
+        }
+        this.router = rb.build();
         this.health = builder.healthCheck() == null
                 ? null
                 : new HealthMonitor(
@@ -109,7 +123,64 @@ final class ZkAgent implements Agent {
                 membership,
                 router,
                 "ringleader-agent-" + memberId + "-roles",
-                observer || !builder.takeoverEvents() ? null : new EventLog(client, path, acl));
+                observer || !builder.takeoverEvents() ? null : new EventLog(client, path, acl),
+                observer || registry == null
+                        ? null
+                        : meters.timer(
+                                "ringleader.takeover.duration",
+                                "takeovers by this member: from its member view holding the change to its role"
+                                        + " listeners told"));
+        registerGauges();
+    }
+
+    /** The agent's own gauges; the router registers the ring's and the call helper's meters. */
+    private void registerGauges() {
+        client.getConnectionStateListenable().addListener(connectionListener);
+        connection = client.getZookeeperClient().isConnected() ? ConnectionState.CONNECTED : null;
+        for (String s : new String[] {"connected", "suspended", "lost", "read_only"}) {
+            meters.gauge(
+                    "ringleader.zk.connection",
+                    "1 for the ZooKeeper connection state the agent is in, 0 for the others",
+                    this,
+                    a -> s.equals(a.connectionName()) ? 1 : 0,
+                    "state",
+                    s);
+        }
+        for (MemberState s : MemberState.values()) {
+            meters.gauge(
+                    "ringleader.members",
+                    "members present in the agent's view, by state",
+                    this,
+                    a -> a.members().members().stream()
+                            .filter(m -> m.state() == s)
+                            .count(),
+                    "state",
+                    s.name());
+        }
+        if (!observer) {
+            meters.gauge("ringleader.roles.primary.slots", "slots this member is primary of", this, a -> a.roles
+                    .current()
+                    .primary()
+                    .size());
+            meters.gauge("ringleader.roles.backup.slots", "slots this member is a backup of", this, a -> a.roles
+                    .current()
+                    .backup()
+                    .size());
+        }
+    }
+
+    /** The gauge name of the connection state, or null before the first connection. */
+    private String connectionName() {
+        ConnectionState s = connection;
+        if (s == null) {
+            return null;
+        }
+        return switch (s) {
+            case CONNECTED, RECONNECTED -> "connected";
+            case SUSPENDED -> "suspended";
+            case LOST -> "lost";
+            case READ_ONLY -> "read_only";
+        };
     }
 
     /** Curator's own threads named after the agent, as every thread of the agent is. */
@@ -321,6 +392,8 @@ final class ZkAgent implements Agent {
             suspicion.close();
         }
         router.close();
+        client.getConnectionStateListenable().removeListener(connectionListener);
+        meters.close();
         if (ownsClient && previous == State.STARTED) {
             client.close();
         }

@@ -1,8 +1,12 @@
 package io.ringleader.coordinator;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventLog;
+import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.leadership.Leadership;
@@ -18,6 +22,7 @@ import io.ringleader.coordinator.assign.Participant;
 import io.ringleader.coordinator.assign.Placement;
 import io.ringleader.coordinator.assign.PlacementConfig;
 import io.ringleader.coordinator.assign.Role;
+import io.ringleader.coordinator.metrics.TakeoverFeed;
 import java.io.Closeable;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +33,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -115,10 +121,18 @@ public final class Coordinator implements Closeable {
     private boolean capPublished;
     private boolean queueFullLogged;
 
+    private final Meters meters;
+    private final Counter terms;
+    private final Counter ringWrites;
+    private final Counter slotsMoved;
+    private final Counter primariesMoved;
+    /** Null without a registry. */
+    private final TakeoverFeed takeovers;
+
     private volatile Ring lastWritten;
     private volatile long writes;
 
-    private Coordinator(CoordinatorConfig config, Clock clock) {
+    private Coordinator(CoordinatorConfig config, Clock clock, MeterRegistry registry) {
         this.config = config;
         this.clock = clock;
         this.logPrefix = "[cluster=" + config.path().cluster() + " coordinator=" + config.coordinatorId() + "] ";
@@ -133,6 +147,9 @@ public final class Coordinator implements Closeable {
         if (config.authScheme() != null) {
             builder.authorization(config.authScheme(), config.authCredentials());
         }
+        if (registry != null) {
+            builder.meterRegistry(registry);
+        }
         this.agent = builder.build();
         this.leadership = Leadership.builder(agent.curator(), config.path().coordinator(), config.coordinatorId())
                 .threadName("ringleader-coordinator-" + config.coordinatorId() + "-election")
@@ -143,6 +160,31 @@ public final class Coordinator implements Closeable {
         this.executor =
                 new SerialThread("ringleader-coordinator-" + config.coordinatorId(), log, logPrefix, "coordinator");
         this.events = new EventLog(agent.curator(), config.path(), eventAcl(config));
+        this.meters = new Meters(
+                registry, Tags.of("cluster", config.path().cluster(), "coordinator", config.coordinatorId()));
+        meters.gauge(
+                "ringleader.coordinator.active",
+                "1 while this coordinator is the active one, 0 while it is a standby",
+                this,
+                c -> c.isActive() ? 1 : 0);
+        this.terms = meters.counter("ringleader.coordinator.terms", "terms this coordinator began as the active one");
+        this.ringWrites = meters.counter("ringleader.coordinator.ring.writes", "rings this coordinator wrote");
+        this.slotsMoved =
+                meters.counter("ringleader.coordinator.slots.moved", "slots with an entry moved, over its ring writes");
+        this.primariesMoved =
+                meters.counter("ringleader.coordinator.primaries.moved", "primaries moved, over its ring writes");
+        this.takeovers = registry == null
+                ? null
+                : new TakeoverFeed(
+                        agent.curator(),
+                        config.path(),
+                        meters.timer(
+                                "ringleader.cluster.takeover.duration",
+                                "takeovers reported by the members: from a new primary's member view holding the"
+                                        + " change to its role listeners told"),
+                        meters.counter("ringleader.cluster.takeover.slots", "slots taken over, as the members report"),
+                        "ringleader-coordinator-" + config.coordinatorId() + "-takeover-metrics",
+                        logPrefix);
     }
 
     /** With authentication, an event is writable by its writer only and readable by all; without, open. */
@@ -155,14 +197,24 @@ public final class Coordinator implements Closeable {
         return acl;
     }
 
-    /** A coordinator for these settings, not started. */
+    /** A coordinator for these settings, not started, without meters. */
     public static Coordinator create(CoordinatorConfig config) {
-        return new Coordinator(config, Clock.systemUTC());
+        return new Coordinator(config, Clock.systemUTC(), null);
+    }
+
+    /**
+     * A coordinator for these settings, not started, whose meters go to {@code registry} (the README's metrics
+     * list): whether it is active, its terms, ring writes and moves, takeover durations as the members report them,
+     * and its observer agent's meters (ZooKeeper connection, members by state, ring epoch, slots without a
+     * primary).
+     */
+    public static Coordinator create(CoordinatorConfig config, MeterRegistry registry) {
+        return new Coordinator(config, Clock.systemUTC(), Objects.requireNonNull(registry, "registry"));
     }
 
     /** A coordinator whose rebalance delays are measured on {@code clock}. */
     static Coordinator create(CoordinatorConfig config, Clock clock) {
-        return new Coordinator(config, clock);
+        return new Coordinator(config, clock, null);
     }
 
     /**
@@ -199,6 +251,9 @@ public final class Coordinator implements Closeable {
                     }
                 }));
         operatorConfig.start();
+        if (takeovers != null) {
+            takeovers.start();
+        }
         leadership.start();
         log.info("{}started against {}", logPrefix, config.connectString());
     }
@@ -245,6 +300,10 @@ public final class Coordinator implements Closeable {
             return;
         }
         executor.stop(Duration.ofSeconds(5));
+        if (takeovers != null) {
+            takeovers.close();
+        }
+        meters.close();
         leadership.close();
         suspects.close();
         operatorConfig.close();
@@ -259,6 +318,7 @@ public final class Coordinator implements Closeable {
     }
 
     private void onTermStarted(Term started) {
+        terms.increment();
         term = started;
         departedAt.clear();
         rebalanceRequestsSeen = -1;
@@ -605,6 +665,12 @@ public final class Coordinator implements Closeable {
             case WRITTEN -> {
                 lastWritten = next;
                 writes++;
+                ringWrites.increment();
+                slotsMoved.increment(a.plan().moves().stream()
+                        .mapToInt(Move::slot)
+                        .distinct()
+                        .count());
+                primariesMoved.increment(a.plan().primariesMoved());
                 queueEvent(ringEvent(next, a));
                 log.info(
                         "{}ring epoch 0x{} written: {} members, {} entries moved ({} primaries){}",

@@ -1,5 +1,6 @@
 package io.ringleader.agent.roles;
 
+import io.micrometer.core.instrument.Timer;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.membership.Member;
@@ -61,6 +62,7 @@ final class DerivedRoles implements Roles {
      *
      * @param threadName the roles thread's name
      * @param takeoverLog where this member records its takeovers, or null not to
+     * @param takeoverDuration where it times them, or null not to
      */
     DerivedRoles(
             CuratorFramework client,
@@ -68,20 +70,22 @@ final class DerivedRoles implements Roles {
             Membership membership,
             Router router,
             String threadName,
-            EventLog takeoverLog) {
+            EventLog takeoverLog,
+            Timer takeoverDuration) {
         this.client = client;
         this.memberId = memberId;
         this.membership = membership;
         this.router = router;
         this.logPrefix = "[member=" + memberId + "] ";
         this.executor = new SerialThread(threadName, log, logPrefix, "roles");
-        this.takeovers = takeoverLog == null || memberId == null
+        this.takeovers = (takeoverLog == null && takeoverDuration == null) || memberId == null
                 ? null
                 : new TakeoverRecorder(
                         memberId,
                         membership,
                         router,
                         takeoverLog,
+                        takeoverDuration,
                         Clock.systemUTC(),
                         threadName.endsWith("-roles")
                                 ? threadName.substring(0, threadName.length() - "-roles".length()) + "-takeovers"

@@ -1,5 +1,6 @@
 package io.ringleader.agent.roles;
 
+import io.micrometer.core.instrument.Timer;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.routing.Router;
@@ -25,7 +26,7 @@ public interface Roles extends Closeable {
      */
     static Roles create(
             CuratorFramework client, String memberId, Membership membership, Router router, String threadName) {
-        return new DerivedRoles(client, memberId, membership, router, threadName, null);
+        return new DerivedRoles(client, memberId, membership, router, threadName, null, null);
     }
 
     /**
@@ -35,6 +36,8 @@ public interface Roles extends Closeable {
      * listeners were told.
      *
      * @param takeoverLog where to record takeovers; null records none
+     * @param takeoverDuration where to time each takeover, from the member view holding the change to the role
+     *     listeners told; null times none
      */
     static Roles create(
             CuratorFramework client,
@@ -42,8 +45,9 @@ public interface Roles extends Closeable {
             Membership membership,
             Router router,
             String threadName,
-            EventLog takeoverLog) {
-        return new DerivedRoles(client, memberId, membership, router, threadName, takeoverLog);
+            EventLog takeoverLog,
+            Timer takeoverDuration) {
+        return new DerivedRoles(client, memberId, membership, router, threadName, takeoverLog, takeoverDuration);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ringleader.agent.roles;
 
+import io.micrometer.core.instrument.Timer;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.events.TakeoverTimeline;
@@ -19,13 +20,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Records this member's takeovers in the cluster's history: when it becomes primary of slots whose primary departed,
  * drained or went DOWN, it writes one {@link Event#TAKEOVER} event with its own timeline (see {@link
- * TakeoverTimeline}).
+ * TakeoverTimeline}), and times the takeover (member view changed → role listeners told) in a Micrometer timer;
+ * either may be off.
  *
  * <p>Off the takeover path: the membership and router threads only note the time a view or table was published
  * (one clock read and a map entry), the roles thread only notes the time its listeners were told and hands the rest
@@ -42,7 +45,11 @@ final class TakeoverRecorder {
     private final String memberId;
     private final Membership membership;
     private final Router router;
+    /** Null when takeovers are not recorded in the history. */
     private final EventLog events;
+    /** Null when takeovers are not timed. */
+    private final Timer duration;
+
     private final Clock clock;
     private final String logPrefix;
     private final SerialThread executor;
@@ -65,11 +72,18 @@ final class TakeoverRecorder {
     };
 
     TakeoverRecorder(
-            String memberId, Membership membership, Router router, EventLog events, Clock clock, String threadName) {
+            String memberId,
+            Membership membership,
+            Router router,
+            EventLog events,
+            Timer duration,
+            Clock clock,
+            String threadName) {
         this.memberId = memberId;
         this.membership = membership;
         this.router = router;
         this.events = events;
+        this.duration = duration;
         this.clock = clock;
         this.logPrefix = "[member=" + memberId + "] ";
         this.executor = new SerialThread(threadName, log, logPrefix, "takeover events");
@@ -134,6 +148,12 @@ final class TakeoverRecorder {
         // the view was seen before the router served a table computed from it, which was before roles derived from it.
         served = Math.min(served, toldAt);
         seen = Math.min(seen, served);
+        if (duration != null) {
+            duration.record(toldAt - seen, TimeUnit.MICROSECONDS);
+        }
+        if (events == null) {
+            return;
+        }
 
         Event event = TakeoverTimeline.report(
                 memberId,

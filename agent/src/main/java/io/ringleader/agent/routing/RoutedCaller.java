@@ -1,5 +1,6 @@
 package io.ringleader.agent.routing;
 
+import io.micrometer.core.instrument.Counter;
 import io.ringleader.agent.membership.Member;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,18 +43,42 @@ final class RoutedCaller implements Caller {
     /** Who the caller belongs to in log lines, for example {@code [cluster=orders member=kv-1] }, or empty. */
     private final String logPrefix;
 
+    private final CallMeters meters;
     private final LongAdder calls = new LongAdder();
-    private final LongAdder attempts = new LongAdder();
-    private final LongAdder retries = new LongAdder();
-    private final LongAdder fallbacks = new LongAdder();
-    private final LongAdder timeouts = new LongAdder();
-    private final LongAdder budgetRefusals = new LongAdder();
-    private final LongAdder circuitOpens = new LongAdder();
+    private final Tally attempts;
+    private final Tally retries;
+    private final Tally fallbacks;
+    private final Tally timeouts;
+    private final Tally budgetRefusals;
+    private final Tally circuitOpens;
 
-    RoutedCaller(Supplier<RoutingTable> tables, CallPolicy policy, String logPrefix) {
+    /** This caller's count of one thing, and the router's meter of it. */
+    private record Tally(LongAdder count, Counter meter) {
+        Tally(Counter meter) {
+            this(new LongAdder(), meter);
+        }
+
+        void increment() {
+            count.increment();
+            meter.increment();
+        }
+
+        long sum() {
+            return count.sum();
+        }
+    }
+
+    RoutedCaller(Supplier<RoutingTable> tables, CallPolicy policy, String logPrefix, CallMeters meters) {
         this.tables = Objects.requireNonNull(tables, "tables");
         this.logPrefix = Objects.requireNonNull(logPrefix, "logPrefix");
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.meters = Objects.requireNonNull(meters, "meters");
+        this.attempts = new Tally(meters.attempts);
+        this.retries = new Tally(meters.retries);
+        this.fallbacks = new Tally(meters.fallbacks);
+        this.timeouts = new Tally(meters.timeouts);
+        this.budgetRefusals = new Tally(meters.budgetRefusals);
+        this.circuitOpens = new Tally(meters.circuitOpens);
         this.clock = policy.clock();
         this.budget = new RetryBudget(
                 policy.budgetRatio(),
@@ -76,7 +101,17 @@ final class RoutedCaller implements Caller {
         }
         calls.increment();
         budget.onCall(clock.nanoTime());
+        try {
+            T answer = route(key, kind, op);
+            meters.succeeded();
+            return answer;
+        } catch (Exception e) {
+            meters.failed(e);
+            throw e;
+        }
+    }
 
+    private <T> T route(String key, CallKind kind, Call<T> op) throws Exception {
         int slot = tables.get().slotOf(key);
         String where = logPrefix + "[call " + kind + " slot=" + slot + "] ";
         Set<String> tried = new HashSet<>();

@@ -1,5 +1,8 @@
 package io.ringleader.agent.routing;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.Membership;
@@ -140,7 +143,7 @@ public interface Router extends Closeable {
      * retries, fallback and circuits; see {@link Caller}. The caller owns a thread pool: close it.
      */
     default Caller caller(CallPolicy policy) {
-        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"), "");
+        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"), "", CallMeters.NONE);
     }
 
     /** Where to add {@link RoutingListener}s. */
@@ -157,6 +160,8 @@ public interface Router extends Closeable {
         private final Membership membership;
         private String threadName;
         private String logName;
+        private MeterRegistry meterRegistry;
+        private Tags meterTags = Tags.empty();
 
         private Builder(CuratorFramework client, ClusterPath path, Membership membership) {
             this.client = Objects.requireNonNull(client, "client");
@@ -176,11 +181,22 @@ public interface Router extends Closeable {
             return this;
         }
 
+        /**
+         * Registers the router's meters (ring epoch and health, slots without a primary, and the call helper's
+         * calls by outcome, attempts, retries, fallbacks, timeouts, budget refusals and circuit openings) in {@code
+         * registry}, each tagged with {@code tags}; they are removed when the router closes. Default: no meters.
+         */
+        public Builder meterRegistry(MeterRegistry registry, Tags tags) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            this.meterTags = Objects.requireNonNull(tags, "tags");
+            return this;
+        }
+
         /** Builds it (not started). */
         public Router build() {
             String name = threadName != null ? threadName : "ringleader-router-" + path.cluster();
             String prefix = "[cluster=" + path.cluster() + (logName == null ? "" : " " + logName) + "] ";
-            return new ZkRouter(client, path, membership, name, prefix);
+            return new ZkRouter(client, path, membership, name, prefix, new Meters(meterRegistry, meterTags));
         }
     }
 }

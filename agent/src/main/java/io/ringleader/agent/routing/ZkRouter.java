@@ -1,5 +1,6 @@
 package io.ringleader.agent.routing;
 
+import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
@@ -50,6 +51,8 @@ final class ZkRouter implements Router {
             (c, newState) -> submit(() -> onConnectionState(newState));
     private final MembershipListener membershipListener = (previous, current) -> submit(this::recompute);
     private final StandardListenerManager<RoutingListener> listeners = StandardListenerManager.standard();
+    private final Meters meters;
+    private final CallMeters callMeters;
 
     // Confined to the executor thread.
     private Ring ring;
@@ -62,7 +65,13 @@ final class ZkRouter implements Router {
     private volatile RoutingTable table = RoutingTable.EMPTY;
     private volatile RouterStatus status;
 
-    ZkRouter(CuratorFramework client, ClusterPath path, Membership membership, String threadName, String logPrefix) {
+    ZkRouter(
+            CuratorFramework client,
+            ClusterPath path,
+            Membership membership,
+            String threadName,
+            String logPrefix,
+            Meters meters) {
         this.client = client;
         this.ringPath = path.ring();
         this.membership = membership;
@@ -70,6 +79,23 @@ final class ZkRouter implements Router {
         this.problem = "no ring read yet from " + ringPath;
         this.status = new RouterStatus(-1, 0, problem, false);
         this.executor = new SerialThread(threadName, log, logPrefix, "router");
+        this.meters = meters;
+        this.callMeters = new CallMeters(meters);
+        meters.gauge(
+                "ringleader.ring.epoch",
+                "epoch of the ring the router serves (-1 before the first)",
+                this,
+                r -> r.status().ringEpoch());
+        meters.gauge(
+                "ringleader.ring.healthy",
+                "1 while the router serves a ring read since it (re)connected and has no problem to report",
+                this,
+                r -> r.status().isHealthy() ? 1 : 0);
+        meters.gauge(
+                "ringleader.ring.slots.without.primary",
+                "slots of the served ring with no replica that is present and UP",
+                this,
+                r -> r.table().slotsWithoutPrimary());
     }
 
     @Override
@@ -100,7 +126,7 @@ final class ZkRouter implements Router {
 
     @Override
     public Caller caller(CallPolicy policy) {
-        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"), logPrefix);
+        return new RoutedCaller(this::table, Objects.requireNonNull(policy, "policy"), logPrefix, callMeters);
     }
 
     @Override
@@ -111,12 +137,14 @@ final class ZkRouter implements Router {
     @Override
     public void close() {
         if (state.compareAndSet(State.LATENT, State.CLOSED)) {
+            meters.close();
             executor.stop(CLOSE_WAIT);
             return;
         }
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
             return;
         }
+        meters.close();
         membership.listenable().removeListener(membershipListener);
         client.getConnectionStateListenable().removeListener(connectionListener);
         try {

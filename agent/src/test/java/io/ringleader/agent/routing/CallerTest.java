@@ -80,7 +80,7 @@ class CallerTest {
     }
 
     private RoutedCaller caller(CallPolicy.Builder policy) {
-        RoutedCaller c = new RoutedCaller(table::get, policy.build(), "[cluster=test] ");
+        RoutedCaller c = new RoutedCaller(table::get, policy.build(), "[cluster=test] ", CallMeters.NONE);
         callers.add(c);
         return c;
     }

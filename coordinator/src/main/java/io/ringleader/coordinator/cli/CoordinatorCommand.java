@@ -1,5 +1,11 @@
 package io.ringleader.coordinator.cli;
 
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringleader.coordinator.Coordinator;
 import io.ringleader.coordinator.CoordinatorConfig;
 import io.ringleader.coordinator.http.AdminHttpServer;
@@ -97,7 +103,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        try (Coordinator coordinator = Coordinator.create(settings);
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        try (Coordinator coordinator = Coordinator.create(settings, registry);
                 StopSignals signals = StopSignals.install(stop::countDown)) {
             Thread hook = new Thread(coordinator::close, "ringleader-coordinator-shutdown-hook");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -105,7 +116,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
                 watchStandardInput();
             }
             AdminHttpServer server =
-                    httpAddress.isPresent() ? startHttp(settings, httpAddress.get(), coordinator) : null;
+                    httpAddress.isPresent() ? startHttp(settings, httpAddress.get(), coordinator, registry) : null;
             try (server) {
                 coordinator.start();
                 running = coordinator;
@@ -131,10 +142,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
     }
 
     /** Binds the HTTP server before the coordinator joins its election, so that a taken port fails fast. */
-    private AdminHttpServer startHttp(CoordinatorConfig settings, HttpAddress address, Coordinator coordinator) {
+    private AdminHttpServer startHttp(
+            CoordinatorConfig settings,
+            HttpAddress address,
+            Coordinator coordinator,
+            PrometheusMeterRegistry registry) {
         AdminHttpServer server = AdminHttpServer.builder(settings)
                 .address(address)
                 .coordinator(() -> CoordinatorHealth.of(coordinator, running == coordinator))
+                .metrics(registry)
                 .build();
         try {
             server.start();

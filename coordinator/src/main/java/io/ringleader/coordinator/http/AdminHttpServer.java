@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.membership.Member;
@@ -39,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The coordinator's HTTP API and dashboard, read-only: {@code /health}, {@code /api/status}, {@code /api/ring},
- * {@code /api/members}, {@code /api/events}, and the dashboard page at {@code /} (fields in {@code docs/admin.md}).
+ * {@code /api/members}, {@code /api/events}, {@code /metrics} (Prometheus), and the dashboard page at {@code /}
+ * (fields in {@code docs/admin.md}, meters in the README).
  *
  * <p>It reads the cluster through a ZooKeeper session of its own, with the coordinator's connect string and
  * credentials, the way {@code ringleader admin} does, so a slow reader of the API never holds up the coordinator's
@@ -53,6 +55,7 @@ public final class AdminHttpServer implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DASHBOARD = "dashboard.html";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private enum State {
         LATENT,
@@ -63,6 +66,9 @@ public final class AdminHttpServer implements Closeable {
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final HttpAddress address;
     private final Supplier<CoordinatorHealth> coordinator;
+    /** Null when metrics are not served. */
+    private final PrometheusMeterRegistry metrics;
+
     private final CuratorFramework client;
     private final ClusterReader reader;
     /** One reader for every request: it warns of a malformed event once, not at every poll of the dashboard. */
@@ -76,6 +82,7 @@ public final class AdminHttpServer implements Closeable {
     private AdminHttpServer(Builder b) {
         this.address = b.address;
         this.coordinator = b.coordinator;
+        this.metrics = b.metrics;
         CoordinatorConfig config = b.config;
         this.threadPrefix = "ringleader-coordinator-" + config.coordinatorId() + "-http";
         this.logPrefix = "[cluster=" + config.path().cluster() + " coordinator=" + config.coordinatorId() + "] ";
@@ -107,6 +114,7 @@ public final class AdminHttpServer implements Closeable {
         private final CoordinatorConfig config;
         private HttpAddress address = HttpAddress.DEFAULT;
         private Supplier<CoordinatorHealth> coordinator;
+        private PrometheusMeterRegistry metrics;
 
         private Builder(CoordinatorConfig config) {
             this.config = config;
@@ -121,6 +129,12 @@ public final class AdminHttpServer implements Closeable {
         /** What the coordinator says of itself, asked at every {@code /health} and {@code /api/status}. Required. */
         public Builder coordinator(Supplier<CoordinatorHealth> value) {
             this.coordinator = Objects.requireNonNull(value, "coordinator");
+            return this;
+        }
+
+        /** Serves {@code registry} at {@code /metrics} in Prometheus' text format; without it {@code /metrics} is 404. */
+        public Builder metrics(PrometheusMeterRegistry registry) {
+            this.metrics = Objects.requireNonNull(registry, "registry");
             return this;
         }
 
@@ -219,11 +233,21 @@ public final class AdminHttpServer implements Closeable {
                 case "/api/ring" -> api(exchange, this::ring);
                 case "/api/members" -> api(exchange, s -> ClusterJson.members(MemberSummary.of(s)));
                 case "/api/events" -> events(exchange);
+                case "/metrics" -> metrics(exchange);
                 default -> send(exchange, 404, error("no such resource: " + path));
             }
         } catch (IOException | RuntimeException e) {
             log.debug("{}HTTP request failed", logPrefix, e);
         }
+    }
+
+    /** Prometheus' text exposition format, version 0.0.4. */
+    private void metrics(HttpExchange exchange) throws IOException {
+        if (metrics == null) {
+            send(exchange, 404, error("this server does not serve metrics"));
+            return;
+        }
+        send(exchange, 200, PROMETHEUS_TEXT, metrics.scrape().getBytes(StandardCharsets.UTF_8));
     }
 
     private void health(HttpExchange exchange) throws IOException {

@@ -64,6 +64,12 @@ class HttpCoordinatorCommandTest {
                                         HttpResponse.BodyHandlers.ofString())
                                 .statusCode()
                         == 200);
+        HttpResponse<String> metrics = http.send(
+                HttpRequest.newBuilder(URI.create(url + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body())
+                .contains("ringleader_coordinator_active{cluster=\"web\",coordinator=\"w1\"} 1.0")
+                .contains("jvm_memory_used_bytes");
 
         command.requestStop();
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();

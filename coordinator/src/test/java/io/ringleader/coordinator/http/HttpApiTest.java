@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringleader.agent.Agent;
 import io.ringleader.coordinator.Coordinator;
 import io.ringleader.coordinator.CoordinatorConfig;
@@ -280,6 +282,97 @@ class HttpApiTest {
                 HttpRequest.newBuilder(URI.create(server.url()).resolve("/api/ring"))
                         .POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertThat(post.status()).isEqualTo(405);
+    }
+
+    @Test
+    void metrics_arePrometheusText_withLeadershipMembersRingAndReportedTakeovers() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
+        Coordinator coordinator = fixture.track(Coordinator.create(config, registry));
+        coordinator.start();
+        AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
+                .address(new HttpAddress("127.0.0.1", 0))
+                .coordinator(() -> CoordinatorHealth.of(coordinator, running.get()))
+                .metrics(registry)
+                .build());
+        server.start();
+        fixture.member("a");
+        Agent b = fixture.member("b");
+        fixture.member("c");
+        await().atMost(WAIT).until(() -> coordinator
+                .lastWritten()
+                .map(r -> r.members().size() == 3)
+                .orElse(false));
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            String text = metrics(server);
+            long epoch = coordinator.lastWritten().orElseThrow().epoch();
+            assertThat(metric(text, "ringleader_coordinator_active", "coordinator=\"c1\""))
+                    .isEqualTo(1);
+            assertThat(metric(text, "ringleader_coordinator_terms_total", "coordinator=\"c1\""))
+                    .isEqualTo(1);
+            assertThat(metric(text, "ringleader_coordinator_ring_writes_total", "coordinator=\"c1\""))
+                    .isEqualTo(coordinator.writes());
+            assertThat(metric(text, "ringleader_members", "member=\"c1\"", "state=\"UP\""))
+                    .isEqualTo(3);
+            assertThat(metric(text, "ringleader_ring_epoch", "member=\"c1\"")).isEqualTo(epoch);
+            assertThat(metric(text, "ringleader_ring_slots_without_primary", "member=\"c1\""))
+                    .isZero();
+            assertThat(metric(text, "ringleader_zk_connection", "member=\"c1\"", "state=\"connected\""))
+                    .isEqualTo(1);
+            assertThat(metric(text, "ringleader_cluster_takeover_duration_seconds_count", "cluster="))
+                    .isZero();
+        });
+
+        var ring = coordinator.lastWritten().orElseThrow();
+        int bIndex = ring.indexOf("b");
+        long bPrimaries = java.util.stream.IntStream.range(0, ring.slotCount())
+                .filter(slot -> ring.replicaIndex(slot, 0) == bIndex)
+                .count();
+        b.close();
+
+        // a and c take over b's primaries and report it; the coordinator times what they report.
+        await().atMost(WAIT).untilAsserted(() -> {
+            String text = metrics(server);
+            assertThat(metric(text, "ringleader_members", "member=\"c1\"", "state=\"UP\""))
+                    .isEqualTo(2);
+            assertThat(metric(text, "ringleader_cluster_takeover_duration_seconds_count", "cluster="))
+                    .isEqualTo(2);
+            assertThat(metric(text, "ringleader_cluster_takeover_slots_total", "cluster="))
+                    .as("every slot b was primary of")
+                    .isEqualTo(bPrimaries);
+        });
+
+        Answer none = get(serve(fixture, config, () -> CoordinatorHealth.of(coordinator, true)), "/metrics");
+        assertThat(none.status()).as("a server without a registry").isEqualTo(404);
+    }
+
+    /** The body of {@code /metrics}, checked to be Prometheus text. */
+    private String metrics(AdminHttpServer server) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(URI.create(server.url()).resolve("/metrics"))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain; version=0.0.4");
+        return response.body();
+    }
+
+    /** The value of the one sample of {@code name} whose labels contain every one of {@code labels}. */
+    private static double metric(String text, String name, String... labels) {
+        List<Double> found = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (!line.startsWith(name + "{")) {
+                continue;
+            }
+            String labelText = line.substring(name.length(), line.lastIndexOf('}') + 1);
+            if (List.of(labels).stream().allMatch(labelText::contains)) {
+                found.add(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)));
+            }
+        }
+        assertThat(found).as("samples of %s with %s", name, List.of(labels)).hasSize(1);
+        return found.get(0);
     }
 
     @Test

@@ -10,6 +10,10 @@ import io.ringleader.coordinator.CoordinatorConfig;
 import io.ringleader.samples.kv.client.KvHttpClient;
 import io.ringleader.samples.kv.node.KvNode;
 import io.ringleader.samples.kv.store.StoreOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -133,6 +137,25 @@ class KvClusterTest {
             assertEveryWriteReadable(written);
         }
         assertThat(nodes.values()).allSatisfy(n -> assertThat(n.syncedSlots()).isEqualTo(SLOTS));
+
+        // Each node serves its agent's meters; once roles settle, the primaries they count add up to the ring.
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            double primaries = 0;
+            for (KvNode node : nodes.values()) {
+                String body = http.send(
+                                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.port() + "/metrics"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+                String line = body.lines()
+                        .filter(l -> l.startsWith("ringleader_roles_primary_slots{"))
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("no primary slot gauge in " + body));
+                primaries += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+            assertThat(primaries).isEqualTo(SLOTS);
+        });
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.ringleader.samples.kv.node;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
@@ -99,6 +101,9 @@ public final class KvNode implements Closeable {
     }
 
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+    /** The agent's meters, served at {@code /metrics}. */
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
     private final Agent agent;
     private final String id;
     private final String host;
@@ -124,8 +129,11 @@ public final class KvNode implements Closeable {
         this.host = b.host;
         this.server = HttpServer.create(new InetSocketAddress(b.host, b.port), 128);
         int port = server.getAddress().getPort();
-        this.agent =
-                b.agent.endpoint(b.host, port).initialState(MemberState.JOINING).build();
+        this.agent = b.agent
+                .endpoint(b.host, port)
+                .initialState(MemberState.JOINING)
+                .meterRegistry(metrics)
+                .build();
         this.id = agent.memberId();
         this.httpPool = Executors.newFixedThreadPool(
                 b.httpThreads, ThreadUtils.newGenericThreadFactory("ringleader-kv-" + id + "-http"));
@@ -143,6 +151,7 @@ public final class KvNode implements Closeable {
         server.createContext("/internal/confirm", ex -> serveSlotMessage(ex, false));
         server.createContext("/internal/catch-up", this::serveCatchUp);
         server.createContext("/status", this::serveStatus);
+        server.createContext("/metrics", this::serveMetrics);
         server.createContext("/admin/drain", this::serveDrain);
         server.createContext("/admin/undrain", this::serveUndrain);
     }
@@ -725,6 +734,16 @@ public final class KvNode implements Closeable {
     }
 
     // ---- status and admin ----------------------------------------------------------------------------------------
+
+    /** The agent's meters in Prometheus' text format. */
+    private void serveMetrics(HttpExchange ex) throws IOException {
+        try (ex) {
+            byte[] bytes = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            ex.sendResponseHeaders(200, bytes.length);
+            ex.getResponseBody().write(bytes);
+        }
+    }
 
     private void serveStatus(HttpExchange ex) throws IOException {
         try (ex) {
