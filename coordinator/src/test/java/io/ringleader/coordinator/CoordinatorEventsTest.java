@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -157,6 +158,42 @@ class CoordinatorEventsTest {
         assertThat(t.newPrimaryMicros()).as("measured on one host").isLessThan(WAIT.toMillis() * 1000);
         Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
         assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
+    }
+
+    @Test
+    void aPrimaryWhoseSessionExpires_givesOneTakeoverTimeline_fromItsSuccessors() throws Exception {
+        Coordinator c = activeCoordinator(fixture.config("c1", Duration.ofMinutes(1)));
+        Agent a = fixture.member("a");
+        Agent b = fixture.member("b");
+        Agent d = fixture.member("d");
+        Ring ring = await().atMost(WAIT)
+                .until(
+                        () -> c.lastWritten().orElse(null),
+                        r -> r != null && r.members().size() == 3);
+        await().atMost(WAIT).until(() -> List.of(a, b, d).stream()
+                .allMatch(
+                        m -> m.roles().current().active() && m.router().table().ringEpoch() == ring.epoch()));
+        int primaryOfA = a.roles().current().primary().size();
+        assertThat(primaryOfA).isPositive();
+
+        // A crash as ZooKeeper sees it: the session expires and the ephemeral record goes with it.
+        KillSession.kill(a.curator().getZookeeperClient().getZooKeeper());
+
+        TakeoverTimeline t = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(
+                        () -> TakeoverTimeline.of(events(c)),
+                        l -> l.size() == 1 && l.get(0).slots() == primaryOfA)
+                .get(0);
+        assertThat(t.previous()).containsExactly("a");
+        assertThat(t.departed()).containsExactly("a");
+        assertThat(t.reporters()).isNotEmpty().isSubsetOf("b", "d");
+        assertThat(t.newPrimaryMicros()).isGreaterThanOrEqualTo(t.routersMicros());
+        Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
+        assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
+        // a comes back with a new session inside the rebalance delay and gets its slots back: no second takeover.
+        await().atMost(WAIT).until(() -> a.roles().current().primary().size() == primaryOfA);
+        assertThat(TakeoverTimeline.of(events(c))).hasSize(1);
     }
 
     @Test
