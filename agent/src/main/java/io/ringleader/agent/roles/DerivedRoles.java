@@ -203,7 +203,6 @@ final class DerivedRoles implements Roles {
 
     /** After a reconnect: roles come back only once the members and the ring were read again. */
     private void awaitFresh() {
-        freshCheckScheduled = false;
         if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
             return;
         }
@@ -212,8 +211,14 @@ final class DerivedRoles implements Roles {
             derive();
         } else if (!freshCheckScheduled) {
             freshCheckScheduled = true;
-            executor.schedule(this::awaitFresh, FRESH_CHECK_MILLIS);
+            executor.schedule(this::scheduledFreshCheck, FRESH_CHECK_MILLIS);
         }
+    }
+
+    /** The one scheduled re-check: a reconnect meanwhile does not start a second chain of them. */
+    private void scheduledFreshCheck() {
+        freshCheckScheduled = false;
+        awaitFresh();
     }
 
     private void derive() {
