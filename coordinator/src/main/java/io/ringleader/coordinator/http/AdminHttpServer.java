@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads the cluster through a ZooKeeper session of its own, with the coordinator's connect string and
  * credentials, the way {@code ringleader admin} does, so a slow reader of the API never holds up the coordinator's
- * own session. Every request reads ZooKeeper again: the answers are as fresh as the ZooKeeper server it is connected
- * to, and nothing is cached.
+ * own session. A read of the cluster answers the {@code /api/status}, {@code /api/ring} and {@code /api/members}
+ * requests of the next 500 ms, so a dashboard's polling costs one read, not three; the answers are at most that much
+ * older than the ZooKeeper server it is connected to. Events are read at every request.
  *
  * <p>IMPORTANT: the API has no authentication, and shows the cluster's members and endpoints to anyone who reaches
  * it. It is bound to loopback by default; bind it elsewhere only on a network you trust.
@@ -55,6 +57,12 @@ public final class AdminHttpServer implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DASHBOARD = "dashboard.html";
+    /**
+     * How long one read of the cluster answers further {@code /api/*} requests: a dashboard asks for three resources
+     * a second, and a read costs one ZooKeeper request per member.
+     */
+    static final long READ_REUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private enum State {
@@ -74,6 +82,13 @@ public final class AdminHttpServer implements Closeable {
     /** One reader for every request: it warns of a malformed event once, not at every poll of the dashboard. */
     private final EventReader eventReader;
 
+    private final LongSupplier ticker;
+    private final Object readLock = new Object();
+    // Guarded by readLock: the latest read of the cluster, when it started, and how many reads were made.
+    private ClusterState lastRead;
+    private long lastReadAt;
+    private long reads;
+
     private final String threadPrefix;
     private final String logPrefix;
     private volatile ExecutorService executor;
@@ -83,6 +98,7 @@ public final class AdminHttpServer implements Closeable {
         this.address = b.address;
         this.coordinator = b.coordinator;
         this.metrics = b.metrics;
+        this.ticker = b.ticker;
         CoordinatorConfig config = b.config;
         this.threadPrefix = "ringleader-coordinator-" + config.coordinatorId() + "-http";
         this.logPrefix = "[cluster=" + config.path().cluster() + " coordinator=" + config.coordinatorId() + "] ";
@@ -115,6 +131,7 @@ public final class AdminHttpServer implements Closeable {
         private HttpAddress address = HttpAddress.DEFAULT;
         private Supplier<CoordinatorHealth> coordinator;
         private PrometheusMeterRegistry metrics;
+        private LongSupplier ticker = System::nanoTime;
 
         private Builder(CoordinatorConfig config) {
             this.config = config;
@@ -129,6 +146,12 @@ public final class AdminHttpServer implements Closeable {
         /** What the coordinator says of itself, asked at every {@code /health} and {@code /api/status}. Required. */
         public Builder coordinator(Supplier<CoordinatorHealth> value) {
             this.coordinator = Objects.requireNonNull(value, "coordinator");
+            return this;
+        }
+
+        /** The nanosecond clock that ages a read of the cluster (default {@link System#nanoTime()}); for tests. */
+        Builder ticker(LongSupplier value) {
+            this.ticker = Objects.requireNonNull(value, "ticker");
             return this;
         }
 
@@ -270,6 +293,31 @@ public final class AdminHttpServer implements Closeable {
         send(exchange, up ? 200 : 503, node);
     }
 
+    /**
+     * The cluster as read by the latest read that started less than {@link #READ_REUSE_NANOS} ago, else as read now.
+     * Requests that arrive during a read wait for it and share it.
+     */
+    private ClusterState readCluster() throws Exception {
+        synchronized (readLock) {
+            long now = ticker.getAsLong();
+            if (lastRead != null && now - lastReadAt < READ_REUSE_NANOS) {
+                return lastRead;
+            }
+            ClusterState state = reader.read();
+            reads++;
+            lastRead = state;
+            lastReadAt = now;
+            return state;
+        }
+    }
+
+    /** How many times the cluster was read for {@code /api/*}, for tests. */
+    long reads() {
+        synchronized (readLock) {
+            return reads;
+        }
+    }
+
     /** How one API resource is made from what was read. */
     @FunctionalInterface
     private interface Resource {
@@ -279,7 +327,7 @@ public final class AdminHttpServer implements Closeable {
     private void api(HttpExchange exchange, Resource resource) throws IOException {
         ClusterState state;
         try {
-            state = reader.read();
+            state = readCluster();
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -373,6 +374,34 @@ class HttpApiTest {
         }
         assertThat(found).as("samples of %s with %s", name, List.of(labels)).hasSize(1);
         return found.get(0);
+    }
+
+    @Test
+    void oneReadOfTheCluster_answersTheApiForHalfASecond_thenTheNextRequestReadsAgain() throws Exception {
+        CoordinatorConfig config = fixture.config("c1", Duration.ZERO);
+        Coordinator coordinator = fixture.coordinator(config);
+        AtomicLong now = new AtomicLong();
+        AdminHttpServer server = fixture.track(AdminHttpServer.builder(config)
+                .address(new HttpAddress("127.0.0.1", 0))
+                .coordinator(() -> CoordinatorHealth.of(coordinator, true))
+                .ticker(now::get)
+                .build());
+        server.start();
+        fixture.member("a");
+        await().atMost(WAIT).until(() -> coordinator.members().contains("a"));
+
+        assertThat(ids(get(server, "/api/members").json().get("members"))).containsExactly("a");
+        fixture.member("b");
+        await().atMost(WAIT).until(() -> coordinator.members().contains("b"));
+        assertThat(get(server, "/api/status").status()).isEqualTo(200);
+        assertThat(ids(get(server, "/api/members").json().get("members")))
+                .as("the read made for the first request")
+                .containsExactly("a");
+        assertThat(server.reads()).isEqualTo(1);
+
+        now.addAndGet(AdminHttpServer.READ_REUSE_NANOS);
+        assertThat(ids(get(server, "/api/members").json().get("members"))).containsExactly("a", "b");
+        assertThat(server.reads()).isEqualTo(2);
     }
 
     @Test
