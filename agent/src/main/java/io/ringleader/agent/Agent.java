@@ -365,10 +365,7 @@ public interface Agent extends Closeable {
         public Builder healthCheck(HealthCheck check, Duration interval, int failuresBeforeDown) {
             this.healthCheck = Objects.requireNonNull(check, "check");
             this.healthInterval = Objects.requireNonNull(interval, "interval");
-            if (interval.compareTo(Duration.ofMillis(10)) < 0 || interval.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException(
-                        "health check interval must be between PT0.01S and PT10M, was " + interval);
-            }
+            checkTimeout("health check interval", interval, Duration.ofMillis(10), MAX_TIMEOUT);
             if (failuresBeforeDown < 1) {
                 throw new IllegalArgumentException("failuresBeforeDown must be >= 1, was " + failuresBeforeDown);
             }
@@ -379,9 +376,7 @@ public interface Agent extends Closeable {
         /** How long a peer suspicion lasts unless renewed, 100 ms to 10 min (default 10 s). */
         public Builder suspicionTtl(Duration ttl) {
             this.suspicionTtl = Objects.requireNonNull(ttl, "suspicionTtl");
-            if (ttl.compareTo(Duration.ofMillis(100)) < 0 || ttl.compareTo(Duration.ofMinutes(10)) > 0) {
-                throw new IllegalArgumentException("suspicionTtl must be between PT0.1S and PT10M, was " + ttl);
-            }
+            checkTimeout("suspicionTtl", ttl, Duration.ofMillis(100), MAX_TIMEOUT);
             return this;
         }
 
