@@ -36,7 +36,14 @@ public record Move(int slot, int rank, String from, String to, Reason reason) {
          * every member under its share already lists, can take {@code from}; {@code to} takes its place here. Rare; it
          * breaks the rule that no entry moves between two members that both stay, and is named for that.
          */
-        DEAD_END
+        DEAD_END,
+        /**
+         * An operator's failover ({@link PrimaryPins}): {@code from} stays in the slot but its primary is pinned away,
+         * so the slot's replica list turns until a member that is not pinned leads it.
+         */
+        FAILOVER,
+        /** The undo of a {@link #FAILOVER}: the pin was removed, and the slot's replica list turns back. */
+        FAILBACK
     }
 
     /** One line for an operator, e.g. {@code move slot 17 rank 0 kv-3 → kv-5 (kv-3 departed)}. */
@@ -54,6 +61,12 @@ public record Move(int slot, int rank, String from, String to, Reason reason) {
                     case ZONE_REPAIR -> "zone repair: " + from + " stays, replicas spread over zones";
                     case DEAD_END -> "dead end: " + from
                             + " stays, moves to a slot no member under its share could fill";
+                    case FAILOVER -> rank == 0
+                            ? from + " failed over by the operator"
+                            : "the slot's primary failed over by the operator";
+                    case FAILBACK -> rank == 0
+                            ? to + " failed back by the operator"
+                            : "the slot's primary failed back by the operator";
                 };
         return head + " (" + why + ")";
     }
