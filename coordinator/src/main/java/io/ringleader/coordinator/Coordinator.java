@@ -17,10 +17,11 @@ import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.coordinator.assign.Assignment;
+import io.ringleader.coordinator.assign.Failovers;
 import io.ringleader.coordinator.assign.Move;
 import io.ringleader.coordinator.assign.Participant;
-import io.ringleader.coordinator.assign.Placement;
 import io.ringleader.coordinator.assign.PlacementConfig;
+import io.ringleader.coordinator.assign.PrimaryPins;
 import io.ringleader.coordinator.assign.Role;
 import io.ringleader.coordinator.metrics.TakeoverFeed;
 import java.io.Closeable;
@@ -41,6 +42,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
@@ -60,9 +62,15 @@ import org.slf4j.LoggerFactory;
  * is conditional on the ring znode's version, so a concurrent write is never overwritten blindly.
  *
  * <p>The operator's intent, the {@code config} znode ({@link OperatorConfig}), is applied to every placement: weight
- * overrides, drained members, spares, the rebalance delay. The coordinator follows the znode through one watch; a
+ * overrides, drained members, spares, the rebalance delay, and last the primary pins ({@link PrimaryPins}: a
+ * failed-over member leads no slot another replica can lead). The coordinator follows the znode through one watch; a
  * change is recomputed after the same debounce as a membership change. A config that cannot be parsed is logged
  * once and the last good one is kept.
+ *
+ * <p>What the pins did to the ring (which slots they turned) is written with the ring, in the same transaction, to
+ * the {@code failovers} znode ({@link FailoversCodec}); every recomputation undoes it before placing the members
+ * again and applies the pins afresh, so the pins survive every recomputation and a change of active coordinator, and
+ * a recomputation with nothing new writes nothing.
  *
  * <p>State is rebuilt from ZooKeeper at the start of every term: the ring is read again, and a member of the ring
  * that is not live starts its rebalance delay from that moment. A ring that cannot be parsed is never patched: the
@@ -113,6 +121,7 @@ public final class Coordinator implements Closeable {
     private boolean shapeWarned;
     private OperatorConfig intent = OperatorConfig.empty();
     private long malformedIntentLogged = -1;
+    private long malformedFailoversLogged = -1;
     private long rebalanceRequestsSeen = -1;
     /** The view the last member events were computed from in this term; null before the first current one. */
     private MemberView eventBaseline;
@@ -131,6 +140,7 @@ public final class Coordinator implements Closeable {
 
     private volatile Ring lastWritten;
     private volatile long writes;
+    private volatile long recomputations;
 
     private Coordinator(CoordinatorConfig config, Clock clock, MeterRegistry registry) {
         this.config = config;
@@ -276,6 +286,11 @@ public final class Coordinator implements Closeable {
     /** How many ring writes this coordinator made. */
     public long writes() {
         return writes;
+    }
+
+    /** How many recomputations of the ring this coordinator completed, whether they wrote or not; for tests. */
+    long recomputations() {
+        return recomputations;
     }
 
     /** The members as this coordinator sees them. */
@@ -496,10 +511,12 @@ public final class Coordinator implements Closeable {
         }
 
         OperatorConfig currentIntent;
+        FailoversRead failovers;
         try {
             currentIntent = readIntent(client);
+            failovers = readFailovers(client, previous);
         } catch (Exception e) {
-            log.warn("{}cannot read the operator config ({}); retrying", logPrefix, e.toString());
+            log.warn("{}cannot read the operator config or the failovers ({}); retrying", logPrefix, e.toString());
             schedule(config.debounce().plusMillis(250));
             return;
         }
@@ -550,14 +567,26 @@ public final class Coordinator implements Closeable {
                     config.slotCount(),
                     config.replication());
         }
-        Assignment assignment = Placement.assign(previous, participants, new PlacementConfig(slots, replication));
+        Assignment assignment = currentIntent
+                .pins()
+                .place(previous, failovers.applied(), participants, new PlacementConfig(slots, replication));
         Ring placed = assignment.ring();
-        if (previous != null && sameContent(previous, placed)) {
+        if (previous != null
+                && sameContent(previous, placed)
+                && assignment.failovers().equals(failovers.applied())) {
             lastWritten = lastWritten == null ? previous : lastWritten;
         } else {
             Ring next = Ring.of(epochFloor + 1, slots, replication, placed.members(), placed.replicaTable());
-            write(client, current, ringPath, stat, next, assignment);
+            FailoversWrite record =
+                    failovers.stat() == null && assignment.failovers().isEmpty()
+                            ? null // a cluster that never failed over a primary has no failovers znode
+                            : new FailoversWrite(
+                                    failovers.path(),
+                                    failovers.stat(),
+                                    FailoversCodec.encode(next.epoch(), assignment.failovers()));
+            write(client, current, ringPath, stat, next, assignment, record);
         }
+        recomputations++;
         if (nextExpiry != null) {
             schedule(Duration.between(now, nextExpiry).plus(config.debounce()));
         }
@@ -593,6 +622,53 @@ public final class Coordinator implements Closeable {
             }
         }
         return intent;
+    }
+
+    /**
+     * What the primary pins did to the ring as read, and the failovers znode's stat (null if there is none).
+     *
+     * @param path the failovers znode
+     * @param stat its stat as read, or null if it does not exist
+     * @param applied the slots of the ring as read that the pins turned; none if the record is for another ring (one
+     *     written by a coordinator that knows no pins, or restored) or cannot be parsed: that ring is taken as placed
+     */
+    private record FailoversRead(String path, Stat stat, Failovers applied) {}
+
+    /** A failovers record to write with a ring: the znode, its stat as read (null: create it), the record. */
+    record FailoversWrite(String path, Stat stat, byte[] bytes) {}
+
+    /**
+     * Reads the failovers znode for {@code ring}. One that cannot be parsed is logged once (per change) and taken as
+     * none: the ring is then placed as it stands, which costs moves of primaries but never a wrong ring.
+     *
+     * @throws Exception if ZooKeeper cannot be read
+     */
+    private FailoversRead readFailovers(CuratorFramework client, Ring ring) throws Exception {
+        String path = FailoversCodec.path(config.path());
+        Failovers none = Failovers.none(ring != null ? ring.slotCount() : config.slotCount());
+        Stat stat = new Stat();
+        byte[] data;
+        try {
+            data = client.getData().storingStatIn(stat).forPath(path);
+        } catch (KeeperException.NoNodeException e) {
+            return new FailoversRead(path, null, none);
+        }
+        if (ring == null) {
+            return new FailoversRead(path, stat, none);
+        }
+        try {
+            return new FailoversRead(
+                    path, stat, FailoversCodec.decode(path, data).of(ring));
+        } catch (MalformedRecordException e) {
+            if (malformedFailoversLogged != stat.getMzxid()) {
+                malformedFailoversLogged = stat.getMzxid();
+                log.error(
+                        "{}the failovers record cannot be parsed ({}); placing the ring as it stands",
+                        logPrefix,
+                        e.getMessage());
+            }
+            return new FailoversRead(path, stat, none);
+        }
     }
 
     /**
@@ -660,8 +736,15 @@ public final class Coordinator implements Closeable {
         return reporters;
     }
 
-    private void write(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, Assignment a) {
-        switch (fencedWrite(client, current, ringPath, stat, next)) {
+    private void write(
+            CuratorFramework client,
+            Term current,
+            String ringPath,
+            Stat stat,
+            Ring next,
+            Assignment a,
+            FailoversWrite failovers) {
+        switch (fencedWrite(client, current, ringPath, stat, next, failovers)) {
             case WRITTEN -> {
                 lastWritten = next;
                 writes++;
@@ -673,13 +756,16 @@ public final class Coordinator implements Closeable {
                 primariesMoved.increment(a.plan().primariesMoved());
                 queueEvent(ringEvent(next, a));
                 log.info(
-                        "{}ring epoch 0x{} written: {} members, {} entries moved ({} primaries){}",
+                        "{}ring epoch 0x{} written: {} members, {} entries moved ({} primaries){}{}",
                         logPrefix,
                         Long.toHexString(next.epoch()),
                         next.members().size(),
                         a.plan().moves().size(),
                         a.plan().primariesMoved(),
-                        a.activatedSpares().isEmpty() ? "" : ", spares activated: " + a.activatedSpares());
+                        a.activatedSpares().isEmpty() ? "" : ", spares activated: " + a.activatedSpares(),
+                        a.failovers().isEmpty()
+                                ? ""
+                                : ", " + a.failovers().count() + " slots failed over by the operator");
                 switch (a.plan().zoneSpread()) {
                     case PARTIAL -> log.warn("{}{}", logPrefix, a.plan().describeZones());
                     case FULL -> {
@@ -723,6 +809,9 @@ public final class Coordinator implements Closeable {
         if (!a.activatedSpares().isEmpty()) {
             details.put("activatedSpares", Event.firstIds(a.activatedSpares(), MAX_IDS));
         }
+        if (!a.failovers().isEmpty()) {
+            details.put("failedOverSlots", a.failovers().count());
+        }
         return Event.of(Event.RING, clock.millis(), null, next.epoch(), details);
     }
 
@@ -733,17 +822,24 @@ public final class Coordinator implements Closeable {
      * @param stat the ring znode's stat as read, or null if it did not exist
      */
     WriteOutcome fencedWrite(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next) {
+        return fencedWrite(client, current, ringPath, stat, next, null);
+    }
+
+    /**
+     * Writes {@code next}, and {@code failovers} if not null, in one transaction with a check of {@code current}'s
+     * election znode, each conditional on the version read.
+     */
+    WriteOutcome fencedWrite(
+            CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, FailoversWrite failovers) {
         byte[] bytes = RingCodec.encode(next);
         try {
-            client.transaction()
-                    .forOperations(
-                            client.transactionOp().check().forPath(current.latchPath()),
-                            stat == null
-                                    ? client.transactionOp().create().forPath(ringPath, bytes)
-                                    : client.transactionOp()
-                                            .setData()
-                                            .withVersion(stat.getVersion())
-                                            .forPath(ringPath, bytes));
+            List<CuratorOp> ops = new ArrayList<>(3);
+            ops.add(client.transactionOp().check().forPath(current.latchPath()));
+            ops.add(versioned(client, ringPath, stat, bytes));
+            if (failovers != null) {
+                ops.add(versioned(client, failovers.path(), failovers.stat(), failovers.bytes()));
+            }
+            client.transaction().forOperations(ops);
             return WriteOutcome.WRITTEN;
         } catch (KeeperException e) {
             if (failedOp(e) == 0) {
@@ -760,6 +856,16 @@ public final class Coordinator implements Closeable {
             log.warn("{}the ring write failed ({}); retrying", logPrefix, e.toString());
             return WriteOutcome.FAILED;
         }
+    }
+
+    /** A create if {@code stat} is null, else a set conditional on its version. */
+    private static CuratorOp versioned(CuratorFramework client, String path, Stat stat, byte[] bytes) throws Exception {
+        return stat == null
+                ? client.transactionOp().create().forPath(path, bytes)
+                : client.transactionOp()
+                        .setData()
+                        .withVersion(stat.getVersion())
+                        .forPath(path, bytes);
     }
 
     /** Which operation of a failed transaction failed first: 0 the term check, 1 the ring write, -1 unknown. */

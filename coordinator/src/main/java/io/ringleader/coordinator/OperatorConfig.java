@@ -5,6 +5,7 @@ import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.coordinator.assign.Participant;
+import io.ringleader.coordinator.assign.PrimaryPins;
 import io.ringleader.coordinator.assign.Role;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +22,9 @@ import java.util.TreeSet;
 
 /**
  * The operator's intent for a cluster, stored in the {@code config} znode ({@link OperatorConfigCodec}) and written
- * by {@code ringleader admin}: weight overrides, drained members, spares, a rebalance delay override, and a counter
- * of rebalance requests. The active coordinator applies it whenever it places the members ({@link #participants}).
+ * by {@code ringleader admin}: weight overrides, drained members, spares, a rebalance delay override, a counter of
+ * rebalance requests, and primary pins (failovers). The active coordinator applies it whenever it places the members
+ * ({@link #participants}, then {@link #pins()}).
  *
  * <p>Ids need not be live members: an entry for a member that is gone does nothing until it comes back.
  *
@@ -35,13 +37,20 @@ import java.util.TreeSet;
  *     to keep the coordinator's
  * @param rebalanceRequests how many rebalances the operator asked for; each increment tells the active coordinator
  *     to move the slots of departed members now, without waiting for their rebalance delay
+ * @param failedOverSlots slot → the member that must not be its primary while another replica can be ({@code
+ *     ringleader admin failover --slot}); slots are 0..{@value Ring#MAX_SLOTS}{@code - 1}, and a slot beyond the
+ *     ring's does nothing
+ * @param failedOverMembers ids of members that must not be primary of any slot while another replica can be ({@code
+ *     ringleader admin failover --member})
  */
 public record OperatorConfig(
         SortedMap<String, Integer> weights,
         SortedSet<String> drained,
         SortedSet<String> spares,
         Duration rebalanceDelay,
-        long rebalanceRequests) {
+        long rebalanceRequests,
+        SortedMap<Integer, String> failedOverSlots,
+        SortedSet<String> failedOverMembers) {
 
     /** The largest rebalance delay, the same as the coordinator's {@code ringleader.rebalance.delay}. */
     public static final Duration MAX_REBALANCE_DELAY = Duration.ofHours(24);
@@ -49,23 +58,41 @@ public record OperatorConfig(
     private static final OperatorConfig EMPTY =
             new OperatorConfig(new TreeMap<>(), new TreeSet<>(), new TreeSet<>(), null, 0);
 
+    /** A config without primary pins. */
+    public OperatorConfig(
+            SortedMap<String, Integer> weights,
+            SortedSet<String> drained,
+            SortedSet<String> spares,
+            Duration rebalanceDelay,
+            long rebalanceRequests) {
+        this(weights, drained, spares, rebalanceDelay, rebalanceRequests, new TreeMap<>(), new TreeSet<>());
+    }
+
     /**
      * Validates and copies every field.
      *
      * @throws NullPointerException if a collection is null
      * @throws IllegalArgumentException naming the first bad value: an id that is not a valid member name, a weight
-     *     out of 1..{@value Participant#MAX_WEIGHT}, a delay out of 0..24h, a negative request count
+     *     out of 1..{@value Participant#MAX_WEIGHT}, a delay out of 0..24h, a negative request count, a failed-over
+     *     slot out of 0..{@value Ring#MAX_SLOTS}{@code - 1}
      */
     public OperatorConfig {
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(drained, "drained");
         Objects.requireNonNull(spares, "spares");
+        Objects.requireNonNull(failedOverSlots, "failedOverSlots");
+        Objects.requireNonNull(failedOverMembers, "failedOverMembers");
         weights.forEach((id, weight) -> {
             ClusterPath.checkName("member id", id);
             checkWeight(id, weight);
         });
         drained.forEach(id -> ClusterPath.checkName("member id", id));
         spares.forEach(id -> ClusterPath.checkName("member id", id));
+        failedOverSlots.forEach((slot, id) -> {
+            checkSlot(slot);
+            ClusterPath.checkName("member id", id);
+        });
+        failedOverMembers.forEach(id -> ClusterPath.checkName("member id", id));
         if (rebalanceDelay != null
                 && (rebalanceDelay.isNegative() || rebalanceDelay.compareTo(MAX_REBALANCE_DELAY) > 0)) {
             throw new IllegalArgumentException(
@@ -77,6 +104,8 @@ public record OperatorConfig(
         weights = Collections.unmodifiableSortedMap(new TreeMap<>(weights));
         drained = Collections.unmodifiableSortedSet(new TreeSet<>(drained));
         spares = Collections.unmodifiableSortedSet(new TreeSet<>(spares));
+        failedOverSlots = Collections.unmodifiableSortedMap(new TreeMap<>(failedOverSlots));
+        failedOverMembers = Collections.unmodifiableSortedSet(new TreeSet<>(failedOverMembers));
     }
 
     /** No intent: every member placed as its record says. */
@@ -97,9 +126,32 @@ public record OperatorConfig(
         return weight;
     }
 
+    /**
+     * Checks a failed-over slot number.
+     *
+     * @throws IllegalArgumentException if {@code slot} is not 0..{@value Ring#MAX_SLOTS}{@code - 1}
+     */
+    public static int checkSlot(Integer slot) {
+        if (slot == null || slot < 0 || slot >= Ring.MAX_SLOTS) {
+            throw new IllegalArgumentException(
+                    "a failed-over slot must be between 0 and " + (Ring.MAX_SLOTS - 1) + ", was " + slot);
+        }
+        return slot;
+    }
+
     /** True if this config asks for nothing but the rebalances already counted. */
     public boolean isEmpty() {
-        return weights.isEmpty() && drained.isEmpty() && spares.isEmpty() && rebalanceDelay == null;
+        return weights.isEmpty() && drained.isEmpty() && spares.isEmpty() && rebalanceDelay == null && !hasFailovers();
+    }
+
+    /** True if any primary is pinned. */
+    public boolean hasFailovers() {
+        return !failedOverSlots.isEmpty() || !failedOverMembers.isEmpty();
+    }
+
+    /** The primary pins, as the placement applies them. */
+    public PrimaryPins pins() {
+        return new PrimaryPins(failedOverSlots, failedOverMembers);
     }
 
     /** This config with {@code id}'s weight overridden, or its override removed if {@code weight} is null. */
@@ -110,27 +162,73 @@ public record OperatorConfig(
         } else {
             next.put(id, weight);
         }
-        return new OperatorConfig(next, drained, spares, rebalanceDelay, rebalanceRequests);
+        return new OperatorConfig(
+                next, drained, spares, rebalanceDelay, rebalanceRequests, failedOverSlots, failedOverMembers);
     }
 
     /** This config with {@code id} drained or not. */
     public OperatorConfig withDrained(String id, boolean isDrained) {
-        return new OperatorConfig(weights, toggle(drained, id, isDrained), spares, rebalanceDelay, rebalanceRequests);
+        return new OperatorConfig(
+                weights,
+                toggle(drained, id, isDrained),
+                spares,
+                rebalanceDelay,
+                rebalanceRequests,
+                failedOverSlots,
+                failedOverMembers);
     }
 
     /** This config with {@code id} a spare or not. */
     public OperatorConfig withSpare(String id, boolean isSpare) {
-        return new OperatorConfig(weights, drained, toggle(spares, id, isSpare), rebalanceDelay, rebalanceRequests);
+        return new OperatorConfig(
+                weights,
+                drained,
+                toggle(spares, id, isSpare),
+                rebalanceDelay,
+                rebalanceRequests,
+                failedOverSlots,
+                failedOverMembers);
     }
 
     /** This config with another rebalance delay override (null: the coordinator's own). */
     public OperatorConfig withRebalanceDelay(Duration delay) {
-        return new OperatorConfig(weights, drained, spares, delay, rebalanceRequests);
+        return new OperatorConfig(
+                weights, drained, spares, delay, rebalanceRequests, failedOverSlots, failedOverMembers);
     }
 
     /** This config with one more rebalance request. */
     public OperatorConfig withRebalanceRequested() {
-        return new OperatorConfig(weights, drained, spares, rebalanceDelay, rebalanceRequests + 1);
+        return new OperatorConfig(
+                weights, drained, spares, rebalanceDelay, rebalanceRequests + 1, failedOverSlots, failedOverMembers);
+    }
+
+    /** This config with slot {@code slot} pinned away from {@code id}, or its pin removed if {@code id} is null. */
+    public OperatorConfig withFailedOverSlot(int slot, String id) {
+        SortedMap<Integer, String> next = new TreeMap<>(failedOverSlots);
+        if (id == null) {
+            next.remove(slot);
+        } else {
+            next.put(slot, id);
+        }
+        return new OperatorConfig(weights, drained, spares, rebalanceDelay, rebalanceRequests, next, failedOverMembers);
+    }
+
+    /** This config with {@code id} failed over from every slot or not. */
+    public OperatorConfig withFailedOverMember(String id, boolean failedOver) {
+        return new OperatorConfig(
+                weights,
+                drained,
+                spares,
+                rebalanceDelay,
+                rebalanceRequests,
+                failedOverSlots,
+                toggle(failedOverMembers, id, failedOver));
+    }
+
+    /** This config without any primary pin. */
+    public OperatorConfig withoutFailovers() {
+        return new OperatorConfig(
+                weights, drained, spares, rebalanceDelay, rebalanceRequests, new TreeMap<>(), new TreeSet<>());
     }
 
     /** Every id this config names, sorted. */
@@ -138,6 +236,8 @@ public record OperatorConfig(
         SortedSet<String> ids = new TreeSet<>(weights.keySet());
         ids.addAll(drained);
         ids.addAll(spares);
+        ids.addAll(failedOverSlots.values());
+        ids.addAll(failedOverMembers);
         return ids;
     }
 
@@ -183,7 +283,10 @@ public record OperatorConfig(
         return next;
     }
 
-    /** A one-line summary, e.g. {@code 1 drained [kv-3], no spares, 1 weight override [kv-1=2]}. */
+    /**
+     * A one-line summary, e.g. {@code 1 drained [kv-3], no spares, 1 weight override [kv-1=2]}, then the failovers if
+     * any: {@code , failed over: kv-4 from every slot, slot 17 from kv-2}.
+     */
     public String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(drained.isEmpty() ? "none drained" : drained.size() + " drained " + drained);
@@ -206,6 +309,39 @@ public record OperatorConfig(
         }
         if (rebalanceDelay != null) {
             sb.append(", rebalance delay ").append(rebalanceDelay);
+        }
+        if (hasFailovers()) {
+            sb.append(", failed over: ").append(describeFailovers());
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The primary pins in a few words, e.g. {@code kv-4 from every slot, slot 17 from kv-2}; at most ten slots are
+     * named, then how many more; {@code none} if there is none.
+     */
+    public String describeFailovers() {
+        if (!hasFailovers()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String id : failedOverMembers) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(id);
+        }
+        if (!failedOverMembers.isEmpty()) {
+            sb.append(" from every slot");
+        }
+        int named = 0;
+        for (Map.Entry<Integer, String> e : failedOverSlots.entrySet()) {
+            if (named++ == 10) {
+                sb.append(" and ").append(failedOverSlots.size() - 10).append(" more slots");
+                break;
+            }
+            sb.append(sb.length() == 0 ? "" : ", ")
+                    .append("slot ")
+                    .append(e.getKey())
+                    .append(" from ")
+                    .append(e.getValue());
         }
         return sb.toString();
     }

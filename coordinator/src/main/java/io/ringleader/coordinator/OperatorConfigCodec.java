@@ -23,11 +23,13 @@ import java.util.TreeSet;
  *
  * <pre>{@code
  * {"format":1,"weights":{"kv-1":2},"drained":["kv-3"],"spares":["kv-9"],"rebalanceDelay":"PT1M",
- *  "rebalanceRequests":4}
+ *  "rebalanceRequests":4,"failedOverSlots":{"17":"kv-2"},"failedOverMembers":["kv-4"]}
  * }</pre>
  *
  * <p>Every field but {@code format} may be left out: no weight overrides, none drained, no spares, the
- * coordinator's own rebalance delay ({@code null} also means that), no request. {@code rebalanceDelay} is written in
+ * coordinator's own rebalance delay ({@code null} also means that), no request, no failover ({@code failedOverSlots}
+ * and {@code failedOverMembers} came later in format 1: a reader that predates them ignores them, and a record
+ * without them has none). {@code failedOverSlots} is keyed by the slot number in decimal. {@code rebalanceDelay} is written in
  * ISO-8601 and read in any form {@link Durations#parse} takes. Unknown fields are ignored; any other {@code format}
  * number is rejected. An encoded config is at most {@value #MAX_BYTES} bytes.
  */
@@ -58,7 +60,8 @@ public final class OperatorConfigCodec {
         }
         if (bytes.length > MAX_BYTES) {
             throw new IllegalArgumentException("the operator config is " + bytes.length + " bytes, over the budget of "
-                    + MAX_BYTES + " bytes (" + config.ids().size() + " members named)");
+                    + MAX_BYTES + " bytes (" + config.ids().size() + " members named, "
+                    + config.failedOverSlots().size() + " slots failed over)");
         }
         return bytes;
     }
@@ -79,6 +82,10 @@ public final class OperatorConfigCodec {
             root.put("rebalanceDelay", config.rebalanceDelay().toString());
         }
         root.put("rebalanceRequests", config.rebalanceRequests());
+        ObjectNode slots = root.putObject("failedOverSlots");
+        config.failedOverSlots().forEach((slot, id) -> slots.put(Integer.toString(slot), id));
+        ArrayNode members = root.putArray("failedOverMembers");
+        config.failedOverMembers().forEach(members::add);
         return root;
     }
 
@@ -87,7 +94,8 @@ public final class OperatorConfigCodec {
      *
      * @param path the znode path (or file name), used in error messages
      * @throws MalformedRecordException naming the path and the first problem found: empty or over the budget, not
-     *     JSON, an unknown format, a field of the wrong type, an invalid member id, a weight or delay out of range
+     *     JSON, an unknown format, a field of the wrong type, an invalid member id, a weight, delay or slot out of
+     *     range
      */
     public static OperatorConfig decode(String path, byte[] data) throws MalformedRecordException {
         if (data == null || data.length == 0) {
@@ -159,7 +167,8 @@ public final class OperatorConfigCodec {
                 }
                 requests = requestsNode.longValue();
             }
-            return new OperatorConfig(weights, drained, spares, delay, requests);
+            return new OperatorConfig(
+                    weights, drained, spares, delay, requests, failedOverSlots(root), ids(root, "failedOverMembers"));
         } catch (IllegalArgumentException e) {
             throw new MalformedRecordException(path, firstLine(e.getMessage()));
         }
@@ -168,6 +177,32 @@ public final class OperatorConfigCodec {
     /** The config as the JSON text stored in ZooKeeper. */
     public static String toJson(OperatorConfig config) {
         return new String(encode(config), StandardCharsets.UTF_8);
+    }
+
+    private static SortedMap<Integer, String> failedOverSlots(JsonNode root) {
+        SortedMap<Integer, String> slots = new TreeMap<>();
+        JsonNode node = root.get("failedOverSlots");
+        if (node == null || node.isNull()) {
+            return slots;
+        }
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("field 'failedOverSlots' is not an object of slot to member id");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            int slot;
+            try {
+                slot = Integer.parseInt(e.getKey());
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException(
+                        "a key of 'failedOverSlots' is not a slot number: '" + e.getKey() + "'");
+            }
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException("the member failed over from slot " + slot + " is not a string");
+            }
+            slots.put(OperatorConfig.checkSlot(slot), e.getValue().textValue());
+        }
+        return slots;
     }
 
     private static SortedSet<String> ids(JsonNode root, String field) {

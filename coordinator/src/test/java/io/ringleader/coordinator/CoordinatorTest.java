@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.events.Event;
+import io.ringleader.agent.events.EventReader;
+import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Term;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
@@ -517,5 +520,98 @@ class CoordinatorTest {
         leaver.close();
 
         awaitRingOf(a.curator(), Set.of("a", "b"));
+    }
+
+    private static int primariesOf(Ring ring, String id) {
+        return ring.slotCounts(0).getOrDefault(id, 0);
+    }
+
+    /** Makes a change, then waits for the next recomputation of {@code c}. */
+    private static void afterRecomputation(Coordinator c, ThrowingRunnable change) throws Exception {
+        long before = c.recomputations();
+        change.run();
+        await().atMost(WAIT).until(() -> c.recomputations() > before);
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    @Test
+    void aFailedOverMember_leadsNoSlot_keepsItsEntries_andThePinSurvivesReconcilesAndACoordinatorFailover()
+            throws Exception {
+        Coordinator first = coordinator("c1", Duration.ZERO);
+        await().atMost(WAIT).until(first::isActive);
+        Coordinator second = coordinator("c2", Duration.ZERO);
+        Agent a = member("a");
+        member("b");
+        member("c");
+        Ring placed = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertThat(primariesOf(placed, "a")).isPositive();
+        await().atMost(WAIT).until(() -> !a.roles().current().primary().isEmpty());
+
+        writeConfig(a.curator(), OperatorConfig.empty().withFailedOverMember("a", true));
+
+        Ring pinned = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> readRing(a.curator()), r -> primariesOf(r, "a") == 0);
+        assertThat(entriesOf(pinned, "a")).as("a keeps every entry").isEqualTo(entriesOf(placed, "a"));
+        for (String id : List.of("b", "c")) {
+            assertThat(entriesOf(pinned, id)).isEqualTo(entriesOf(placed, id));
+        }
+        for (int slot = 0; slot < placed.slotCount(); slot++) {
+            if ("a".equals(placed.primaryId(slot))) {
+                assertThat(pinned.primaryId(slot))
+                        .as("slot %d", slot)
+                        .isEqualTo(placed.replicas(slot).get(1));
+            } else {
+                assertThat(pinned.replicas(slot)).as("slot %d", slot).isEqualTo(placed.replicas(slot));
+            }
+        }
+        await().atMost(WAIT).until(() -> a.roles().current().primary().isEmpty());
+        long writes = first.writes();
+
+        afterRecomputation(
+                first,
+                () -> writeConfig(
+                        a.curator(),
+                        OperatorConfig.empty().withFailedOverMember("a", true).withWeight("not-here", 3)));
+
+        assertThat(first.writes()).as("nothing new: nothing written").isEqualTo(writes);
+        assertThat(readRing(a.curator())).isEqualTo(pinned);
+        List<Event> events = new EventReader(a.curator(), ClusterPath.of(cluster), skipped -> {}).latest(0);
+        Event failover = events.stream()
+                .filter(e -> e.type().equals(Event.RING) && e.epoch() == pinned.epoch())
+                .findFirst()
+                .orElseThrow();
+        assertThat(failover.details().get("reasons")).isEqualTo(Map.of("FAILOVER", 2 * primariesOf(placed, "a")));
+        assertThat(failover.details().get("primariesMoved")).isEqualTo(primariesOf(placed, "a"));
+        assertThat(failover.details().get("failedOverSlots")).isEqualTo(primariesOf(placed, "a"));
+
+        first.close();
+        await().atMost(WAIT).until(second::isActive);
+        await().atMost(WAIT).until(() -> second.recomputations() > 0);
+
+        assertThat(second.writes())
+                .as("the new active coordinator finds the pinned ring as it should be")
+                .isZero();
+        assertThat(readRing(a.curator())).isEqualTo(pinned);
+
+        member("d");
+        Ring joined = await().atMost(WAIT).ignoreExceptions().until(() -> readRing(a.curator()), r -> r.members()
+                .contains("d"));
+        assertThat(primariesOf(joined, "a"))
+                .as("still failed over after a join")
+                .isZero();
+        assertThat(entriesOf(joined, "a")).isEqualTo(entriesOf(joined, "d"));
+
+        writeConfig(a.curator(), OperatorConfig.empty());
+
+        Ring back = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> readRing(a.curator()), r -> primariesOf(r, "a") > 0);
+        assertThat(primariesOf(back, "a")).isEqualTo(primariesOf(back, "d"));
+        await().atMost(WAIT).until(() -> !a.roles().current().primary().isEmpty());
     }
 }

@@ -35,15 +35,43 @@ class OperatorConfigCodecTest {
                 .withDrained("kv-2", true)
                 .withSpare("kv-9", true)
                 .withRebalanceDelay(Duration.ofMinutes(2))
-                .withRebalanceRequested();
+                .withRebalanceRequested()
+                .withFailedOverSlot(17, "kv-2")
+                .withFailedOverSlot(3, "kv-1")
+                .withFailedOverMember("kv-4", true);
 
         String json = OperatorConfigCodec.toJson(config);
 
         assertThat(json)
                 .isEqualTo("{\"format\":1,\"weights\":{\"kv-1\":3},\"drained\":[\"kv-2\"],\"spares\":[\"kv-9\"],"
-                        + "\"rebalanceDelay\":\"PT2M\",\"rebalanceRequests\":1}");
+                        + "\"rebalanceDelay\":\"PT2M\",\"rebalanceRequests\":1,"
+                        + "\"failedOverSlots\":{\"3\":\"kv-1\",\"17\":\"kv-2\"},\"failedOverMembers\":[\"kv-4\"]}");
         assertThat(decode(json)).isEqualTo(config);
         assertThat(decode(OperatorConfigCodec.toJson(OperatorConfig.empty()))).isEqualTo(OperatorConfig.empty());
+    }
+
+    @Test
+    void aRecordWrittenBeforeFailovers_decodesWithNone_andDescribeNamesThemOnlyWhenSet() throws Exception {
+        OperatorConfig old = decode("{\"format\":1,\"weights\":{},\"drained\":[\"kv-3\"],\"spares\":[],"
+                + "\"rebalanceDelay\":null,\"rebalanceRequests\":2}");
+
+        assertThat(old.failedOverSlots()).isEmpty();
+        assertThat(old.failedOverMembers()).isEmpty();
+        assertThat(old.pins().isEmpty()).isTrue();
+        assertThat(old.describe()).isEqualTo("1 drained [kv-3], no spares, no weight overrides");
+
+        OperatorConfig pinned = old.withFailedOverMember("kv-4", true).withFailedOverSlot(17, "kv-2");
+        assertThat(pinned.describe())
+                .isEqualTo("1 drained [kv-3], no spares, no weight overrides, failed over: kv-4 from every slot, "
+                        + "slot 17 from kv-2");
+        assertThat(pinned.ids()).contains("kv-2", "kv-4");
+        assertThat(pinned.isEmpty()).isFalse();
+        assertThat(pinned.pins().pins(17, "kv-2")).isTrue();
+        assertThat(pinned.pins().pins(16, "kv-2")).isFalse();
+        assertThat(pinned.pins().pins(16, "kv-4")).isTrue();
+        assertThat(pinned.withoutFailovers()).isEqualTo(old);
+        assertThat(pinned.withFailedOverSlot(17, null).withFailedOverMember("kv-4", false))
+                .isEqualTo(old);
     }
 
     @Test
@@ -70,7 +98,14 @@ class OperatorConfigCodecTest {
                 "{\"format\":1,\"spares\":[\"a/b\"]}|member id must be 1-128 characters",
                 "{\"format\":1,\"rebalanceDelay\":\"soon\"}|'soon' is not a duration",
                 "{\"format\":1,\"rebalanceDelay\":\"25h\"}|rebalance delay must be between 0s and PT24H",
-                "{\"format\":1,\"rebalanceRequests\":-1}|rebalance requests must not be negative"
+                "{\"format\":1,\"rebalanceRequests\":-1}|rebalance requests must not be negative",
+                "{\"format\":1,\"failedOverSlots\":[1]}|field 'failedOverSlots' is not an object",
+                "{\"format\":1,\"failedOverSlots\":{\"x\":\"a\"}}|a key of 'failedOverSlots' is not a slot number",
+                "{\"format\":1,\"failedOverSlots\":{\"-1\":\"a\"}}|slot must be between 0 and 65535, was -1",
+                "{\"format\":1,\"failedOverSlots\":{\"65536\":\"a\"}}|between 0 and 65535, was 65536",
+                "{\"format\":1,\"failedOverSlots\":{\"1\":2}}|the member failed over from slot 1 is not a string",
+                "{\"format\":1,\"failedOverSlots\":{\"1\":\"a b\"}}|member id must be 1-128 characters",
+                "{\"format\":1,\"failedOverMembers\":\"a\"}|field 'failedOverMembers' is not an array"
             })
     void aMalformedConfig_isRejected_namingThePathAndTheProblem(String jsonAndProblem) {
         String[] parts = jsonAndProblem.split("\\|", 2);

@@ -275,7 +275,9 @@ public final class ClusterAdmin implements Closeable {
                     backup.config().drained(),
                     backup.config().spares(),
                     backup.config().rebalanceDelay(),
-                    requests);
+                    requests,
+                    backup.config().failedOverSlots(),
+                    backup.config().failedOverMembers());
             byte[] configBytes = OperatorConfigCodec.encode(nextConfig);
             Ring nextRing = null;
             String ringNote = null;

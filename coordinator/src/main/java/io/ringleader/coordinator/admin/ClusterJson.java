@@ -53,6 +53,11 @@ public final class ClusterJson {
         s.malformedMembers().forEach(malformed::put);
         node.set("config", OperatorConfigCodec.toTree(s.config()));
         node.put("configProblem", s.configProblem());
+        if (s.failovers() == null) {
+            node.putNull("slotsFailedOver");
+        } else {
+            node.put("slotsFailedOver", s.failovers().count());
+        }
         return node;
     }
 

@@ -7,8 +7,10 @@ import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberCodec;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.coordinator.FailoversCodec;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
+import io.ringleader.coordinator.assign.Failovers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,8 +22,8 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * Reads what a cluster is from ZooKeeper through a client someone else owns: its live members, ring, operator config
- * and active coordinator. {@link ClusterAdmin} reads through one, and so does the coordinator's HTTP API.
+ * Reads what a cluster is from ZooKeeper through a client someone else owns: its live members, ring (with what the
+ * primary pins did to it), operator config and active coordinator. {@link ClusterAdmin} reads through one, and so does the coordinator's HTTP API.
  *
  * <p>IMPORTANT: the reads are several ZooKeeper calls, not one atomic snapshot, and each is as fresh as the server
  * the client is connected to.
@@ -75,8 +77,15 @@ public final class ClusterReader {
             }
         }
         Stored<Ring> ring = readRing();
+        Stored<FailoversCodec.Stored> failovers = read(FailoversCodec.path(path), FailoversCodec::decode);
         Stored<OperatorConfig> config = readConfig();
         Optional<String> coordinator = Leadership.leaderOf(client, path.coordinator());
+        Ring r = ring.value();
+        Failovers turned = r == null
+                ? null
+                : failovers.value() == null
+                        ? Failovers.none(r.slotCount())
+                        : failovers.value().of(r);
         return new ClusterState(
                 path,
                 members,
@@ -88,7 +97,8 @@ public final class ClusterReader {
                 config.value() == null ? OperatorConfig.empty() : config.value(),
                 config.version(),
                 config.problem(),
-                coordinator);
+                coordinator,
+                turned);
     }
 
     /** A znode's content as read: the value (null if none or unparsable), its stat (null if none), the problem. */

@@ -6,8 +6,9 @@ import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.routing.RoutingTable;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.assign.Assignment;
-import io.ringleader.coordinator.assign.Placement;
+import io.ringleader.coordinator.assign.Failovers;
 import io.ringleader.coordinator.assign.PlacementConfig;
+import io.ringleader.coordinator.assign.PrimaryPins;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -34,6 +35,8 @@ import java.util.TreeSet;
  * @param configVersion the config znode's version, or -1 if there is none
  * @param configProblem why the config cannot be parsed, or null
  * @param coordinator the id of the active coordinator, if one runs
+ * @param failovers the slots of {@code ring} that the primary pins turned, as the coordinator recorded them with it
+ *     (none if it recorded nothing for this ring); null without a ring
  */
 public record ClusterState(
         ClusterPath path,
@@ -46,7 +49,8 @@ public record ClusterState(
         OperatorConfig config,
         int configVersion,
         String configProblem,
-        Optional<String> coordinator) {
+        Optional<String> coordinator,
+        Failovers failovers) {
 
     /** Copies the collections. */
     public ClusterState {
@@ -125,8 +129,8 @@ public record ClusterState(
 
     /**
      * The placement the active coordinator would apply now if asked to rebalance: the ring, the live members and the
-     * config, with no departed member kept (a rebalance ends their delays). Peer suspicion, which only the
-     * coordinator knows, is not taken into account.
+     * config, with no departed member kept (a rebalance ends their delays), then the config's primary pins. Peer
+     * suspicion, which only the coordinator knows, is not taken into account.
      *
      * @throws AdminException if there is no ring to rebalance
      */
@@ -134,10 +138,31 @@ public record ClusterState(
         if (ring == null) {
             throw AdminException.failed(noRing());
         }
-        return Placement.assign(
-                ring,
-                config.participants(members, ring, List.of()),
-                new PlacementConfig(ring.slotCount(), ring.replication()));
+        return config.pins()
+                .place(
+                        ring,
+                        failovers,
+                        config.participants(members, ring, List.of()),
+                        new PlacementConfig(ring.slotCount(), ring.replication()));
+    }
+
+    /**
+     * The ring as placed, before the primary pins turned it.
+     *
+     * @throws AdminException if there is no ring, saying why
+     */
+    public Ring placedRing() throws AdminException {
+        return failovers.undo(requireRing());
+    }
+
+    /**
+     * The ring that the coordinator writes once it applies {@code pins} to the placement in force: the ring as
+     * placed, turned by {@code pins}. Equal to the ring (its epoch too) once the coordinator has applied them.
+     *
+     * @throws AdminException if there is no ring, saying why
+     */
+    public Ring pinnedRing(PrimaryPins pins) throws AdminException {
+        return pins.apply(placedRing()).ring();
     }
 
     /**

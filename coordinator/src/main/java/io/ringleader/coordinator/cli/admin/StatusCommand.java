@@ -65,6 +65,15 @@ final class StatusCommand extends AdminTask {
         s.malformedMembers().forEach((id, problem) -> lines.row("unreadable", problem));
         lines.row(
                 "config", s.configProblem() == null ? s.config().describe() : "cannot be parsed: " + s.configProblem());
+        if (s.config().hasFailovers()
+                || (s.failovers() != null && !s.failovers().isEmpty())) {
+            lines.row(
+                    "failovers",
+                    s.config().describeFailovers()
+                            + (s.failovers() == null
+                                    ? ""
+                                    : " (" + s.failovers().count() + " slots led by a later replica)"));
+        }
         lines.print(out);
     }
 }

@@ -25,7 +25,9 @@ class AdminBackupTest extends AdminTestBase {
             .withDrained("c", true)
             .withSpare("s", true)
             .withRebalanceDelay(Duration.ofMinutes(2))
-            .withRebalanceRequested();
+            .withRebalanceRequested()
+            .withFailedOverMember("b", true)
+            .withFailedOverSlot(5, "a");
 
     private Path exported() throws Exception {
         clusterWithRing("a", "b", "c");
@@ -61,7 +63,8 @@ class AdminBackupTest extends AdminTestBase {
 
         assertThat(imported.exit()).as(imported.err()).isZero();
         assertThat(imported.out())
-                .contains("config: wrote 1 drained [c], 1 spare [s], 1 weight override [a=3], rebalance delay PT2M")
+                .contains("config: wrote 1 drained [c], 1 spare [s], 1 weight override [a=3], rebalance delay PT2M,"
+                        + " failed over: b from every slot, slot 5 from a")
                 .contains("ring: wrote epoch 0x")
                 .contains("note: " + file + " was exported from cluster '" + cluster + "'")
                 .contains("imported " + file + " into cluster '" + other + "'");
@@ -100,6 +103,8 @@ class AdminBackupTest extends AdminTestBase {
         assertThat(backup.get("root").asText()).isEqualTo("/ringleader");
         assertThat(backup.get("exportedAt").asText()).endsWith("Z");
         assertThat(backup.get("config").get("drained").toString()).isEqualTo("[\"c\"]");
+        assertThat(backup.get("config").get("failedOverSlots").toString()).isEqualTo("{\"5\":\"a\"}");
+        assertThat(backup.get("config").get("failedOverMembers").toString()).isEqualTo("[\"b\"]");
         assertThat(backup.get("ring").get("epoch").asLong()).isEqualTo(ring().epoch());
         assertThat(json.get("file").asText()).endsWith("second.json");
         assertThat(json.get("cluster").asText()).isEqualTo(cluster);
@@ -129,6 +134,8 @@ class AdminBackupTest extends AdminTestBase {
                 .as("restoring does not ask for a rebalance")
                 .isEqualTo(3);
         assertThat(config().drained()).containsExactly("c");
+        assertThat(config().failedOverMembers()).as("failovers are restored").containsExactly("b");
+        assertThat(config().failedOverSlots()).containsExactly(java.util.Map.entry(5, "a"));
     }
 
     @Test
