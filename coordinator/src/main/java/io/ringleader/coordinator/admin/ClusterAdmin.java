@@ -19,23 +19,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
 /**
  * A connection to one cluster for the operator: reads what the cluster is ({@link #read()}), changes the operator
- * config ({@link #updateConfig}), and backs up and restores the config and the ring ({@link #export()}, {@link
+ * config ({@link #updateConfig}), waits for the ring to show a change ({@link #awaitRing}), and backs up and restores the config and the ring ({@link #export()}, {@link
  * #restore}).
  *
  * <p>Every write is conditional on the version of the znode as read, so that two operators, or an operator and the
@@ -211,6 +214,38 @@ public final class ClusterAdmin implements Closeable {
         }
         throw AdminException.failed("the operator config changed " + CONFIG_ATTEMPTS
                 + " times while this change was written; nothing was written: try again");
+    }
+
+    /**
+     * Reads the cluster until {@code done} holds, again at every change of the ring, for at most {@code timeout}.
+     *
+     * @return the state that satisfied {@code done}, or empty if the time ran out first
+     * @throws AdminException if ZooKeeper fails
+     * @throws InterruptedException if interrupted while waiting
+     */
+    public Optional<ClusterState> awaitRing(Predicate<ClusterState> done, Duration timeout)
+            throws AdminException, InterruptedException {
+        long deadline = clock.millis() + timeout.toMillis();
+        while (true) {
+            CountDownLatch changed = new CountDownLatch(1);
+            ClusterState state;
+            try {
+                // the watch is set before the read, so that no change between the two is missed
+                client.checkExists()
+                        .usingWatcher((Watcher) event -> changed.countDown())
+                        .forPath(path.ring());
+                state = reader.read();
+            } catch (Exception e) {
+                throw zkFailure("watching the ring", e);
+            }
+            if (done.test(state)) {
+                return Optional.of(state);
+            }
+            long left = deadline - clock.millis();
+            if (left <= 0 || !changed.await(left, TimeUnit.MILLISECONDS)) {
+                return Optional.empty();
+            }
+        }
     }
 
     private Stat createConfig(byte[] bytes) throws Exception {
@@ -449,7 +484,7 @@ public final class ClusterAdmin implements Closeable {
     }
 
     /** {@code 5s}, {@code 1500ms}. */
-    static String human(Duration d) {
+    public static String human(Duration d) {
         return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
     }
 

@@ -30,6 +30,8 @@ import picocli.CommandLine.Spec;
             WeightCommand.class,
             RebalanceDelayCommand.class,
             RebalanceCommand.class,
+            FailoverCommand.class,
+            FailbackCommand.class,
             ExportCommand.class,
             ImportCommand.class,
             EventsCommand.class

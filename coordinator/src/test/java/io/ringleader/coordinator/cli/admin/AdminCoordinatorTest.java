@@ -165,4 +165,90 @@ class AdminCoordinatorTest extends AdminTestBase {
         assertThat(configOnly.out()).contains("ring: not restored (--config-only)");
         awaitRingOf("a", "b");
     }
+
+    private static int entriesOf(Ring ring, String id) {
+        int n = 0;
+        for (int slot = 0; slot < ring.slotCount(); slot++) {
+            n += ring.replicas(slot).contains(id) ? 1 : 0;
+        }
+        return n;
+    }
+
+    @Test
+    void failoverOfAMember_leavesItPrimaryOfNothing_throughAJoin_andFailbackGivesItsShareBack() throws Exception {
+        fixture.coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        member("b");
+        member("c");
+        Ring placed = awaitRingOf("a", "b", "c");
+        await().atMost(WAIT).until(() -> !a.roles().current().primary().isEmpty());
+
+        Result failover = admin("failover", "--member", "a", "--wait", "--json");
+
+        assertThat(failover.exit()).as(failover.err()).isZero();
+        Ring pinned = ring();
+        assertThat(failover.json().get("ringEpoch").asLong()).isEqualTo(pinned.epoch());
+        assertThat(failover.json().get("slotsMoved").asInt())
+                .isEqualTo(placed.slotCounts(0).get("a"));
+        assertThat(pinned.slotCounts(0).get("a")).isZero();
+        assertThat(entriesOf(pinned, "a")).as("a keeps its entries").isEqualTo(entriesOf(placed, "a"));
+        await().atMost(WAIT).until(() -> a.roles().current().primary().isEmpty());
+        assertThat(admin("primaries", "--member", "a").out()).startsWith("a is primary of 0 slots");
+
+        member("d");
+        Ring joined = awaitRingOf("a", "b", "c", "d");
+        assertThat(joined.slotCounts(0).get("a"))
+                .as("still failed over after a join")
+                .isZero();
+        assertThat(entriesOf(joined, "a")).isEqualTo(entriesOf(joined, "d"));
+
+        Result failback = admin("failback", "--member", "a", "--wait");
+
+        assertThat(failback.exit()).as(failback.err()).isZero();
+        assertThat(failback.out()).startsWith("failed back a from every slot: primaries move to [a (");
+        assertThat(failback.out()).contains("ring epoch 0x" + Long.toHexString(ring().epoch()) + " shows it");
+        assertThat(ring().slotCounts(0).get("a")).isEqualTo(ring().slotCounts(0).get("d"));
+        await().atMost(WAIT).until(() -> !a.roles().current().primary().isEmpty());
+    }
+
+    @Test
+    void failoverOfASlot_givesItToItsFirstBackup_andTheNextActiveCoordinatorKeepsThePin() throws Exception {
+        Coordinator first = fixture.coordinator("c1", Duration.ZERO);
+        await().atMost(WAIT).until(first::isActive);
+        Coordinator second = fixture.coordinator("c2", Duration.ZERO);
+        member("a");
+        member("b");
+        member("c");
+        Ring placed = awaitRingOf("a", "b", "c");
+        String primary = placed.primaryId(5);
+        String backup = placed.replicas(5).get(1);
+
+        Result r = admin("failover", "--slot", "5", "--wait");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("slot 5 failed over from " + primary + ": " + backup + " becomes its primary");
+        Ring pinned = ring();
+        assertThat(pinned.replicas(5)).containsExactly(backup, primary);
+        for (int slot = 0; slot < placed.slotCount(); slot++) {
+            if (slot != 5) {
+                assertThat(pinned.replicas(slot)).as("slot %d", slot).isEqualTo(placed.replicas(slot));
+            }
+        }
+        JsonNode primaries = admin("primaries", "--member", backup, "--json").json();
+        assertThat(primaries.get("epoch").asLong()).isEqualTo(pinned.epoch());
+
+        first.close();
+        await().atMost(WAIT).until(second::isActive);
+        member("d");
+
+        Ring joined = awaitRingOf("a", "b", "c", "d");
+        assertThat(joined.primaryId(5))
+                .as("the pin outlives the coordinator that applied it")
+                .isNotEqualTo(primary);
+        await().atMost(WAIT).until(() -> second.writes() >= 1);
+        assertThat(second.writes())
+                .as("the new active coordinator wrote the join only")
+                .isEqualTo(1);
+        assertThat(admin("status").out()).contains("slot 5 from " + primary);
+    }
 }
