@@ -91,6 +91,8 @@ public final class Coordinator implements Closeable {
     static final int MAX_QUEUED_EVENTS = 1000;
     /** Member ids named in one event at most, so that it stays within its size budget. */
     private static final int MAX_IDS = 20;
+    /** Detail of a ring event: how many slots had an entry moved; also the slots-moved meter's increment. */
+    private static final String SLOTS_MOVED = "slotsMoved";
 
     private enum State {
         LATENT,
@@ -748,13 +750,11 @@ public final class Coordinator implements Closeable {
             case WRITTEN -> {
                 lastWritten = next;
                 writes++;
+                Event written = ringEvent(next, a);
                 ringWrites.increment();
-                slotsMoved.increment(a.plan().moves().stream()
-                        .mapToInt(Move::slot)
-                        .distinct()
-                        .count());
+                slotsMoved.increment(written.number(SLOTS_MOVED, 0));
                 primariesMoved.increment(a.plan().primariesMoved());
-                queueEvent(ringEvent(next, a));
+                queueEvent(written);
                 log.info(
                         "{}ring epoch 0x{} written: {} members, {} entries moved ({} primaries){}{}",
                         logPrefix,
@@ -803,7 +803,7 @@ public final class Coordinator implements Closeable {
         details.put("members", next.members().size());
         details.put("slots", next.slotCount());
         details.put("entriesMoved", a.plan().moves().size());
-        details.put("slotsMoved", slots.size());
+        details.put(SLOTS_MOVED, slots.size());
         details.put("primariesMoved", a.plan().primariesMoved());
         details.put("reasons", reasons);
         if (!a.activatedSpares().isEmpty()) {

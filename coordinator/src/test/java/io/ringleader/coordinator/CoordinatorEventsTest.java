@@ -124,40 +124,58 @@ class CoordinatorEventsTest {
         assertThat(skipped).isEmpty();
     }
 
+    /**
+     * Waits until {@code c} wrote a ring of {@code members} and each member derived its roles from it; returns how many
+     * slots the first member is primary of (at least one).
+     */
+    private static int settledPrimariesOfFirst(Coordinator c, Agent... members) {
+        Ring ring = await().atMost(WAIT)
+                .until(
+                        () -> c.lastWritten().orElse(null),
+                        r -> r != null && r.members().size() == members.length);
+        await().atMost(WAIT).until(() -> List.of(members).stream()
+                .allMatch(m -> m.roles().current().active()
+                        && m.roles().current().epoch() >= m.router().table().epoch()
+                        && m.router().table().ringEpoch() == ring.epoch()));
+        int primaries = members[0].roles().current().primary().size();
+        assertThat(primaries).isPositive();
+        return primaries;
+    }
+
+    /**
+     * Waits for the one takeover of {@code slots} slots of member a by b and d, and checks its timeline against the
+     * coordinator's record of a leaving.
+     */
+    private TakeoverTimeline awaitTakeoverOfA(Coordinator c, int slots) {
+        TakeoverTimeline t = await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(
+                        () -> TakeoverTimeline.of(events(c)),
+                        l -> l.size() == 1 && l.get(0).slots() == slots)
+                .get(0);
+        assertThat(t.previous()).containsExactly("a");
+        assertThat(t.departed()).containsExactly("a");
+        assertThat(t.reporters()).isNotEmpty().isSubsetOf("b", "d");
+        assertThat(t.routersMicros()).isNotNegative();
+        assertThat(t.newPrimaryMicros()).isGreaterThanOrEqualTo(t.routersMicros());
+        assertThat(t.newPrimaryMicros()).as("measured on one host").isLessThan(WAIT.toMillis() * 1000);
+        Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
+        assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
+        return t;
+    }
+
     @Test
     void aPrimaryClosingGracefully_givesOneTakeoverTimeline_fromItsSuccessors_withOrderedTimes() throws Exception {
         Coordinator c = activeCoordinator(fixture.config("c1", Duration.ofMinutes(1)));
         Agent a = fixture.member("a");
         Agent b = fixture.member("b");
         Agent d = fixture.member("d");
-        Ring ring = await().atMost(WAIT)
-                .until(
-                        () -> c.lastWritten().orElse(null),
-                        r -> r != null && r.members().size() == 3);
-        await().atMost(WAIT).until(() -> List.of(a, b, d).stream()
-                .allMatch(m -> m.roles().current().active()
-                        && m.roles().current().epoch() >= m.router().table().epoch()
-                        && m.router().table().ringEpoch() == ring.epoch()));
-        int primaryOfA = a.roles().current().primary().size();
-        assertThat(primaryOfA).isPositive();
+        int primaryOfA = settledPrimariesOfFirst(c, a, b, d);
 
         a.close();
 
-        TakeoverTimeline t = await().atMost(WAIT)
-                .ignoreExceptions()
-                .until(
-                        () -> TakeoverTimeline.of(events(c)),
-                        l -> l.size() == 1 && l.get(0).slots() == primaryOfA)
-                .get(0);
-        assertThat(t.previous()).containsExactly("a");
-        assertThat(t.departed()).containsExactly("a");
-        assertThat(t.reporters()).isNotEmpty().isSubsetOf("b", "d");
+        TakeoverTimeline t = awaitTakeoverOfA(c, primaryOfA);
         assertThat(t.epoch()).isEqualTo(b.router().table().epoch());
-        assertThat(t.routersMicros()).isNotNegative();
-        assertThat(t.newPrimaryMicros()).isGreaterThanOrEqualTo(t.routersMicros());
-        assertThat(t.newPrimaryMicros()).as("measured on one host").isLessThan(WAIT.toMillis() * 1000);
-        Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
-        assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
     }
 
     @Test
@@ -166,31 +184,12 @@ class CoordinatorEventsTest {
         Agent a = fixture.member("a");
         Agent b = fixture.member("b");
         Agent d = fixture.member("d");
-        Ring ring = await().atMost(WAIT)
-                .until(
-                        () -> c.lastWritten().orElse(null),
-                        r -> r != null && r.members().size() == 3);
-        await().atMost(WAIT).until(() -> List.of(a, b, d).stream()
-                .allMatch(
-                        m -> m.roles().current().active() && m.router().table().ringEpoch() == ring.epoch()));
-        int primaryOfA = a.roles().current().primary().size();
-        assertThat(primaryOfA).isPositive();
+        int primaryOfA = settledPrimariesOfFirst(c, a, b, d);
 
         // A crash as ZooKeeper sees it: the session expires and the ephemeral record goes with it.
         KillSession.kill(a.curator().getZookeeperClient().getZooKeeper());
 
-        TakeoverTimeline t = await().atMost(WAIT)
-                .ignoreExceptions()
-                .until(
-                        () -> TakeoverTimeline.of(events(c)),
-                        l -> l.size() == 1 && l.get(0).slots() == primaryOfA)
-                .get(0);
-        assertThat(t.previous()).containsExactly("a");
-        assertThat(t.departed()).containsExactly("a");
-        assertThat(t.reporters()).isNotEmpty().isSubsetOf("b", "d");
-        assertThat(t.newPrimaryMicros()).isGreaterThanOrEqualTo(t.routersMicros());
-        Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
-        assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
+        awaitTakeoverOfA(c, primaryOfA);
         // a comes back with a new session inside the rebalance delay and gets its slots back: no second takeover.
         await().atMost(WAIT).until(() -> a.roles().current().primary().size() == primaryOfA);
         assertThat(TakeoverTimeline.of(events(c))).hasSize(1);
