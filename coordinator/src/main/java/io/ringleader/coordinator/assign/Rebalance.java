@@ -1015,6 +1015,11 @@ final class Rebalance {
     int[] order() {
         if (ordered == null) {
             int unresolvedBefore = unresolved;
+            if (zoneCycles + zoneSwaps > 0 && spreadPossible(zones())) {
+                // The zone spread moved newcomers between slots: trade them back where a slot whose primary is
+                // open would otherwise need a primary that stayed.
+                new PrimaryTrades(slots, ranks, set, setLen, setPrevRank, zone, total, order).run(slots);
+            }
             ordered = rank();
             int short1 = shortfall();
             if (short1 > 0 && zoneCycles + zoneSwaps > 0 && spreadPossible(zones())) {

@@ -211,4 +211,108 @@ final class RingChecks {
         }
         return total;
     }
+
+    /**
+     * True if no ring after a leave can keep every surviving primary in place, keep every surviving member in the
+     * slots it held, list distinct zones in every slot and give every member floor or ceil of {@code S·w/W}
+     * primaries: a certificate that the rules conflict in this step, so one of them must give.
+     *
+     * <p>A relaxation, so "true" is a proof: a slot whose primary stayed keeps it; a slot whose primary left may be led
+     * by one of its surviving members or by any member of a zone none of them is in (ignoring that a member has only
+     * so many new entries); members need between their bounds less the primaries they keep. If even that matching
+     * cannot lead every open slot within the bounds, no ring can.
+     */
+    static boolean keptPrimariesInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
+        List<String> members = after.members();
+        int n = members.size();
+        int slots = after.slotCount();
+        long w = 0;
+        for (String id : members) {
+            w += ps.get(id).weight();
+        }
+        int[] low = new int[n];
+        int[] cap = new int[n];
+        for (int i = 0; i < n; i++) {
+            long share = (long) slots * ps.get(members.get(i)).weight();
+            low[i] = (int) (share / w);
+            cap[i] = (int) ((share + w - 1) / w);
+        }
+        List<int[]> candidates = new java.util.ArrayList<>();
+        for (int s = 0; s < slots; s++) {
+            String primary = before.primaryId(s);
+            int p = primary == null ? -1 : after.indexOf(primary);
+            if (p >= 0) {
+                low[p]--;
+                cap[p]--;
+                continue;
+            }
+            Set<Integer> kept = new HashSet<>();
+            Set<String> zones = new HashSet<>();
+            for (String id : before.replicas(s)) {
+                int i = after.indexOf(id);
+                if (i >= 0) {
+                    kept.add(i);
+                    zones.add(zoneOf(ps, id));
+                }
+            }
+            List<Integer> c = new java.util.ArrayList<>(kept);
+            for (int i = 0; i < n; i++) {
+                if (!kept.contains(i) && !zones.contains(zoneOf(ps, members.get(i)))) {
+                    c.add(i);
+                }
+            }
+            candidates.add(c.stream().mapToInt(Integer::intValue).toArray());
+        }
+        for (int i = 0; i < n; i++) {
+            if (cap[i] < 0) {
+                return true; // a member keeps more primaries than its share
+            }
+            low[i] = Math.max(0, low[i]);
+        }
+        int[] leader = new int[candidates.size()];
+        java.util.Arrays.fill(leader, -1);
+        int[] load = new int[n];
+        int matched = 0;
+        for (int[] bound : new int[][] {low, cap}) {
+            for (int s = 0; s < leader.length; s++) {
+                if (leader[s] < 0 && augment(s, candidates, leader, load, bound, new boolean[leader.length])) {
+                    matched++;
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (load[i] < low[i]) {
+                return true;
+            }
+        }
+        return matched < leader.length;
+    }
+
+    /** A member's zone, or its own id when it has none (a zone of one). */
+    private static String zoneOf(Map<String, Participant> ps, String id) {
+        String z = ps.get(id).zone();
+        return z == null ? "member:" + id : z;
+    }
+
+    /** Kuhn's augmenting path from open slot s: a candidate under its bound, or one whose slot can move on. */
+    private static boolean augment(
+            int s, List<int[]> candidates, int[] leader, int[] load, int[] bound, boolean[] visited) {
+        visited[s] = true;
+        for (int m : candidates.get(s)) {
+            if (load[m] < bound[m]) {
+                load[m]++;
+                leader[s] = m;
+                return true;
+            }
+        }
+        for (int m : candidates.get(s)) {
+            for (int t = 0; t < leader.length; t++) {
+                if (!visited[t] && leader[t] == m && augment(t, candidates, leader, load, bound, visited)) {
+                    leader[s] = m;
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
 }
