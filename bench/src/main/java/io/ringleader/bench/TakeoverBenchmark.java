@@ -83,6 +83,9 @@ import org.apache.zookeeper.Watcher;
  *     [graceful trials=200] [crash trials per T=30] [session timeouts ms=1000,2000] [graceful warm-up=20] \
  *     [suspicion quorum=2, 0: no peer-detection trials]
  * </pre>
+ *
+ * <p>{@code -Dtakeover.zookeeper=process} runs the ZooKeeper server in a child JVM of its own ({@link
+ * ZooKeeperProcess}) instead of embedded in this one; its data goes under {@code java.io.tmpdir} either way.
  */
 public final class TakeoverBenchmark {
     static final int SLOT = 0;
@@ -244,14 +247,28 @@ public final class TakeoverBenchmark {
     public static void main(String[] args) throws Exception {
         Config config = Config.parse(args);
         System.err.println("takeover benchmark: " + config);
-        try (EmbeddedZooKeeper zk =
-                EmbeddedZooKeeper.builder().port(0).tickTime(TICK).start()) {
-            Report report = run(zk.connectString(), config);
-            System.out.println(report.toMarkdown());
-            System.out.println("Samples (ms, trial order):\n");
-            System.out.println(report.samples());
+        String server = System.getProperty("takeover.zookeeper", "embedded");
+        if (server.equals("process")) {
+            try (ZooKeeperProcess zk = ZooKeeperProcess.start(TICK)) {
+                System.err.println("ZooKeeper in child JVM " + zk.pid() + " at " + zk.connectString());
+                print(run(zk.connectString(), config));
+            }
+        } else if (server.equals("embedded")) {
+            try (EmbeddedZooKeeper zk =
+                    EmbeddedZooKeeper.builder().port(0).tickTime(TICK).start()) {
+                print(run(zk.connectString(), config));
+            }
+        } else {
+            System.err.println("takeover benchmark: -Dtakeover.zookeeper must be embedded or process, not " + server);
+            System.exit(2);
         }
         System.exit(0);
+    }
+
+    private static void print(Report report) {
+        System.out.println(report.toMarkdown());
+        System.out.println("Samples (ms, trial order):\n");
+        System.out.println(report.samples());
     }
 
     /** Runs every scenario against the ZooKeeper at {@code connect}; crash trials start child JVMs. */

@@ -59,4 +59,21 @@ class TakeoverBenchmarkTest {
             assertThat(report.toMarkdown()).contains("| Ringleader").contains("| Curator LeaderLatch");
         }
     }
+
+    @Test
+    void gracefulTrials_onZooKeeperInAChildJvm_yieldOneSamplePerTrial_andTheChildIsGoneAfter() throws Exception {
+        ProcessHandle child;
+        java.nio.file.Path dir;
+        try (ZooKeeperProcess zk = ZooKeeperProcess.start(TakeoverBenchmark.TICK)) {
+            child = ProcessHandle.of(zk.pid()).orElseThrow();
+            dir = zk.dir();
+            TakeoverBenchmark.Report report =
+                    TakeoverBenchmark.run(zk.connectString(), new TakeoverBenchmark.Config(2, 0, List.of(), 1, 2));
+            for (TakeoverBenchmark.Series s : report.series()) {
+                assertThat(s.ms()).as(s.contender()).hasSize(2).allMatch(v -> v > 0);
+            }
+        }
+        assertThat(child.isAlive()).isFalse();
+        assertThat(dir).doesNotExist();
+    }
 }

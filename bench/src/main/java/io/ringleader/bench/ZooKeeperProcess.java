@@ -1,0 +1,122 @@
+package io.ringleader.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+
+/**
+ * A standalone ZooKeeper server ({@code ZooKeeperServerMain}) in a child JVM, its data in a fresh directory under
+ * {@code java.io.tmpdir}: the server does not share the benchmark's JVM (its JIT compiler, collector and safepoints)
+ * as an embedded one does. {@link #close()} stops the child and deletes the directory.
+ */
+final class ZooKeeperProcess implements AutoCloseable {
+    private static final Duration START = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final Path dir;
+    private final int port;
+
+    private ZooKeeperProcess(Process process, Path dir, int port) {
+        this.process = process;
+        this.dir = dir;
+        this.port = port;
+    }
+
+    /** Starts the server with the given tick time and returns once it answers {@code ruok}. */
+    static ZooKeeperProcess start(Duration tick) throws Exception {
+        Path dir = Files.createTempDirectory("takeover-zk-");
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> command = List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dzookeeper.admin.enableServer=false",
+                "-Dzookeeper.4lw.commands.whitelist=ruok",
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.apache.zookeeper.server.ZooKeeperServerMain",
+                Integer.toString(port),
+                dir.resolve("data").toString(),
+                Long.toString(tick.toMillis()));
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("zookeeper.log").toFile())
+                .start();
+        ZooKeeperProcess zk = new ZooKeeperProcess(process, dir, port);
+        try {
+            zk.awaitReady();
+        } catch (Exception e) {
+            zk.close();
+            throw e;
+        }
+        return zk;
+    }
+
+    String connectString() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** The directory with the server's data and log; gone after {@link #close()}. */
+    Path dir() {
+        return dir;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    private void awaitReady() throws Exception {
+        long deadline = System.nanoTime() + START.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (!process.isAlive()) {
+                throw new IOException(
+                        "ZooKeeper exited with " + process.exitValue() + "; see " + dir.resolve("zookeeper.log"));
+            }
+            if (answersRuok()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new TimeoutException("ZooKeeper did not answer on port " + port + " within " + START);
+    }
+
+    private boolean answersRuok() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 1_000);
+            socket.setSoTimeout(1_000);
+            OutputStream out = socket.getOutputStream();
+            out.write("ruok".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.US_ASCII).equals("imok");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
