@@ -57,8 +57,28 @@ final class PrimaryTrades {
     /** Slots whose primary stayed where each member is a newcomer, in slot order; rebuilt by {@link #solve}. */
     private int[][] tradableOf;
 
+    /** Whether member m may take a newcomer place in slot s; see the constructor. */
+    interface Entry {
+        boolean test(int s, int m);
+    }
+
+    private final Entry mayEnter;
+
+    /**
+     * @param mayEnter whether a member may take a newcomer place in a slot: the caller's movement rules (a member
+     *     that did not hold the slot before, and whose total grows or the slot is one the zone repair changed)
+     */
     PrimaryTrades(
-            int slots, int ranks, int[] set, int[] setLen, int[] setPrevRank, int[] zone, int[] total, int[] order) {
+            int slots,
+            int ranks,
+            int[] set,
+            int[] setLen,
+            int[] setPrevRank,
+            int[] zone,
+            int[] total,
+            int[] order,
+            Entry mayEnter) {
+        this.mayEnter = mayEnter;
         this.slots = slots;
         this.ranks = ranks;
         this.n = total.length;
@@ -284,16 +304,21 @@ final class PrimaryTrades {
 
     /**
      * Puts member u in slot x in place of the newcomer at position a, and that newcomer in place of a newcomer entry
-     * of u in a slot whose primary stayed, if neither slot then lists a member or a zone twice.
+     * of u in a slot whose primary stayed, if neither slot then lists a member or a zone twice and the caller lets
+     * each member enter its new slot.
      */
     private boolean trade(int x, int a, int u) {
         int v = set[x * ranks + a];
-        if (v == u || position(x, u) >= 0 || zoneTaken(x, zone[u], v)) {
+        if (v == u || position(x, u) >= 0 || zoneTaken(x, zone[u], v) || !mayEnter.test(x, u)) {
             return false;
         }
         for (int t : tradableOf[u]) {
             int pu = position(t, u);
-            if (pu < 0 || setPrevRank[t * ranks + pu] != NEW || position(t, v) >= 0 || zoneTaken(t, zone[v], u)) {
+            if (pu < 0
+                    || setPrevRank[t * ranks + pu] != NEW
+                    || position(t, v) >= 0
+                    || zoneTaken(t, zone[v], u)
+                    || !mayEnter.test(t, v)) {
                 continue;
             }
             set[x * ranks + a] = u;

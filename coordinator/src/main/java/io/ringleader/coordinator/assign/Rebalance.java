@@ -1018,7 +1018,19 @@ final class Rebalance {
             if (zoneCycles + zoneSwaps > 0 && spreadPossible(zones())) {
                 // The zone spread moved newcomers between slots: trade them back where a slot whose primary is
                 // open would otherwise need a primary that stayed.
-                new PrimaryTrades(slots, ranks, set, setLen, setPrevRank, zone, total, order).run(slots);
+                // A trade may move a newcomer only where the movement rules let it be new: a member that did not
+                // hold the slot before (its entry stays NEW), whose total grows or into a slot the repair changed.
+                new PrimaryTrades(
+                                slots,
+                                ranks,
+                                set,
+                                setLen,
+                                setPrevRank,
+                                zone,
+                                total,
+                                order,
+                                (s, m) -> startRank(s, m) == NEW && (total[m] > previouslyHeld[m] || repaired[s]))
+                        .run(slots);
             }
             ordered = rank();
             int short1 = shortfall();

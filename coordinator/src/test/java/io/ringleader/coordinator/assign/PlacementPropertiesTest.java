@@ -181,7 +181,10 @@ class PlacementPropertiesTest {
                 Map.of(
                         "leave: only departed entries move", new int[] {1, 0},
                         "leave: primaries moved <= 1.01x+1", new int[] {3, 4},
-                        "join: primaries moved <= 1.01x+1", new int[] {7, 12}));
+                        "join: primaries moved <= 1.01x+1", new int[] {6, 12}));
+        assertThat(tally.forcedPrimaryMoves)
+                .as("leaves certified to force a surviving primary to move")
+                .isLessThanOrEqualTo(3);
         assertThat(tally.deadEnds)
                 .as("moves between survivors labelled DEAD_END")
                 .isLessThanOrEqualTo(25);
@@ -276,6 +279,9 @@ class PlacementPropertiesTest {
                         "leave: survivors keep primaries", new int[] {2, 0},
                         "leave: primaries moved <= 1.01x+1", new int[] {4, 5},
                         "join: primaries moved <= 1.01x+1", new int[] {40, 13}));
+        assertThat(tally.forcedPrimaryMoves)
+                .as("leaves certified to force a surviving primary to move")
+                .isLessThanOrEqualTo(3);
         assertThat(tally.deadEnds)
                 .as("moves between survivors labelled DEAD_END")
                 .isZero();
@@ -840,6 +846,7 @@ class PlacementPropertiesTest {
             tally.check("leave: only departed entries move", setProblem == null, ctx + ": " + setProblem);
             if (primaryProblem == null
                     && setProblem == null
+                    && repaired.isEmpty()
                     && tally.repairStep
                     && RingChecks.slotsWithoutDistinctZones(after, ps) == 0
                     && RingChecks.balanceProblem(after, ps) == null) {
@@ -849,7 +856,11 @@ class PlacementPropertiesTest {
                         !RingChecks.keptPrimariesInfeasible(before, after, ps),
                         ctx);
             }
-            if (primaryProblem != null && tally.repairStep && RingChecks.keptPrimariesInfeasible(before, after, ps)) {
+            if (primaryProblem != null
+                    && tally.repairStep
+                    && RingChecks.zoneSpreadFeasible(after, ps)
+                    && uncapped(after, ps)
+                    && RingChecks.keptPrimariesInfeasible(before, after, ps)) {
                 // zone spread and balance leave no ring that keeps every surviving primary: not a violation
                 tally.forcedPrimaryMoves++;
                 tally.forcedPrimaryMove = tally.forcedPrimaryMove == null ? ctx : tally.forcedPrimaryMove;
