@@ -371,6 +371,18 @@ final class Rebalance {
         for (int s = 0; s < slots; s++) {
             openAtStart[s] = primaryOpen(s);
         }
+        if (slots > REPAIR_SCAN) {
+            slotsHolding = new int[n][];
+            slotsHoldingLen = new int[n];
+            for (int m = 0; m < n; m++) {
+                slotsHolding[m] = new int[16];
+            }
+            for (int s : order) {
+                for (int i = 0; i < setLen[s]; i++) {
+                    addHolding(set[s * ranks + i], s);
+                }
+            }
+        }
         for (int s : order) {
             while (zoneDoubled(s, zones)
                     && (repairSwap(s) || repairCycle(s, zones, false) || repairCycle(s, zones, true))) {
@@ -390,48 +402,101 @@ final class Rebalance {
     private boolean repairSwap(int s0) {
         int base = s0 * ranks;
         int s0Before = repaired[s0] ? repairMoves(s0, -1, -1) : 0;
-        int best = Integer.MAX_VALUE;
-        int bestA = -1;
-        int bestU = -1;
-        int bestY = -1;
-        for (int i = 0; i < setLen[s0] && best > 0; i++) {
+        int[] best = {Integer.MAX_VALUE, -1, -1, -1}; // cost, a, u, y
+        for (int i = 0; i < setLen[s0] && best[0] > 0; i++) {
             int a = set[base + i];
             int ra = setPrevRank[base + i];
             if (zoneCount(s0, zone[a]) < 2) {
                 continue;
             }
-            for (int k = 0; k < slots && best > 0; k++) {
-                int u = order[k];
-                if (u == s0 || zoneCount(u, zone[a]) > 0) {
+            if (slots <= REPAIR_SCAN) {
+                for (int k = 0; k < slots && best[0] > 0; k++) {
+                    swapCandidate(s0, a, ra, s0Before, order[k], best);
+                }
+                continue;
+            }
+            // A large ring: first the slots of the members that held s0 before and left it (the swap that costs
+            // nothing gives one of them back its place in s0 and takes a's in exchange), then REPAIR_SCAN slots from
+            // s0's own place in the order, so that partners spread over the ring, and further only if none fits.
+            for (int g = 0; g < startLen[s0] && best[0] > 0; g++) {
+                int left = startSet[s0 * ranks + g];
+                if (position(s0, left) >= 0) {
                     continue;
                 }
-                int ub = u * ranks;
-                int uBefore = -1;
-                for (int j = 0; j < setLen[u]; j++) {
-                    int y = set[ub + j];
-                    int ry = setPrevRank[ub + j];
-                    if (zoneCount(s0, zone[y]) > 0) {
-                        continue;
-                    }
-                    if (uBefore < 0) {
-                        uBefore = repaired[u] ? repairMoves(u, -1, -1) : 0;
-                    }
-                    int cost = Math.max(0, hopCost(a, ra, s0, u, y, uBefore) + hopCost(y, ry, u, s0, a, s0Before));
-                    if (cost < best) {
-                        best = cost;
-                        bestA = a;
-                        bestU = u;
-                        bestY = y;
+                int[] held = slotsHolding[left];
+                for (int k = 0; k < slotsHoldingLen[left] && best[0] > 0; k++) {
+                    if (position(held[k], left) >= 0) {
+                        swapCandidate(s0, a, ra, s0Before, held[k], best);
                     }
                 }
             }
+            int start = orderIndex()[s0] + 1;
+            for (int k = 0; k < slots && best[0] > 0 && (k < REPAIR_SCAN || best[1] < 0); k++) {
+                swapCandidate(s0, a, ra, s0Before, order[(start + k) % slots], best);
+            }
         }
-        if (bestA < 0) {
+        if (best[1] < 0) {
             return false;
         }
-        replace(bestU, bestY, bestA);
-        replace(s0, bestA, bestY);
+        replace(best[2], best[3], best[1]);
+        replace(s0, best[1], best[3]);
         return true;
+    }
+
+    /** Prices swapping member a of slot s0 with each member of slot u that fits; keeps the cheapest in best. */
+    private void swapCandidate(int s0, int a, int ra, int s0Before, int u, int[] best) {
+        if (u == s0 || zoneCount(u, zone[a]) > 0) {
+            return;
+        }
+        int ub = u * ranks;
+        int uBefore = -1;
+        for (int j = 0; j < setLen[u]; j++) {
+            int y = set[ub + j];
+            int ry = setPrevRank[ub + j];
+            if (zoneCount(s0, zone[y]) > 0) {
+                continue;
+            }
+            if (uBefore < 0) {
+                uBefore = repaired[u] ? repairMoves(u, -1, -1) : 0;
+            }
+            int cost = Math.max(0, hopCost(a, ra, s0, u, y, uBefore) + hopCost(y, ry, u, s0, a, s0Before));
+            if (cost < best[0]) {
+                best[0] = cost;
+                best[1] = a;
+                best[2] = u;
+                best[3] = y;
+            }
+        }
+    }
+
+    /** How many slots a swap search scans for one doubled slot before it takes the best swap it found. */
+    static final int REPAIR_SCAN = 8192;
+
+    private int[] orderIndex;
+    /**
+     * Above {@link #REPAIR_SCAN} slots, from the start of the repair: per member, the slots that held it (appended on
+     * every repair move, never removed: check that the member is still there).
+     */
+    private int[][] slotsHolding;
+
+    private int[] slotsHoldingLen;
+
+    private void addHolding(int m, int s) {
+        if (slotsHoldingLen[m] == slotsHolding[m].length) {
+            slotsHolding[m] = Arrays.copyOf(slotsHolding[m], slotsHolding[m].length * 2);
+        }
+        slotsHolding[m][slotsHoldingLen[m]++] = s;
+    }
+
+    /** The position of each slot in {@link #order}; computed once. */
+    private int[] orderIndex() {
+        if (orderIndex == null) {
+            orderIndex = new int[slots];
+            for (int i = 0; i < slots; i++) {
+                orderIndex[order[i]] = i;
+            }
+        }
+        return orderIndex;
     }
 
     /** What a zone-repair move costs against a member that cannot keep its previous rank. */
@@ -602,6 +667,9 @@ final class Rebalance {
     private void replace(int s, int out, int in) {
         int pos = s * ranks + position(s, out);
         set[pos] = in;
+        if (slotsHolding != null) {
+            addHolding(in, s);
+        }
         setPrevRank[pos] = startRank(s, in);
         changed[s] = true;
         repaired[s] = true;

@@ -442,4 +442,34 @@ class PlacementTest {
                 (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, a.plan().primariesMoved(), size);
         assertThat(size).isLessThan(io.ringleader.agent.ring.RingCodec.MAX_BYTES);
     }
+
+    /**
+     * Above {@link Rebalance#REPAIR_SCAN} slots the zone repair scans the slots of the members that left a doubled
+     * slot, then a window of the ring (not the whole ring per doubled slot): the ring it leaves still spreads every
+     * slot over distinct zones, stays balanced, and a join moves no entry between members that both stay.
+     */
+    @Test
+    void largeRing_unequalZones_repairSpreadsEverySlot_andJoinMovesOnlyToTheJoiner() {
+        int slots = 4 * Rebalance.REPAIR_SCAN;
+        PlacementConfig config = new PlacementConfig(slots, 3);
+        Map<String, Participant> ps = new java.util.TreeMap<>();
+        for (int i = 0; i < 30; i++) {
+            String id = "m" + i;
+            ps.put(id, Participant.active(id, 100 * (1 + (i / 4) % 4), "z" + (i % 4)));
+        }
+        Ring ring = Placement.assign(null, new ArrayList<>(ps.values()), config).ring();
+        ps.put("j", Participant.active("j", 300, "z1"));
+        Assignment join = Placement.assign(ring, new ArrayList<>(ps.values()), config);
+
+        assertThat(join.plan().zoneSpread()).isEqualTo(Plan.ZoneSpread.FULL);
+        assertThat(join.plan().zoneConflicts()).as("the join needed repairs").isPositive();
+        assertThat(RingChecks.slotsWithoutDistinctZones(join.ring(), ps)).isZero();
+        RingChecks.balanced(join.ring(), ps, "join at S=" + slots);
+        for (int s = 0; s < slots; s++) {
+            Set<String> gained = new HashSet<>(join.ring().replicas(s));
+            gained.removeAll(ring.replicas(s));
+            gained.remove("j");
+            assertThat(gained).as("slot %d gains only the joiner", s).isEmpty();
+        }
+    }
 }

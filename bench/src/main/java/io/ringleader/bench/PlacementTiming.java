@@ -1,0 +1,76 @@
+package io.ringleader.bench;
+
+import io.ringleader.agent.ring.Ring;
+import io.ringleader.coordinator.assign.Assignment;
+import io.ringleader.coordinator.assign.Participant;
+import io.ringleader.coordinator.assign.Placement;
+import io.ringleader.coordinator.assign.PlacementConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * How long {@code Placement.assign} takes on large rings with unequal zones: for S = 16384 and 65536, 30 and 300
+ * members (weights 100..400, 4 zones, members after the first four in random zones), R = 2 and 3, a first placement
+ * and then leave, join, leave, join; one line per step with the time, the plan's moves, zone-repair moves and the
+ * slots that listed a zone twice. Wall-clock times of one run each (not a JMH benchmark): the point is the order of
+ * magnitude a coordinator waits for a ring.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.ringleader.bench.PlacementTiming
+ * </pre>
+ */
+public final class PlacementTiming {
+    private PlacementTiming() {}
+
+    public static void main(String[] args) {
+        Random rnd = new Random(7);
+        System.out.println("| S | members | R | step | ms | moves | zone-repair moves | slots with a zone twice |");
+        System.out.println("|---:|---:|---:|---|---:|---:|---:|---:|");
+        for (int slots : new int[] {16384, 65536}) {
+            for (int members : new int[] {30, 300}) {
+                for (int r : new int[] {2, 3}) {
+                    List<Participant> ps = new ArrayList<>();
+                    for (int i = 0; i < members; i++) {
+                        ps.add(Participant.active(
+                                "m" + i, 100 * (1 + rnd.nextInt(4)), "z" + (i < 4 ? i : rnd.nextInt(4))));
+                    }
+                    PlacementConfig config = new PlacementConfig(slots, r);
+                    long t0 = System.nanoTime();
+                    Ring ring = Placement.assign(null, ps, config).ring();
+                    row(slots, members, r, "first", t0, null);
+                    for (int step = 0; step < 4; step++) {
+                        List<Participant> next = new ArrayList<>(ps);
+                        String op;
+                        if (step % 2 == 0) {
+                            next.remove(rnd.nextInt(next.size()));
+                            op = "leave";
+                        } else {
+                            next.add(Participant.active("j" + step, 100 * (1 + rnd.nextInt(4)), "z" + rnd.nextInt(4)));
+                            op = "join";
+                        }
+                        long t = System.nanoTime();
+                        Assignment a = Placement.assign(ring, next, config);
+                        row(slots, members, r, op, t, a);
+                        ring = a.ring();
+                        ps = next;
+                    }
+                }
+            }
+        }
+    }
+
+    private static void row(int slots, int members, int r, String op, long t0, Assignment a) {
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf(
+                "| %d | %d | %d | %s | %d | %s | %s | %s |%n",
+                slots,
+                members,
+                r,
+                op,
+                ms,
+                a == null ? "—" : a.plan().moves().size(),
+                a == null ? "—" : a.plan().zoneRepairs(),
+                a == null ? "—" : a.plan().zoneConflicts());
+    }
+}
