@@ -374,6 +374,7 @@ final class Rebalance {
         if (slots > REPAIR_SCAN) {
             slotsHolding = new int[n][];
             slotsHoldingLen = new int[n];
+            holdingCursor = new int[n];
             for (int m = 0; m < n; m++) {
                 slotsHolding[m] = new int[16];
             }
@@ -403,36 +404,27 @@ final class Rebalance {
         int base = s0 * ranks;
         int s0Before = repaired[s0] ? repairMoves(s0, -1, -1) : 0;
         int[] best = {Integer.MAX_VALUE, -1, -1, -1}; // cost, a, u, y
-        for (int i = 0; i < setLen[s0] && best[0] > 0; i++) {
-            int a = set[base + i];
-            int ra = setPrevRank[base + i];
-            if (zoneCount(s0, zone[a]) < 2) {
-                continue;
-            }
-            if (slots <= REPAIR_SCAN) {
-                for (int k = 0; k < slots && best[0] > 0; k++) {
-                    swapCandidate(s0, a, ra, s0Before, order[k], best);
-                }
-                continue;
-            }
-            // A large ring: first the slots of the members that held s0 before and left it (the swap that costs
-            // nothing gives one of them back its place in s0 and takes a's in exchange), then REPAIR_SCAN slots from
-            // s0's own place in the order, so that partners spread over the ring, and further only if none fits.
-            for (int g = 0; g < startLen[s0] && best[0] > 0; g++) {
-                int left = startSet[s0 * ranks + g];
-                if (position(s0, left) >= 0) {
+        // A large ring: first, for every member of the doubled zone, the slots of the members that held s0 before
+        // and left it (the swap that costs nothing gives one of them back its place in s0); then, if none is free,
+        // REPAIR_SCAN slots from s0's own place in the order, so that partners spread over the ring, and further only
+        // if none fits. A ring of up to REPAIR_SCAN slots is searched whole.
+        boolean large = slots > REPAIR_SCAN;
+        for (int pass = large ? 0 : 1; pass < 2 && best[0] > 0; pass++) {
+            for (int i = 0; i < setLen[s0] && best[0] > 0; i++) {
+                int a = set[base + i];
+                int ra = setPrevRank[base + i];
+                if (zoneCount(s0, zone[a]) < 2) {
                     continue;
                 }
-                int[] held = slotsHolding[left];
-                for (int k = 0; k < slotsHoldingLen[left] && best[0] > 0; k++) {
-                    if (position(held[k], left) >= 0) {
-                        swapCandidate(s0, a, ra, s0Before, held[k], best);
+                if (pass == 0) {
+                    scanLeavers(s0, a, ra, s0Before, best);
+                } else {
+                    int start = large ? orderIndex()[s0] + 1 : 0;
+                    int limit = large ? REPAIR_SCAN : slots;
+                    for (int k = 0; k < slots && best[0] > 0 && (k < limit || best[1] < 0); k++) {
+                        swapCandidate(s0, a, ra, s0Before, order[(start + k) % slots], best);
                     }
                 }
-            }
-            int start = orderIndex()[s0] + 1;
-            for (int k = 0; k < slots && best[0] > 0 && (k < REPAIR_SCAN || best[1] < 0); k++) {
-                swapCandidate(s0, a, ra, s0Before, order[(start + k) % slots], best);
             }
         }
         if (best[1] < 0) {
@@ -441,6 +433,29 @@ final class Rebalance {
         replace(best[2], best[3], best[1]);
         replace(s0, best[1], best[3]);
         return true;
+    }
+
+    /** Prices swaps of a with the slots that hold a member that held s0 before and left it. */
+    private void scanLeavers(int s0, int a, int ra, int s0Before, int[] best) {
+        for (int g = 0; g < startLen[s0] && best[0] > 0; g++) {
+            int left = startSet[s0 * ranks + g];
+            if (position(s0, left) >= 0) {
+                continue;
+            }
+            // From where the last free swap with this member was found: the slots before it rarely fit any more.
+            int[] held = slotsHolding[left];
+            int len = slotsHoldingLen[left];
+            int from = holdingCursor[left];
+            for (int k = 0; k < len && best[0] > 0; k++) {
+                int idx = (from + k) % len;
+                if (position(held[idx], left) >= 0) {
+                    swapCandidate(s0, a, ra, s0Before, held[idx], best);
+                    if (best[0] == 0) {
+                        holdingCursor[left] = idx;
+                    }
+                }
+            }
+        }
     }
 
     /** Prices swapping member a of slot s0 with each member of slot u that fits; keeps the cheapest in best. */
@@ -480,6 +495,8 @@ final class Rebalance {
     private int[][] slotsHolding;
 
     private int[] slotsHoldingLen;
+    /** Per member, where in {@link #slotsHolding} its last free swap was found. */
+    private int[] holdingCursor;
 
     private void addHolding(int m, int s) {
         if (slotsHoldingLen[m] == slotsHolding[m].length) {
