@@ -151,9 +151,7 @@ final class ZkAgent implements Agent {
                     "ringleader.members",
                     "members present in the agent's view, by state",
                     this,
-                    a -> a.members().members().stream()
-                            .filter(m -> m.state() == s)
-                            .count(),
+                    a -> a.members().countByState().getOrDefault(s, 0L),
                     "state",
                     s.name());
         }

@@ -25,7 +25,8 @@ public final class PlacementTiming {
 
     public static void main(String[] args) {
         Random rnd = new Random(7);
-        System.out.println("| S | members | R | step | ms | moves | zone-repair moves | slots with a zone twice |");
+        System.out.println(
+                "| S | members at start | R | step | ms | moves | zone-repair moves | slots with a zone twice |");
         System.out.println("|---:|---:|---:|---|---:|---:|---:|---:|");
         for (int slots : new int[] {16384, 65536}) {
             for (int members : new int[] {30, 300}) {

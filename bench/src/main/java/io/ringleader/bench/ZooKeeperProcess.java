@@ -41,22 +41,16 @@ final class ZooKeeperProcess implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        List<String> command = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dzookeeper.admin.enableServer=false",
-                "-Dzookeeper.4lw.commands.whitelist=ruok",
-                "-cp",
-                System.getProperty("java.class.path"),
+        List<String> command = ChildJvm.command(
+                List.of("-Xmx256m", "-Dzookeeper.admin.enableServer=false", "-Dzookeeper.4lw.commands.whitelist=ruok"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain",
-                Integer.toString(port),
-                dir.resolve("data").toString(),
-                Long.toString(tick.toMillis()));
+                List.of(Integer.toString(port), dir.resolve("data").toString(), Long.toString(tick.toMillis())));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("zookeeper.log").toFile())
                 .start();
         ZooKeeperProcess zk = new ZooKeeperProcess(process, dir, port);
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "zookeeper-child-stop"));
         try {
             zk.awaitReady();
         } catch (Exception e) {

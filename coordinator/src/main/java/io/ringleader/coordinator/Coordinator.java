@@ -92,7 +92,13 @@ public final class Coordinator implements Closeable {
     /** Member ids named in one event at most, so that it stays within its size budget. */
     private static final int MAX_IDS = 20;
     /** Detail of a ring event: how many slots had an entry moved; also the slots-moved meter's increment. */
-    private static final String SLOTS_MOVED = "slotsMoved";
+    public static final String SLOTS_MOVED = "slotsMoved";
+    /** Detail of a ring event: how many entries moved. */
+    public static final String ENTRIES_MOVED = "entriesMoved";
+    /** Detail of a ring event: how many slots changed primary. */
+    public static final String PRIMARIES_MOVED = "primariesMoved";
+    /** Detail of a ring event: entries moved per {@link Move.Reason} name. */
+    public static final String REASONS = "reasons";
 
     private enum State {
         LATENT,
@@ -802,10 +808,10 @@ public final class Coordinator implements Closeable {
         details.put("coordinator", config.coordinatorId());
         details.put("members", next.members().size());
         details.put("slots", next.slotCount());
-        details.put("entriesMoved", a.plan().moves().size());
+        details.put(ENTRIES_MOVED, a.plan().moves().size());
         details.put(SLOTS_MOVED, slots.size());
-        details.put("primariesMoved", a.plan().primariesMoved());
-        details.put("reasons", reasons);
+        details.put(PRIMARIES_MOVED, a.plan().primariesMoved());
+        details.put(REASONS, reasons);
         if (!a.activatedSpares().isEmpty()) {
             details.put("activatedSpares", Event.firstIds(a.activatedSpares(), MAX_IDS));
         }

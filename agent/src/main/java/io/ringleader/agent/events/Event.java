@@ -43,7 +43,8 @@ public record Event(long sequence, String type, long at, String member, Long epo
 
     /**
      * A member became primary of slots whose primary departed, drained or went DOWN. Details: {@code slots},
-     * {@code previous}, {@code departed}, {@code detectedAt}, {@code newPrimaryAt}, {@code routerAt}.
+     * {@code previous}, {@code departed} and the times in {@link TakeoverTimeline#DETECTED_AT}, {@link
+     * TakeoverTimeline#ROUTER_AT}, {@link TakeoverTimeline#NEW_PRIMARY_AT}.
      */
     public static final String TAKEOVER = "takeover";
 
@@ -114,8 +115,7 @@ public record Event(long sequence, String type, long at, String member, Long epo
     }
 
     /**
-     * At most {@code max} of {@code ids}, so that an event about many members stays within its size budget; the
-     * writer records how many there were in a count detail of its own.
+     * At most {@code max} of {@code ids}, so that an event about many members stays within its size budget.
      */
     public static List<String> firstIds(Collection<String> ids, int max) {
         List<String> all = new ArrayList<>(ids);

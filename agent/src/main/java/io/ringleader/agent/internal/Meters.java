@@ -38,16 +38,6 @@ public final class Meters implements AutoCloseable {
         return new Meters(null, Tags.empty());
     }
 
-    /** The registry the meters go to: the service's, or a no-op one. */
-    public MeterRegistry registry() {
-        return registry;
-    }
-
-    /** The tags every meter carries. */
-    public Tags tags() {
-        return tags;
-    }
-
     /** A counter named {@code name} with the common tags and {@code extraTags} (key, value, …). */
     public Counter counter(String name, String description, String... extraTags) {
         return kept(Counter.builder(name)

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * (previous rank of each entry, {@code NEW} for a newcomer).
  */
 final class PrimaryTrades {
-    private static final int NEW = Integer.MAX_VALUE;
+    private static final int NEW = Rebalance.NEW;
     private static final int FREE = -1;
     /** The reached slots tried per unmatched slot, nearest first: bounds the work when no trade helps. */
     private static final int REACHED_TRIED = 64;
@@ -104,22 +104,19 @@ final class PrimaryTrades {
         this.scanned = new boolean[n];
     }
 
-    /** Trades until the matching is complete, no trade helps, or {@code maxTrades}; returns the trades made. */
-    int run(int maxTrades) {
-        int trades = 0;
+    /**
+     * Trades until the matching is complete or no trade applies. Each trade shortens the deficit by at least one (see
+     * the trade methods), so this ends.
+     */
+    void run() {
         int deficit = solve();
-        while (deficit > 0 && trades < maxTrades) {
-            if (!tradeForOpenSlot() && !tradeForLowMember()) {
-                break;
-            }
-            trades++;
+        while (deficit > 0 && (tradeForOpenSlot() || tradeForLowMember())) {
             int next = solve();
             if (next >= deficit) {
-                break; // cannot happen by construction; never loop on it
+                return; // not expected (see above); never loop on it
             }
             deficit = next;
         }
-        return trades;
     }
 
     /**
@@ -206,7 +203,7 @@ final class PrimaryTrades {
 
     /**
      * Breadth-first search for an alternating path from open slot s0 to a member below {@code bound}; applies it.
-     * Leaves {@link #seen} marking the slots reached (with the current {@link #stamp}).
+     * When it fails, {@link #queue} holds the slots it reached, nearest first, and {@link #reached} their number.
      */
     private boolean augment(int s0, int[] bound) {
         int st = ++stamp;
@@ -340,11 +337,6 @@ final class PrimaryTrades {
     }
 
     private int position(int s, int m) {
-        for (int i = 0; i < setLen[s]; i++) {
-            if (set[s * ranks + i] == m) {
-                return i;
-            }
-        }
-        return -1;
+        return Rebalance.position(set, setLen, ranks, s, m);
     }
 }

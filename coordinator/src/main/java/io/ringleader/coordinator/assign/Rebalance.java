@@ -21,7 +21,8 @@ import java.util.Arrays;
  * they can.
  */
 final class Rebalance {
-    private static final int NEW = Integer.MAX_VALUE;
+    /** The previous rank of an entry that is new in its slot. */
+    static final int NEW = Integer.MAX_VALUE;
 
     private final int slots;
     private final int ranks;
@@ -1074,6 +1075,11 @@ final class Rebalance {
     }
 
     private int position(int s, int m) {
+        return position(set, setLen, ranks, s, m);
+    }
+
+    /** Member m's position in slot s of a set table laid out as {@link #set}, or -1. */
+    static int position(int[] set, int[] setLen, int ranks, int s, int m) {
         int base = s * ranks;
         for (int i = 0; i < setLen[s]; i++) {
             if (set[base + i] == m) {
@@ -1115,7 +1121,7 @@ final class Rebalance {
                                 total,
                                 order,
                                 (s, m) -> startRank(s, m) == NEW && (total[m] > previouslyHeld[m] || repaired[s]))
-                        .run(slots);
+                        .run();
             }
             ordered = rank();
             int short1 = shortfall();

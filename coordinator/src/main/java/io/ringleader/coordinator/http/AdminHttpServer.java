@@ -57,6 +57,7 @@ public final class AdminHttpServer implements Closeable {
     private static final Logger log = LoggerFactory.getLogger(AdminHttpServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String DASHBOARD = "dashboard.html";
+    private static final byte[] PAGE = page();
     /**
      * How long one read of the cluster answers further {@code /api/*} requests: a dashboard asks for three resources
      * a second, and a read costs one ZooKeeper request per member.
@@ -424,15 +425,20 @@ public final class AdminHttpServer implements Closeable {
     }
 
     private void dashboard(HttpExchange exchange) throws IOException {
-        byte[] page;
-        try (InputStream in = AdminHttpServer.class.getResourceAsStream(DASHBOARD)) {
-            if (in == null) {
-                send(exchange, 404, error("the dashboard is not in this build"));
-                return;
-            }
-            page = in.readAllBytes();
+        if (PAGE == null) {
+            send(exchange, 404, error("the dashboard is not in this build"));
+            return;
         }
-        send(exchange, 200, "text/html; charset=utf-8", page);
+        send(exchange, 200, "text/html; charset=utf-8", PAGE);
+    }
+
+    /** The dashboard page, read once from the classpath; null if it is not in this build. */
+    private static byte[] page() {
+        try (InputStream in = AdminHttpServer.class.getResourceAsStream(DASHBOARD)) {
+            return in == null ? null : in.readAllBytes();
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static ObjectNode error(String message) {

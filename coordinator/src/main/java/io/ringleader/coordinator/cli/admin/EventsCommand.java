@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.events.TakeoverTimeline;
+import io.ringleader.coordinator.Coordinator;
 import io.ringleader.coordinator.admin.AdminException;
 import io.ringleader.coordinator.admin.ClusterAdmin;
 import io.ringleader.coordinator.admin.ClusterJson;
@@ -153,12 +154,13 @@ final class EventsCommand extends AdminTask {
             case Event.MEMBER_STATE -> member + " " + e.text("from") + " → " + e.text("to");
             case Event.RING -> "epoch " + epoch + ": " + e.number("members", 0)
                     + (e.number("members", 0) == 1 ? " member, " : " members, ")
-                    + e.number("slotsMoved", 0) + " slots moved (" + e.number("entriesMoved", 0) + " entries, "
-                    + e.number("primariesMoved", 0) + " primaries)"
-                    + (e.counts("reasons").isEmpty()
+                    + e.number(Coordinator.SLOTS_MOVED, 0) + " slots moved (" + e.number(Coordinator.ENTRIES_MOVED, 0)
+                    + " entries, "
+                    + e.number(Coordinator.PRIMARIES_MOVED, 0) + " primaries)"
+                    + (e.counts(Coordinator.REASONS).isEmpty()
                             ? ""
                             : ": "
-                                    + e.counts("reasons").entrySet().stream()
+                                    + e.counts(Coordinator.REASONS).entrySet().stream()
                                             .map(r -> r.getKey() + " " + r.getValue())
                                             .collect(Collectors.joining(", ")))
                     + (e.text("coordinator") == null ? "" : ", by " + e.text("coordinator"));

@@ -45,12 +45,8 @@ final class FailbackCommand extends PinCommand {
         UnaryOperator<OperatorConfig> change;
         if (slot != null) {
             int n = slot;
-            if (!config.failedOverSlots().containsKey(n)
-                    && s.ring() != null
-                    && n >= s.ring().slotCount()) {
-                throw AdminException.failed("slot " + n + " is out of range: the ring of cluster '"
-                        + s.path().cluster() + "' has " + s.ring().slotCount() + " slots, 0-"
-                        + (s.ring().slotCount() - 1) + "; nothing was written");
+            if (!config.failedOverSlots().containsKey(n) && s.ring() != null) {
+                requireSlotInRange(s, s.ring(), n);
             }
             what = "slot " + n;
             change = c -> c.withFailedOverSlot(n, null);

@@ -57,11 +57,7 @@ final class FailoverCommand extends PinCommand {
     private void failOverSlot(ClusterAdmin cluster, ClusterState s) throws AdminException {
         Ring ring = s.requireRing();
         int n = slot;
-        if (n >= ring.slotCount()) {
-            throw AdminException.failed("slot " + n + " is out of range: the ring of cluster '"
-                    + s.path().cluster() + "' has " + ring.slotCount() + " slots, 0-" + (ring.slotCount() - 1)
-                    + "; nothing was written");
-        }
+        requireSlotInRange(s, ring, n);
         RoutingTable now = s.table();
         Member primary = now.primary(n);
         if (primary == null) {

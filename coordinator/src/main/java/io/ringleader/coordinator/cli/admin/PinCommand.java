@@ -71,6 +71,15 @@ abstract class PinCommand extends AdminTask {
      * The primaries after the coordinator applies {@code next}'s pins to the placement in force: the routing table
      * of that ring and the live members.
      */
+    /** Fails with one line if slot n is not a slot of {@code ring}. */
+    static void requireSlotInRange(ClusterState s, Ring ring, int n) throws AdminException {
+        if (n >= ring.slotCount()) {
+            throw AdminException.failed("slot " + n + " is out of range: the ring of cluster '"
+                    + s.path().cluster() + "' has " + ring.slotCount() + " slots, 0-" + (ring.slotCount() - 1)
+                    + "; nothing was written");
+        }
+    }
+
     static RoutingTable after(ClusterState s, OperatorConfig next) throws AdminException {
         Ring pinned = s.pinnedRing(next.pins());
         return RoutingTable.of(pinned, s.members(), s.membersZxid());
