@@ -158,7 +158,6 @@ class CoordinatorEventsTest {
         assertThat(t.reporters()).isNotEmpty().isSubsetOf("b", "d");
         assertThat(t.routersMicros()).isNotNegative();
         assertThat(t.newPrimaryMicros()).isGreaterThanOrEqualTo(t.routersMicros());
-        assertThat(t.newPrimaryMicros()).as("measured on one host").isLessThan(WAIT.toMillis() * 1000);
         Event left = awaitEvent(c, Event.MEMBER_LEFT, "a");
         assertThat(left.epoch()).as("the coordinator saw the same change").isEqualTo(t.epoch());
         return t;

@@ -70,6 +70,11 @@ public final class EventReader {
         return read(newer(names(false), sequence));
     }
 
+    /** True while a caller of {@link #awaitAfter} waits on the watch (for tests). */
+    boolean waiting() {
+        return changed.hasQueuedThreads();
+    }
+
     /**
      * The events with a sequence number above {@code sequence}, waiting at most {@code maxWait} for one if there is
      * none yet (one children watch, no polling); empty if none came.

@@ -191,7 +191,7 @@ class EventLogTest {
                 "event-waiter");
         waiter.start();
         // Written only once the reader waits on its watch: the event must wake it, not be found by its first read.
-        await().atMost(Duration.ofSeconds(10)).until(() -> waiter.getState() == Thread.State.TIMED_WAITING);
+        await().atMost(Duration.ofSeconds(10)).until(reader::waiting);
         log.append(left("b", 2));
 
         assertThat(waiting.get(10, TimeUnit.SECONDS)).extracting(Event::member).containsExactly("b");

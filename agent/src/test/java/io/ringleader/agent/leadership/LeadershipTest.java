@@ -180,8 +180,11 @@ class LeadershipTest extends ZooKeeperTestBase {
 
         server.stop();
         try {
-            await().atMost(WAIT).until(() -> !la.isLeader());
-            assertThat(log.events()).last().asString().startsWith("end " + before);
+            // the listener hears the end on the leadership thread, just after the flag turns: wait for the listener
+            await().atMost(WAIT)
+                    .untilAsserted(
+                            () -> assertThat(log.events()).last().asString().startsWith("end " + before));
+            assertThat(la.isLeader()).isFalse();
         } finally {
             server.restart();
         }

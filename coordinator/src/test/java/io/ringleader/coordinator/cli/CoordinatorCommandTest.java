@@ -48,11 +48,14 @@ class CoordinatorCommandTest {
                             "c9",
                             "--http",
                             "off"));
-            await().atMost(Duration.ofSeconds(30))
-                    .until(() -> command.running() != null && command.running().isActive());
-            assertThat(command.running().config().slotCount()).isEqualTo(64);
-
-            command.requestStop();
+            try {
+                await().atMost(Duration.ofSeconds(30))
+                        .until(() ->
+                                command.running() != null && command.running().isActive());
+                assertThat(command.running().config().slotCount()).isEqualTo(64);
+            } finally {
+                command.requestStop();
+            }
             assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
             assertThat(out.toString()).contains("coordinator c9 of cluster 'cli' on " + server.getConnectString());
         }

@@ -50,28 +50,30 @@ class HttpCoordinatorCommandTest {
         CoordinatorCommand command = new CoordinatorCommand();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(command)
                 .execute("coordinator", "--config", config.toString(), "--zk", zk.getConnectString(), "--id", "w1"));
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> command.running() != null && command.running().isActive());
-        String url = command.httpServer().url();
-        assertThat(url).startsWith("http://127.0.0.1:");
-        assertThat(out.toString()).contains("HTTP API and dashboard on " + url);
+        try {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> command.running() != null && command.running().isActive());
+            String url = command.httpServer().url();
+            assertThat(url).startsWith("http://127.0.0.1:");
+            assertThat(out.toString()).contains("HTTP API and dashboard on " + url);
 
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> http.send(
-                                        HttpRequest.newBuilder(URI.create(url + "health"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.ofString())
-                                .statusCode()
-                        == 200);
-        HttpResponse<String> metrics = http.send(
-                HttpRequest.newBuilder(URI.create(url + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body())
-                .contains("ringleader_coordinator_active{cluster=\"web\",coordinator=\"w1\"} 1.0")
-                .contains("jvm_memory_used_bytes");
-
-        command.requestStop();
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> http.send(
+                                            HttpRequest.newBuilder(URI.create(url + "health"))
+                                                    .build(),
+                                            HttpResponse.BodyHandlers.ofString())
+                                    .statusCode()
+                            == 200);
+            HttpResponse<String> metrics = http.send(
+                    HttpRequest.newBuilder(URI.create(url + "metrics")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.body())
+                    .contains("ringleader_coordinator_active{cluster=\"web\",coordinator=\"w1\"} 1.0")
+                    .contains("jvm_memory_used_bytes");
+        } finally {
+            command.requestStop();
+        }
         assertThat(exit.get(30, TimeUnit.SECONDS)).isZero();
         assertThat(command.httpServer()).isNull();
     }

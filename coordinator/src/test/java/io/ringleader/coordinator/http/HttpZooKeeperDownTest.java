@@ -48,6 +48,9 @@ class HttpZooKeeperDownTest {
             zk.restart();
             await().atMost(CoordinatorFixture.WAIT)
                     .until(() -> get(server, "/health").statusCode() == 200);
+            await().atMost(CoordinatorFixture.WAIT)
+                    .until(() -> get(server, "/api/members").statusCode() == 200);
+            await().atMost(CoordinatorFixture.WAIT).until(coordinator::isActive);
         }
     }
 }

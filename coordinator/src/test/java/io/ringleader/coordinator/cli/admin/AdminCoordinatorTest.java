@@ -207,7 +207,8 @@ class AdminCoordinatorTest extends AdminTestBase {
         assertThat(failback.exit()).as(failback.err()).isZero();
         assertThat(failback.out()).startsWith("failed back a from every slot: primaries move to [a (");
         assertThat(failback.out()).contains("ring epoch 0x" + Long.toHexString(ring().epoch()) + " shows it");
-        assertThat(ring().slotCounts(0).get("a")).isEqualTo(ring().slotCounts(0).get("d"));
+        Ring back = ring();
+        assertThat(back.slotCounts(0).get("a")).isEqualTo(back.slotCounts(0).get("d"));
         await().atMost(WAIT).until(() -> !a.roles().current().primary().isEmpty());
     }
 

@@ -20,8 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** {@code ringleader admin events}: the history as written by a coordinator and its members, and as stored. */
@@ -183,27 +182,32 @@ class AdminEventsTest extends AdminTestBase {
                 new AdminCommand(env::get, tmp.resolve("no-such.properties")));
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
-        Thread[] runner = new Thread[1];
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> {
-            runner[0] = Thread.currentThread();
-            return cli.execute(
-                    "admin",
-                    "events",
-                    "--follow",
-                    "--limit",
-                    "1",
-                    "--zk",
-                    server.getConnectString(),
-                    "--cluster",
-                    cluster);
-        });
-        await().atMost(WAIT).until(() -> out.toString().contains("member-state"));
+        AtomicInteger exit = new AtomicInteger(-1);
+        Thread runner = new Thread(
+                () -> exit.set(cli.execute(
+                        "admin",
+                        "events",
+                        "--follow",
+                        "--limit",
+                        "1",
+                        "--zk",
+                        server.getConnectString(),
+                        "--cluster",
+                        cluster)),
+                "events-follow");
+        runner.start();
+        try {
+            await().atMost(WAIT).until(() -> out.toString().contains("member-state"));
 
-        write(Event.of(Event.MEMBER_LEFT, 1, "kv-9", 0x50L, Map.of()));
+            write(Event.of(Event.MEMBER_LEFT, 1, "kv-9", 0x50L, Map.of()));
 
-        await().atMost(WAIT).until(() -> out.toString().contains("member-left    kv-9"));
-        runner[0].interrupt();
-        assertThat(exit.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(0);
+            await().atMost(WAIT).until(() -> out.toString().contains("member-left    kv-9"));
+        } finally {
+            runner.interrupt();
+            runner.join(WAIT.toMillis());
+        }
+        assertThat(runner.isAlive()).isFalse();
+        assertThat(exit.get()).isEqualTo(0);
         assertThat(out.toString().lines()).hasSize(2);
         assertThat(err.toString()).isEmpty();
     }
