@@ -7,6 +7,7 @@ import io.ringleader.agent.health.HealthMonitor;
 import io.ringleader.agent.health.PeerSuspicion;
 import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
@@ -20,7 +21,6 @@ import io.ringleader.agent.routing.Router;
 import io.ringleader.agent.routing.RoutingTable;
 import io.ringleader.agent.vip.VirtualEndpoint;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadFactory;
@@ -33,7 +33,6 @@ import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.imps.CuratorFrameworkState;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,7 +87,7 @@ final class ZkAgent implements Agent {
                     .build();
             this.ownsClient = true;
         }
-        List<ACL> acl = builder.authorization().isEmpty() ? ZooDefs.Ids.OPEN_ACL_UNSAFE : securedAcl();
+        List<ACL> acl = RecordAcl.of(!builder.authorization().isEmpty());
         Membership.Builder mb =
                 Membership.builder(client, path).acl(acl).threadName("ringleader-agent-" + memberId + "-membership");
         if (self != null) {
@@ -116,7 +115,12 @@ final class ZkAgent implements Agent {
         this.suspicion = observer
                 ? null
                 : new PeerSuspicion(
-                        client, path, memberId, builder.suspicionTtl(), "ringleader-agent-" + memberId + "-suspicion");
+                        client,
+                        path,
+                        memberId,
+                        builder.suspicionTtl(),
+                        acl,
+                        "ringleader-agent-" + memberId + "-suspicion");
         this.roles = Roles.create(
                 client,
                 observer ? null : memberId,
@@ -189,12 +193,6 @@ final class ZkAgent implements Agent {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    private static List<ACL> securedAcl() {
-        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
-        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
-        return acl;
     }
 
     private static int millis(Duration d) {

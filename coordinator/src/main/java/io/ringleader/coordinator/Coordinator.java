@@ -9,6 +9,7 @@ import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.leadership.LeadershipListener;
 import io.ringleader.agent.leadership.Term;
@@ -46,7 +47,6 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -116,6 +116,8 @@ public final class Coordinator implements Closeable {
     private final CuratorCache suspects;
     private final CuratorCache operatorConfig;
     private final EventLog events;
+    /** The ACL of the ring, failovers and events this coordinator creates. */
+    private final List<ACL> acl;
 
     // Confined to the executor.
     private final Map<String, Instant> departedAt = new HashMap<>();
@@ -177,7 +179,8 @@ public final class Coordinator implements Closeable {
                 CuratorCache.build(agent.curator(), config.path().config(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.executor =
                 new SerialThread("ringleader-coordinator-" + config.coordinatorId(), log, logPrefix, "coordinator");
-        this.events = new EventLog(agent.curator(), config.path(), eventAcl(config));
+        this.acl = RecordAcl.of(config.authScheme() != null);
+        this.events = new EventLog(agent.curator(), config.path(), acl);
         this.meters = new Meters(
                 registry, Tags.of("cluster", config.path().cluster(), "coordinator", config.coordinatorId()));
         meters.gauge(
@@ -203,16 +206,6 @@ public final class Coordinator implements Closeable {
                         meters.counter("ringleader.cluster.takeover.slots", "slots taken over, as the members report"),
                         "ringleader-coordinator-" + config.coordinatorId() + "-takeover-metrics",
                         logPrefix);
-    }
-
-    /** With authentication, an event is writable by its writer only and readable by all; without, open. */
-    private static List<ACL> eventAcl(CoordinatorConfig config) {
-        if (config.authScheme() == null) {
-            return ZooDefs.Ids.OPEN_ACL_UNSAFE;
-        }
-        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
-        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
-        return acl;
     }
 
     /** A coordinator for these settings, not started, without meters. */
@@ -508,11 +501,22 @@ public final class Coordinator implements Closeable {
             }
         } catch (KeeperException.NoNodeException e) {
             stat = null;
-            epochFloor = readPzxid(client, config.path().base());
+            epochFloor = 0; // the base's pzxid, read below
         } catch (Exception e) {
             log.warn("{}cannot read the ring ({}); retrying", logPrefix, e.toString());
             schedule(config.debounce().plusMillis(250));
             return;
+        }
+        if (stat == null) {
+            // No ring: a deleted one's epoch is below the zxid of its deletion, which the base's pzxid records.
+            try {
+                Stat base = client.checkExists().forPath(config.path().base());
+                epochFloor = base == null ? 0 : base.getPzxid();
+            } catch (Exception e) {
+                log.warn("{}cannot read the cluster's base znode ({}); retrying", logPrefix, e.toString());
+                schedule(config.debounce().plusMillis(250));
+                return;
+            }
         }
         if (lastWritten != null) {
             epochFloor = Math.max(epochFloor, lastWritten.epoch());
@@ -841,9 +845,9 @@ public final class Coordinator implements Closeable {
         try {
             List<CuratorOp> ops = new ArrayList<>(3);
             ops.add(client.transactionOp().check().forPath(current.latchPath()));
-            ops.add(versioned(client, ringPath, stat, bytes));
+            ops.add(versioned(client, ringPath, stat, bytes, acl));
             if (failovers != null) {
-                ops.add(versioned(client, failovers.path(), failovers.stat(), failovers.bytes()));
+                ops.add(versioned(client, failovers.path(), failovers.stat(), failovers.bytes(), acl));
             }
             client.transaction().forOperations(ops);
             return WriteOutcome.WRITTEN;
@@ -864,10 +868,11 @@ public final class Coordinator implements Closeable {
         }
     }
 
-    /** A create if {@code stat} is null, else a set conditional on its version. */
-    private static CuratorOp versioned(CuratorFramework client, String path, Stat stat, byte[] bytes) throws Exception {
+    /** A create with {@code acl} if {@code stat} is null, else a set conditional on its version. */
+    private static CuratorOp versioned(CuratorFramework client, String path, Stat stat, byte[] bytes, List<ACL> acl)
+            throws Exception {
         return stat == null
-                ? client.transactionOp().create().forPath(path, bytes)
+                ? client.transactionOp().create().withACL(acl).forPath(path, bytes)
                 : client.transactionOp()
                         .setData()
                         .withVersion(stat.getVersion())
@@ -895,14 +900,5 @@ public final class Coordinator implements Closeable {
                 && a.replication() == b.replication()
                 && a.members().equals(b.members())
                 && java.util.Arrays.equals(a.replicaTable(), b.replicaTable());
-    }
-
-    private long readPzxid(CuratorFramework client, String path) {
-        try {
-            Stat s = client.checkExists().forPath(path);
-            return s == null ? 0 : s.getPzxid();
-        } catch (Exception e) {
-            return 0;
-        }
     }
 }

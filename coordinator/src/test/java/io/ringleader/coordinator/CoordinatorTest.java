@@ -23,8 +23,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -152,6 +158,63 @@ class CoordinatorTest {
         assertBalanced(after);
         assertThat(after.epoch()).isGreaterThan(ring.epoch());
         assertThat(c.isActive()).isTrue();
+    }
+
+    /**
+     * With ZooKeeper authentication the records the toolkit writes (ring, events, suspicions) are writable by their
+     * writer's identity only and readable by all: a client without it can neither rewrite the ring nor remove a
+     * suspicion, and the coordinator still rewrites the ring it created.
+     */
+    @Test
+    void withAuthentication_theRingAndSuspicionsAreWritableByTheirWriterOnly_andReadableByAll() throws Exception {
+        CoordinatorConfig c = config("c1", Duration.ZERO);
+        fixture.coordinator(new CoordinatorConfig(
+                c.connectString(),
+                c.path(),
+                c.coordinatorId(),
+                c.slotCount(),
+                c.replication(),
+                c.rebalanceDelay(),
+                c.debounce(),
+                c.sessionTimeout(),
+                c.connectionTimeout(),
+                "digest",
+                "ringleader:secret",
+                c.suspicionQuorum(),
+                c.eventsCap()));
+        Agent a = fixture.track(Agent.builder()
+                .connectString(server.getConnectString())
+                .cluster(cluster)
+                .memberId("a")
+                .endpoint("127.0.0.1", 7000)
+                .authorization("digest", "ringleader:secret")
+                .build());
+        a.start();
+        a.awaitJoined(WAIT);
+        Ring first = awaitRingOf(a.curator(), Set.of("a"));
+        member("b");
+        awaitRingOf(a.curator(), Set.of("a", "b"));
+        a.suspect("b");
+
+        String base = "/ringleader/" + cluster;
+        // ZooKeeper shows a digest id's hash only to a client with ADMIN rights on the znode, "x" to the others
+        List<ACL> writerOnly = List.of(
+                new ACL(ZooDefs.Perms.ALL, new Id("digest", "ringleader:x")),
+                new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+        String suspicion = base + "/suspects/b/a";
+        try (CuratorFramework anonymous =
+                CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
+            anonymous.start();
+            await().atMost(WAIT).until(() -> anonymous.checkExists().forPath(suspicion) != null);
+            for (String path : List.of(base + "/ring", suspicion)) {
+                assertThat(anonymous.getACL().forPath(path)).as(path).containsExactlyInAnyOrderElementsOf(writerOnly);
+            }
+            assertThat(readRing(anonymous).epoch()).isGreaterThan(first.epoch());
+            assertThatThrownBy(() -> anonymous.setData().forPath(base + "/ring", new byte[] {'x'}))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> anonymous.setData().forPath(suspicion, new byte[] {'x'}))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+        }
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.ringleader.agent.health;
 
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RecordAcl;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +35,7 @@ public final class PeerSuspicion implements Closeable {
     private final ClusterPath path;
     private final String reporter;
     private final Duration ttl;
+    private final List<ACL> acl;
     private final ScheduledExecutorService executor;
     private final Map<String, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
 
@@ -40,7 +45,24 @@ public final class PeerSuspicion implements Closeable {
      * @throws IllegalArgumentException if the ttl is not between 100 ms and 10 min
      */
     public PeerSuspicion(CuratorFramework client, ClusterPath path, String reporter, Duration ttl, String threadName) {
+        this(client, path, reporter, ttl, ZooDefs.Ids.OPEN_ACL_UNSAFE, threadName);
+    }
+
+    /**
+     * Suspicions reported by {@code reporter}, each lasting {@code ttl} unless renewed, each znode created with
+     * {@code acl} (its parents open, so that every reporter can add its own; see {@link RecordAcl}).
+     *
+     * @throws IllegalArgumentException if the ttl is not between 100 ms and 10 min
+     */
+    public PeerSuspicion(
+            CuratorFramework client,
+            ClusterPath path,
+            String reporter,
+            Duration ttl,
+            List<ACL> acl,
+            String threadName) {
         this.client = Objects.requireNonNull(client, "client");
+        this.acl = List.copyOf(Objects.requireNonNull(acl, "acl"));
         this.path = Objects.requireNonNull(path, "path");
         this.reporter = ClusterPath.checkName("reporter", reporter);
         this.ttl = Objects.requireNonNull(ttl, "ttl");
@@ -76,6 +98,7 @@ public final class PeerSuspicion implements Closeable {
                 client.create()
                         .creatingParentContainersIfNeeded()
                         .withMode(CreateMode.EPHEMERAL)
+                        .withACL(acl)
                         .forPath(
                                 node,
                                 ("{\"format\":1,\"reporter\":\"" + reporter + "\"}").getBytes(StandardCharsets.UTF_8));

@@ -6,6 +6,7 @@ import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
@@ -32,7 +33,6 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
@@ -332,7 +332,7 @@ public final class ClusterAdmin implements Closeable {
                         ? Math.max(
                                 ring.stat().getMzxid(),
                                 ring.value() == null ? 0 : ring.value().epoch())
-                        : client.checkExists().forPath(path.base()).getPzxid();
+                        : basePzxid();
                 Ring from = backup.ring();
                 nextRing = Ring.of(
                         Math.max(floor, from.epoch()) + 1,
@@ -358,7 +358,7 @@ public final class ClusterAdmin implements Closeable {
             if (ringBytes != null) {
                 ops.add(
                         ring.stat() == null
-                                ? client.transactionOp().create().forPath(path.ring(), ringBytes)
+                                ? client.transactionOp().create().withACL(acl()).forPath(path.ring(), ringBytes)
                                 : client.transactionOp()
                                         .setData()
                                         .withVersion(ring.version())
@@ -386,14 +386,15 @@ public final class ClusterAdmin implements Closeable {
         return reader.readConfig();
     }
 
-    /** The config's ACL: readable by all, and with authentication writable only by the identity that created it. */
+    /** The base znode's pzxid (the zxid of its last child change, such as a ring's deletion), or 0 if it is gone. */
+    private long basePzxid() throws Exception {
+        Stat base = client.checkExists().forPath(path.base());
+        return base == null ? 0 : base.getPzxid();
+    }
+
+    /** The ACL of the config and an imported ring: see {@link RecordAcl}. */
     private List<ACL> acl() {
-        if (target.authScheme() == null) {
-            return ZooDefs.Ids.OPEN_ACL_UNSAFE;
-        }
-        List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
-        acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
-        return acl;
+        return RecordAcl.of(target.authScheme() != null);
     }
 
     /**
