@@ -60,8 +60,9 @@ public interface Membership extends Closeable {
     RegistrationState registrationState();
 
     /**
-     * Changes the own record (state, attributes, weight) and publishes it. The id, endpoint and start time cannot
-     * change. While disconnected the change is kept and published on reconnect.
+     * Changes the own record (state, attributes, weight) and publishes it; a change that leaves the record equal
+     * publishes nothing. The id, endpoint and start time cannot change. While disconnected the change is kept and
+     * published on reconnect.
      *
      * @throws IllegalStateException for an observer, or once closed
      * @throws IllegalArgumentException if the change alters the id, endpoint or start time, or makes the record

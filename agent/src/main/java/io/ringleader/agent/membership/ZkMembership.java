@@ -152,6 +152,9 @@ final class ZkMembership implements Membership {
                 throw new IllegalArgumentException("a member's id, endpoint and start time cannot change");
             }
             MemberCodec.encode(after);
+            if (after.equals(before)) {
+                return; // nothing to publish: a write would only bump the record's version and every view's epoch
+            }
             self = after;
         }
         submit(this::publishSelf);

@@ -294,6 +294,23 @@ class MembershipTest extends ZooKeeperTestBase {
     }
 
     @Test
+    void aChangeThatLeavesTheRecordEqual_writesNothing() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        String path = a.clusterPath().member("a");
+        int version = a.curator().checkExists().forPath(path).getVersion();
+        assertThat(a.membership().self().orElseThrow().state()).isEqualTo(MemberState.UP);
+
+        a.setState(MemberState.UP);
+        a.setState(MemberState.DRAINING); // published after the first, on the same thread
+
+        await().atMost(WAIT)
+                .until(() -> MemberCodec.decode(path, "a", a.curator().getData().forPath(path))
+                                .state()
+                        == MemberState.DRAINING);
+        assertThat(a.curator().checkExists().forPath(path).getVersion()).isEqualTo(version + 1);
+    }
+
+    @Test
     void closingFromAListener_deletesTheRecordWithoutWaitingForItself() throws Exception {
         Agent a = fixture.start(fixture.member("a", 7001));
         String path = a.clusterPath().member("a");

@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
@@ -413,6 +416,51 @@ class CallerTest {
 
         assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, failingOn())).isInstanceOf(NoRouteException.class);
         assertThat(sent).isEmpty();
+    }
+
+    @Test
+    void everyWayACallEnds_isCountedUnderItsOutcome() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        RoutedCaller caller = new RoutedCaller(
+                table::get,
+                policy().maxAttempts(1)
+                        .attemptTimeout(Duration.ofMillis(50))
+                        .circuit(2, Duration.ofSeconds(5))
+                        .build(),
+                "[cluster=test] ",
+                new CallMeters(new Meters(registry, Tags.of("cluster", "test"))));
+        callers.add(caller);
+
+        assertThat(caller.call(KEY, CallKind.WRITE, failingOn())).isEqualTo("a");
+        assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, (member, epoch) -> {
+                    throw new StaleEpochException(3, epoch, 15);
+                }))
+                .isInstanceOf(StaleEpochException.class);
+        assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, (member, epoch) -> {
+                    new CountDownLatch(1).await();
+                    return "never";
+                }))
+                .isInstanceOf(TimeoutException.class);
+        // the timeout and this failure are a's second consecutive failure: its circuit opens
+        assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, failingOn("a")))
+                .isInstanceOf(IOException.class);
+        assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, failingOn()))
+                .isInstanceOf(CircuitOpenException.class);
+        table.set(table(30, member("a", MemberState.JOINING, 1)));
+        assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, failingOn())).isInstanceOf(NoRouteException.class);
+
+        for (String outcome : List.of("success", "stale_epoch", "timeout", "error", "circuit_open", "no_route")) {
+            assertThat(registry.get("ringleader.calls")
+                            .tag("outcome", outcome)
+                            .counter()
+                            .count())
+                    .as(outcome)
+                    .isEqualTo(1.0);
+        }
+        assertThat(registry.get("ringleader.call.attempts").counter().count()).isEqualTo(4.0);
+        assertThat(registry.get("ringleader.call.timeouts").counter().count()).isEqualTo(1.0);
+        assertThat(registry.get("ringleader.call.circuit.opens").counter().count())
+                .isEqualTo(1.0);
     }
 
     @Test
