@@ -103,12 +103,11 @@ public final class CoordinatorCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        new JvmMemoryMetrics().bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
-        try (Coordinator coordinator = Coordinator.create(settings, registry);
+        // Meters only where /metrics serves them: with --http off nothing would read them, and the takeover feed
+        // would follow the history for nobody.
+        PrometheusMeterRegistry registry = httpAddress.isPresent() ? metricsRegistry() : null;
+        try (Coordinator coordinator =
+                        registry == null ? Coordinator.create(settings) : Coordinator.create(settings, registry);
                 StopSignals signals = StopSignals.install(stop::countDown)) {
             Thread hook = new Thread(coordinator::close, "ringleader-coordinator-shutdown-hook");
             Runtime.getRuntime().addShutdownHook(hook);
@@ -167,6 +166,15 @@ public final class CoordinatorCommand implements Callable<Integer> {
         }
         httpServer = server;
         return server;
+    }
+
+    private static PrometheusMeterRegistry metricsRegistry() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        return registry;
     }
 
     private void watchStandardInput() {

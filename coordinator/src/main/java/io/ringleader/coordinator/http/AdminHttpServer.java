@@ -319,6 +319,22 @@ public final class AdminHttpServer implements Closeable {
         }
     }
 
+    /**
+     * Answers 503 at once while the client is not connected to ZooKeeper: a read would wait for the connection (and
+     * every request behind it for the read) only to fail.
+     */
+    private boolean notConnected(HttpExchange exchange) throws IOException {
+        if (client.getZookeeperClient().isConnected()) {
+            return false;
+        }
+        send(
+                exchange,
+                503,
+                error("not connected to ZooKeeper: cannot read cluster '"
+                        + reader.path().cluster() + "'; /health says when the connection is back"));
+        return true;
+    }
+
     /** How one API resource is made from what was read. */
     @FunctionalInterface
     private interface Resource {
@@ -326,6 +342,9 @@ public final class AdminHttpServer implements Closeable {
     }
 
     private void api(HttpExchange exchange, Resource resource) throws IOException {
+        if (notConnected(exchange)) {
+            return;
+        }
         ClusterState state;
         try {
             state = readCluster();
@@ -360,6 +379,9 @@ public final class AdminHttpServer implements Closeable {
                 send(exchange, 400, error("limit must be between 1 and 1000, was " + query.substring(6)));
                 return;
             }
+        }
+        if (notConnected(exchange)) {
+            return;
         }
         List<Event> events;
         try {

@@ -15,7 +15,10 @@ import java.time.Duration;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
-/** {@code /health} follows the ZooKeeper connection: 503 while ZooKeeper is down, 200 again once it is back. */
+/**
+ * {@code /health} follows the ZooKeeper connection: 503 while ZooKeeper is down, 200 again once it is back; the API
+ * answers 503 at once meanwhile, without trying a read.
+ */
 class HttpZooKeeperDownTest {
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -43,7 +46,13 @@ class HttpZooKeeperDownTest {
             HttpResponse<String> down = get(server, "/health");
             assertThat(new ObjectMapper().readTree(down.body()).get("problem").asText())
                     .isEqualTo("not connected to ZooKeeper");
-            assertThat(get(server, "/api/members").statusCode()).isEqualTo(503);
+            long reads = server.reads();
+            HttpResponse<String> members = get(server, "/api/members");
+            assertThat(members.statusCode()).isEqualTo(503);
+            assertThat(new ObjectMapper().readTree(members.body()).get("error").asText())
+                    .startsWith("not connected to ZooKeeper");
+            assertThat(get(server, "/api/events").statusCode()).isEqualTo(503);
+            assertThat(server.reads()).as("reads tried while disconnected").isEqualTo(reads);
 
             zk.restart();
             await().atMost(CoordinatorFixture.WAIT)
