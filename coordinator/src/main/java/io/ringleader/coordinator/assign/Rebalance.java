@@ -1144,8 +1144,129 @@ final class Rebalance {
                     }
                 }
             }
+            if (spreadPossible(zones())) {
+                ordered = relocateGiveUps(ordered, unresolvedBefore);
+            }
         }
         return ordered;
+    }
+
+    /**
+     * The rankings {@link #relocateGiveUps} may try in one placement (each ranks the whole ring again), and the ones
+     * it tries per primary that moved between survivors.
+     */
+    private static final int RELOCATION_BUDGET = 24;
+
+    private static final int RELOCATION_TRIES = 8;
+
+    /**
+     * Where a primary that stayed in its slot moved to another member that stays (the ranks had to take it from a
+     * member over its share of primaries, and the newcomer was not in that slot), lets that member give up its primary
+     * entry in this slot instead of an entry it gave up elsewhere: the newcomer that took the other entry moves here,
+     * the member gets the other entry back. Every member keeps its totals, every slot gains only a newcomer and loses
+     * only a member over its quota, and zones stay spread; kept only if the ranks then move fewer primaries.
+     */
+    private int[] relocateGiveUps(int[] table, int unresolvedBefore) {
+        int moved = primariesMoved(table);
+        int budget = RELOCATION_BUDGET;
+        while (budget > 0) {
+            boolean improved = false;
+            for (int i = 0; i < slots && !improved; i++) {
+                int s = order[i];
+                int x = lostKeptPrimary(s, table);
+                if (x < 0) {
+                    continue;
+                }
+                int tries = 0;
+                for (int k = 0; k < slots && tries < RELOCATION_TRIES && budget > 0 && !improved; k++) {
+                    int a = order[k];
+                    if (a == s || repaired[a] || startRank(a, x) == NEW || position(a, x) >= 0) {
+                        continue;
+                    }
+                    for (int e = 0; e < setLen[a] && budget > 0 && !improved; e++) {
+                        int j = set[a * ranks + e];
+                        if (setPrevRank[a * ranks + e] != NEW || !mayRelocate(s, x, a, j)) {
+                            continue;
+                        }
+                        tries++;
+                        budget--;
+                        relocate(s, x, a, j);
+                        int[] keptShortfall = primaryShortfall.clone();
+                        int keptUnresolved = unresolved;
+                        Arrays.fill(primaryShortfall, 0);
+                        unresolved = unresolvedBefore;
+                        int[] again = rank();
+                        int movedAgain = primariesMoved(again);
+                        if (movedAgain < moved && unresolved <= keptUnresolved) {
+                            table = again;
+                            moved = movedAgain;
+                            improved = true;
+                        } else {
+                            relocate(s, j, a, x);
+                            System.arraycopy(keptShortfall, 0, primaryShortfall, 0, n);
+                            unresolved = keptUnresolved;
+                        }
+                    }
+                }
+            }
+            if (!improved) {
+                break;
+            }
+        }
+        return table;
+    }
+
+    /** The member that led s before, still holds it and no longer leads it in {@code table}, led by a survivor; or -1. */
+    private int lostKeptPrimary(int s, int[] table) {
+        if (repaired[s]) {
+            return -1;
+        }
+        int was = -1;
+        for (int i = 0; i < startLen[s]; i++) {
+            if (startPrevRank[s * ranks + i] == 0) {
+                was = startSet[s * ranks + i];
+            }
+        }
+        int now = table[s * ranks];
+        if (was < 0 || now == was || now < 0 || position(s, was) < 0 || startRank(s, now) == NEW) {
+            return -1;
+        }
+        return was;
+    }
+
+    /** Whether x may give up s instead of a, where newcomer j took its entry, under the movement rules and zones. */
+    private boolean mayRelocate(int s, int x, int a, int j) {
+        if (position(s, j) >= 0 || startRank(s, j) != NEW || total[j] <= previouslyHeld[j] || repaired[s]) {
+            return false;
+        }
+        int zj = zone[j];
+        int zx = zone[x];
+        return zoneCount(s, zj) - (zj == zx ? 1 : 0) == 0 && zoneCount(a, zx) - (zx == zj ? 1 : 0) == 0;
+    }
+
+    /** In s, newcomer j takes x's place; in a, x takes j's place back with its previous rank. */
+    private void relocate(int s, int x, int a, int j) {
+        int ps = s * ranks + position(s, x);
+        set[ps] = j;
+        setPrevRank[ps] = startRank(s, j);
+        int pa = a * ranks + position(a, j);
+        set[pa] = x;
+        setPrevRank[pa] = startRank(a, x);
+        changed[s] = true;
+        changed[a] = true;
+    }
+
+    /** How many slots whose primary stayed placeable are led by another member in {@code table}. */
+    private int primariesMoved(int[] table) {
+        int moved = 0;
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < startLen[s]; i++) {
+                if (startPrevRank[s * ranks + i] == 0 && table[s * ranks] != startSet[s * ranks + i]) {
+                    moved++;
+                }
+            }
+        }
+        return moved;
     }
 
     private int shortfall() {

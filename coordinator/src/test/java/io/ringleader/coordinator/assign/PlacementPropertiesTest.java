@@ -101,6 +101,10 @@ class PlacementPropertiesTest {
         String worstRepair;
         int deadEnds;
         String deadEnd;
+        /** Joins that moved primaries over the bound, and those whose ranks moved the fewest their sets allow. */
+        int joinsOverBound;
+
+        int joinsRankedOptimally;
         /** Leaves after a zone spread in which no ring could keep every surviving primary (see below). */
         int forcedPrimaryMoves;
 
@@ -151,6 +155,10 @@ class PlacementPropertiesTest {
                     "  leaves where zone spread and balance force a surviving primary to move (certified): %d%s%n",
                     forcedPrimaryMoves, forcedPrimaryMove == null ? "" : " (first: " + forcedPrimaryMove + ")"));
             sb.append(String.format(
+                    "  joins over the primary bound: %d, of which ranked with the fewest primary moves their sets allow"
+                            + " (exact min-cost flow): %d%n",
+                    joinsOverBound, joinsRankedOptimally));
+            sb.append(String.format(
                     "  departed primaries taken by the old rank 1: %d of %d (%.1f%%)%n",
                     promoted, departedPrimaries, 100.0 * promoted / Math.max(1, departedPrimaries)));
             sb.append(String.format(
@@ -181,7 +189,10 @@ class PlacementPropertiesTest {
                 Map.of(
                         "leave: only departed entries move", new int[] {1, 0},
                         "leave: primaries moved <= 1.01x+1", new int[] {3, 4},
-                        "join: primaries moved <= 1.01x+1", new int[] {6, 12}));
+                        "join: primaries moved <= 1.01x+1", new int[] {5, 12}));
+        assertThat(tally.joinsOverBound - tally.joinsRankedOptimally)
+                .as("joins over the primary bound whose ranks moved more primaries than their sets need")
+                .isLessThanOrEqualTo(1);
         assertThat(tally.forcedPrimaryMoves)
                 .as("leaves certified to force a surviving primary to move")
                 .isLessThanOrEqualTo(3);
@@ -278,7 +289,10 @@ class PlacementPropertiesTest {
                 Map.of(
                         "leave: survivors keep primaries", new int[] {2, 0},
                         "leave: primaries moved <= 1.01x+1", new int[] {4, 5},
-                        "join: primaries moved <= 1.01x+1", new int[] {40, 13}));
+                        "join: primaries moved <= 1.01x+1", new int[] {36, 11}));
+        assertThat(tally.joinsOverBound - tally.joinsRankedOptimally)
+                .as("joins over the primary bound whose ranks moved more primaries than their sets need")
+                .isLessThanOrEqualTo(6);
         assertThat(tally.forcedPrimaryMoves)
                 .as("leaves certified to force a surviving primary to move")
                 .isLessThanOrEqualTo(3);
@@ -894,6 +908,12 @@ class PlacementPropertiesTest {
             int share = after.slotCounts(0).getOrDefault(joiner, 0);
             int moved = primariesMoved(before, after);
             tally.excess("join: primaries moved <= 1.01x+1", (int) Math.ceil(moved - (1.01 * share + 1)));
+            if (moved > 1.01 * share + 1) {
+                // over the bound: is it the ranks, or the sets they were given?
+                int fewest = RingChecks.fewestPrimaryMoves(before, after);
+                tally.joinsOverBound++;
+                tally.joinsRankedOptimally += fewest == moved ? 1 : 0;
+            }
             tally.check(
                     "join: primaries moved <= 1.01x+1",
                     moved <= 1.01 * share + 1,

@@ -8,6 +8,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jgrapht.alg.flow.mincost.CapacityScalingMinimumCostFlow;
+import org.jgrapht.alg.flow.mincost.MinimumCostFlowProblem;
+import org.jgrapht.graph.DefaultDirectedWeightedGraph;
+import org.jgrapht.graph.DefaultWeightedEdge;
 
 /** Exact checks of a ring against the placement rules, computed from the whole table. */
 final class RingChecks {
@@ -314,5 +318,53 @@ final class RingChecks {
             }
         }
         return false;
+    }
+
+    /**
+     * The fewest slots whose primary differs from {@code before}'s over every choice of primaries among
+     * {@code after}'s replica sets in which every member leads between {@code floor} and {@code ceil} of its total
+     * over R slots (the placement's bounds): an exact min-cost flow (slots to members to a sink). Tells whether
+     * primaries moved beyond that came from the ranking or were fixed by the sets.
+     */
+    static int fewestPrimaryMoves(Ring before, Ring after) {
+        int slots = after.slotCount();
+        int ranks = after.replication();
+        Map<String, Integer> totals = new HashMap<>();
+        for (int s = 0; s < slots; s++) {
+            for (String m : after.replicas(s)) {
+                totals.merge(m, 1, Integer::sum);
+            }
+        }
+        DefaultDirectedWeightedGraph<String, DefaultWeightedEdge> g =
+                new DefaultDirectedWeightedGraph<>(DefaultWeightedEdge.class);
+        Map<String, Integer> supply = new HashMap<>();
+        Map<DefaultWeightedEdge, Integer> upper = new HashMap<>();
+        Map<DefaultWeightedEdge, Integer> lower = new HashMap<>();
+        g.addVertex("sink");
+        supply.put("sink", -slots);
+        totals.forEach((m, t) -> {
+            g.addVertex("m:" + m);
+            supply.put("m:" + m, 0);
+            DefaultWeightedEdge e = g.addEdge("m:" + m, "sink");
+            lower.put(e, t / ranks);
+            upper.put(e, (t + ranks - 1) / ranks);
+            g.setEdgeWeight(e, 0);
+        });
+        for (int s = 0; s < slots; s++) {
+            g.addVertex("s:" + s);
+            supply.put("s:" + s, 1);
+            String led = before.primaryId(s);
+            for (String m : after.replicas(s)) {
+                DefaultWeightedEdge e = g.addEdge("s:" + s, "m:" + m);
+                lower.put(e, 0);
+                upper.put(e, 1);
+                g.setEdgeWeight(e, m.equals(led) ? 0 : 1);
+            }
+        }
+        MinimumCostFlowProblem<String, DefaultWeightedEdge> problem =
+                new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, supply::get, upper::get, lower::get);
+        return (int) Math.round(new CapacityScalingMinimumCostFlow<String, DefaultWeightedEdge>()
+                .getMinimumCostFlow(problem)
+                .getCost());
     }
 }
