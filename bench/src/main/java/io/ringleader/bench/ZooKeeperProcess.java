@@ -34,8 +34,33 @@ final class ZooKeeperProcess implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the server with the given tick time and returns once it answers {@code ruok}. */
+    /** Attempts at starting the server: the free port it is given can be taken before the child binds it. */
+    private static final int ATTEMPTS = 3;
+
+    /**
+     * Starts the server with the given tick time and returns once it answers {@code ruok}; a child that exits before
+     * (its port taken meanwhile) is started again on another port, up to {@value #ATTEMPTS} times.
+     */
     static ZooKeeperProcess start(Duration tick) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(tick);
+            } catch (ExitedException e) {
+                if (attempt == ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** The child exited before it answered. */
+    private static final class ExitedException extends IOException {
+        ExitedException(String message) {
+            super(message);
+        }
+    }
+
+    private static ZooKeeperProcess startOnce(Duration tick) throws Exception {
         Path dir = Files.createTempDirectory("takeover-zk-");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -77,11 +102,11 @@ final class ZooKeeperProcess implements AutoCloseable {
         long deadline = System.nanoTime() + START.toNanos();
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {
-                throw new IOException(
+                throw new ExitedException(
                         "ZooKeeper exited with " + process.exitValue() + "; see " + dir.resolve("zookeeper.log"));
             }
-            if (answersRuok()) {
-                return;
+            if (answersRuok() && process.isAlive()) {
+                return; // the child still runs, so the server that answered on its port is the child
             }
             Thread.sleep(50);
         }

@@ -1111,17 +1111,7 @@ final class Rebalance {
                 // open would otherwise need a primary that stayed.
                 // A trade may move a newcomer only where the movement rules let it be new: a member that did not
                 // hold the slot before (its entry stays NEW), whose total grows or into a slot the repair changed.
-                new PrimaryTrades(
-                                slots,
-                                ranks,
-                                set,
-                                setLen,
-                                setPrevRank,
-                                zone,
-                                total,
-                                order,
-                                (s, m) -> startRank(s, m) == NEW && (total[m] > previouslyHeld[m] || repaired[s]))
-                        .run();
+                new PrimaryTrades(slots, ranks, set, setLen, setPrevRank, zone, total, order, this::mayEnter).run();
             }
             ordered = rank();
             int short1 = shortfall();
@@ -1236,7 +1226,7 @@ final class Rebalance {
 
     /** Whether x may give up s instead of a, where newcomer j took its entry, under the movement rules and zones. */
     private boolean mayRelocate(int s, int x, int a, int j) {
-        if (position(s, j) >= 0 || startRank(s, j) != NEW || total[j] <= previouslyHeld[j] || repaired[s]) {
+        if (position(s, j) >= 0 || repaired[s] || !mayEnter(s, j)) {
             return false;
         }
         int zj = zone[j];
@@ -1283,6 +1273,14 @@ final class Rebalance {
      * {@code table}. Only new entries of one zone trade places, so every member keeps its totals, every slot keeps
      * what it kept and its zones: the movement rules and the spread stand. Returns true if it swapped any.
      */
+    /**
+     * The movement rules for a newcomer place: member m may be new in slot s if it did not hold s before and its total
+     * grows, or the zone repair changed s.
+     */
+    private boolean mayEnter(int s, int m) {
+        return startRank(s, m) == NEW && (total[m] > previouslyHeld[m] || repaired[s]);
+    }
+
     private boolean swapNewcomersForPrimaries(int[] table) {
         boolean any = false;
         for (int u = 0; u < n; u++) {
@@ -1301,7 +1299,12 @@ final class Rebalance {
                     for (int k = 0; k < slots; k++) {
                         int t = order[k];
                         int pu = position(t, u);
-                        if (pu < 0 || setPrevRank[t * ranks + pu] != NEW || primaryOpen(t) || position(t, v) >= 0) {
+                        if (pu < 0
+                                || setPrevRank[t * ranks + pu] != NEW
+                                || primaryOpen(t)
+                                || position(t, v) >= 0
+                                || !mayEnter(s, u)
+                                || !mayEnter(t, v)) {
                             continue;
                         }
                         set[sb + a] = u;

@@ -132,7 +132,7 @@ final class HeadlessChromium implements AutoCloseable {
             self[0] = new HeadlessChromium(process, profile, socket);
             return self[0];
         } catch (Exception e) {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            stop(process);
             deleteProfile(profile);
             throw e;
         }
@@ -217,9 +217,14 @@ final class HeadlessChromium implements AutoCloseable {
     @Override
     public void close() throws Exception {
         socket.abort();
+        stop(process);
+        deleteProfile(profile);
+    }
+
+    /** Kills Chromium and its renderer and helper processes (they would outlive it otherwise). */
+    private static void stop(Process process) throws InterruptedException {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        deleteProfile(profile);
     }
 
     private static void deleteProfile(Path profile) throws IOException {
