@@ -105,6 +105,13 @@ class PlacementPropertiesTest {
         int joinsOverBound;
 
         int joinsRankedOptimally;
+        /**
+         * Leaves after a zone spread that moved a surviving primary or too many, and those whose ranks moved the fewest
+         * their sets allow.
+         */
+        int leavesOverBound;
+
+        int leavesRankedOptimally;
         /** Leaves after a zone spread in which no ring could keep every surviving primary (see below). */
         int forcedPrimaryMoves;
 
@@ -159,6 +166,10 @@ class PlacementPropertiesTest {
                             + " (exact min-cost flow): %d%n",
                     joinsOverBound, joinsRankedOptimally));
             sb.append(String.format(
+                    "  leaves after a spread moving a surviving primary or too many: %d, of which ranked with the fewest"
+                            + " primary moves their sets allow: %d%n",
+                    leavesOverBound, leavesRankedOptimally));
+            sb.append(String.format(
                     "  departed primaries taken by the old rank 1: %d of %d (%.1f%%)%n",
                     promoted, departedPrimaries, 100.0 * promoted / Math.max(1, departedPrimaries)));
             sb.append(String.format(
@@ -193,6 +204,9 @@ class PlacementPropertiesTest {
         assertThat(tally.joinsOverBound - tally.joinsRankedOptimally)
                 .as("joins over the primary bound whose ranks moved more primaries than their sets need")
                 .isLessThanOrEqualTo(1);
+        assertThat(tally.leavesRankedOptimally)
+                .as("leaves over a primary bound whose ranks moved more primaries than their sets need")
+                .isEqualTo(tally.leavesOverBound);
         assertThat(tally.forcedPrimaryMoves)
                 .as("leaves certified to force a surviving primary to move")
                 .isLessThanOrEqualTo(3);
@@ -293,6 +307,9 @@ class PlacementPropertiesTest {
         assertThat(tally.joinsOverBound - tally.joinsRankedOptimally)
                 .as("joins over the primary bound whose ranks moved more primaries than their sets need")
                 .isLessThanOrEqualTo(6);
+        assertThat(tally.leavesRankedOptimally)
+                .as("leaves over a primary bound whose ranks moved more primaries than their sets need")
+                .isEqualTo(tally.leavesOverBound);
         assertThat(tally.forcedPrimaryMoves)
                 .as("leaves certified to force a surviving primary to move")
                 .isLessThanOrEqualTo(3);
@@ -882,6 +899,11 @@ class PlacementPropertiesTest {
             }
             tally.check("leave: survivors keep primaries", primaryProblem == null, ctx + ": " + primaryProblem);
             int moved = primariesMoved(before, after);
+            if (tally.repairStep && (primaryProblem != null || moved > 1.01 * optimal + 1)) {
+                // a surviving primary moved, or too many: is it the ranks, or the sets they were given?
+                tally.leavesOverBound++;
+                tally.leavesRankedOptimally += RingChecks.fewestPrimaryMoves(before, after) == moved ? 1 : 0;
+            }
             tally.excess("leave: primaries moved <= 1.01x+1", (int) Math.ceil(moved - (1.01 * optimal + 1)));
             tally.check(
                     "leave: primaries moved <= 1.01x+1",
