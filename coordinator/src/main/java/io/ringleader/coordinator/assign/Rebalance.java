@@ -1161,6 +1161,7 @@ final class Rebalance {
         int budget = RELOCATION_BUDGET;
         while (budget > 0) {
             boolean improved = false;
+            int[][] gaveUp = slotsGivenUp();
             for (int i = 0; i < slots && !improved; i++) {
                 int s = order[i];
                 int x = lostKeptPrimary(s, table);
@@ -1168,11 +1169,8 @@ final class Rebalance {
                     continue;
                 }
                 int tries = 0;
-                for (int k = 0; k < slots && tries < RELOCATION_TRIES && budget > 0 && !improved; k++) {
-                    int a = order[k];
-                    if (a == s || repaired[a] || startRank(a, x) == NEW || position(a, x) >= 0) {
-                        continue;
-                    }
+                for (int k = 0; k < gaveUp[x].length && tries < RELOCATION_TRIES && budget > 0 && !improved; k++) {
+                    int a = gaveUp[x][k];
                     for (int e = 0; e < setLen[a] && budget > 0 && !improved; e++) {
                         int j = set[a * ranks + e];
                         if (setPrevRank[a * ranks + e] != NEW || !mayRelocate(s, x, a, j)) {
@@ -1180,6 +1178,8 @@ final class Rebalance {
                         }
                         tries++;
                         budget--;
+                        boolean changedS = changed[s];
+                        boolean changedA = changed[a];
                         relocate(s, x, a, j);
                         int[] keptShortfall = primaryShortfall.clone();
                         int keptUnresolved = unresolved;
@@ -1193,6 +1193,8 @@ final class Rebalance {
                             improved = true;
                         } else {
                             relocate(s, j, a, x);
+                            changed[s] = changedS;
+                            changed[a] = changedA;
                             System.arraycopy(keptShortfall, 0, primaryShortfall, 0, n);
                             unresolved = keptUnresolved;
                         }
@@ -1204,6 +1206,35 @@ final class Rebalance {
             }
         }
         return table;
+    }
+
+    /** Per member, the slots it held before and gave up (not by a zone repair), in slot order. */
+    private int[][] slotsGivenUp() {
+        int[] count = new int[n];
+        forEachGivenUp((m, a) -> count[m]++);
+        int[][] out = new int[n][];
+        for (int m = 0; m < n; m++) {
+            out[m] = new int[count[m]];
+            count[m] = 0;
+        }
+        forEachGivenUp((m, a) -> out[m][count[m]++] = a);
+        return out;
+    }
+
+    /** Calls {@code action} with (member, slot) for every slot, in slot order, that a member held and gave up. */
+    private void forEachGivenUp(java.util.function.IntBinaryOperator action) {
+        for (int i = 0; i < slots; i++) {
+            int a = order[i];
+            if (repaired[a]) {
+                continue;
+            }
+            for (int e = 0; e < startLen[a]; e++) {
+                int m = startSet[a * ranks + e];
+                if (position(a, m) < 0) {
+                    action.applyAsInt(m, a);
+                }
+            }
+        }
     }
 
     /** The member that led s before, still holds it and no longer leads it in {@code table}, led by a survivor; or -1. */
