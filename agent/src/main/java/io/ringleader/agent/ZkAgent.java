@@ -77,14 +77,17 @@ final class ZkAgent implements Agent {
             this.client = builder.client();
             this.ownsClient = false;
         } else {
-            this.client = CuratorFrameworkFactory.builder()
+            CuratorFrameworkFactory.Builder cb = CuratorFrameworkFactory.builder()
                     .connectString(builder.connectString())
                     .sessionTimeoutMs(millis(builder.sessionTimeout()))
                     .connectionTimeoutMs(millis(builder.connectionTimeout()))
                     .retryPolicy(builder.retryPolicy())
                     .authorization(builder.authorization())
-                    .threadFactory(named("ringleader-agent-" + memberId + "-curator-"))
-                    .build();
+                    .threadFactory(named("ringleader-agent-" + memberId + "-curator-"));
+            if (!builder.authorization().isEmpty()) {
+                cb.aclProvider(RecordAcl.provider());
+            }
+            this.client = cb.build();
             this.ownsClient = true;
         }
         List<ACL> acl = RecordAcl.of(!builder.authorization().isEmpty());

@@ -27,11 +27,15 @@ final class ZooKeeperProcess implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
+    /** Stops the child if the JVM exits before {@link #close()}. */
+    private final Thread stopOnExit;
 
     private ZooKeeperProcess(Process process, Path dir, int port) {
         this.process = process;
         this.dir = dir;
         this.port = port;
+        this.stopOnExit = new Thread(process::destroyForcibly, "zookeeper-child-stop");
+        Runtime.getRuntime().addShutdownHook(stopOnExit);
     }
 
     /** Attempts at starting the server: the free port it is given can be taken before the child binds it. */
@@ -75,7 +79,6 @@ final class ZooKeeperProcess implements AutoCloseable {
                 .redirectOutput(dir.resolve("zookeeper.log").toFile())
                 .start();
         ZooKeeperProcess zk = new ZooKeeperProcess(process, dir, port);
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly, "zookeeper-child-stop"));
         try {
             zk.awaitReady();
         } catch (Exception e) {
@@ -102,11 +105,13 @@ final class ZooKeeperProcess implements AutoCloseable {
         long deadline = System.nanoTime() + START.toNanos();
         while (System.nanoTime() - deadline < 0) {
             if (!process.isAlive()) {
-                throw new ExitedException(
-                        "ZooKeeper exited with " + process.exitValue() + "; see " + dir.resolve("zookeeper.log"));
+                // the log goes with the directory on close(): its last lines go into the message
+                List<String> log = Files.readAllLines(dir.resolve("zookeeper.log"));
+                throw new ExitedException("ZooKeeper exited with " + process.exitValue() + ": "
+                        + String.join(" | ", log.subList(Math.max(0, log.size() - 3), log.size())));
             }
             if (answersRuok() && process.isAlive()) {
-                return; // the child still runs, so the server that answered on its port is the child
+                return; // a child that lost its port exits; one still running is taken to be the one that answered
             }
             Thread.sleep(50);
         }
@@ -129,6 +134,11 @@ final class ZooKeeperProcess implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        try {
+            Runtime.getRuntime().removeShutdownHook(stopOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook runs anyway
+        }
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly();

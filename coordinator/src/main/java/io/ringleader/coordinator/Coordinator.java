@@ -116,6 +116,8 @@ public final class Coordinator implements Closeable {
     private final CuratorCache suspects;
     private final CuratorCache operatorConfig;
     private final EventLog events;
+    /** Whether a NOAUTH on the ring write was logged since the last write that went through. */
+    private boolean noAuthLogged;
     /** The ACL of the ring, failovers and events this coordinator creates. */
     private final List<ACL> acl;
 
@@ -277,6 +279,14 @@ public final class Coordinator implements Closeable {
     /** The current term, if active. */
     public Optional<Term> term() {
         return leadership.term();
+    }
+
+    /**
+     * Whether the cluster takeover meters follow the history: a registry was given and the history was read once
+     * (takeovers reported from then on are timed).
+     */
+    public boolean followsTakeovers() {
+        return takeovers != null && takeovers.following();
     }
 
     /** The last ring this coordinator wrote, if any. */
@@ -850,10 +860,22 @@ public final class Coordinator implements Closeable {
                 ops.add(versioned(client, failovers.path(), failovers.stat(), failovers.bytes(), acl));
             }
             client.transaction().forOperations(ops);
+            noAuthLogged = false;
             return WriteOutcome.WRITTEN;
         } catch (KeeperException e) {
             if (failedOp(e) == 0) {
                 return WriteOutcome.DEPOSED;
+            }
+            if (e.code() == KeeperException.Code.NOAUTH) {
+                if (!noAuthLogged) {
+                    noAuthLogged = true;
+                    log.error(
+                            "{}ZooKeeper refused writing the ring (NOAUTH): the cluster's znodes belong to another"
+                                    + " identity; run every coordinator with the cluster's ringleader.auth.scheme and"
+                                    + " credentials (retrying)",
+                            logPrefix);
+                }
+                return WriteOutcome.FAILED;
             }
             if (e.code() == KeeperException.Code.BADVERSION
                     || e.code() == KeeperException.Code.NODEEXISTS

@@ -161,12 +161,13 @@ class CoordinatorTest {
     }
 
     /**
-     * With ZooKeeper authentication the records the toolkit writes (ring, events, suspicions) are writable by their
-     * writer's identity only and readable by all: a client without it can neither rewrite the ring nor remove a
-     * suspicion, and the coordinator still rewrites the ring it created.
+     * With ZooKeeper authentication every znode the toolkit creates (the ring, the members, a suspicion, and the
+     * parents they live under) is writable by the cluster's identity only and readable by all: a client without it
+     * can neither rewrite nor delete the ring, remove a suspicion, register a member nor take the parents over, while
+     * the coordinator still rewrites the ring it created.
      */
     @Test
-    void withAuthentication_theRingAndSuspicionsAreWritableByTheirWriterOnly_andReadableByAll() throws Exception {
+    void withAuthentication_everyZnodeIsWritableByTheClustersIdentityOnly_andReadableByAll() throws Exception {
         CoordinatorConfig c = config("c1", Duration.ZERO);
         fixture.coordinator(new CoordinatorConfig(
                 c.connectString(),
@@ -182,17 +183,9 @@ class CoordinatorTest {
                 "ringleader:secret",
                 c.suspicionQuorum(),
                 c.eventsCap()));
-        Agent a = fixture.track(Agent.builder()
-                .connectString(server.getConnectString())
-                .cluster(cluster)
-                .memberId("a")
-                .endpoint("127.0.0.1", 7000)
-                .authorization("digest", "ringleader:secret")
-                .build());
-        a.start();
-        a.awaitJoined(WAIT);
+        Agent a = authenticatedMember("a");
         Ring first = awaitRingOf(a.curator(), Set.of("a"));
-        member("b");
+        authenticatedMember("b");
         awaitRingOf(a.curator(), Set.of("a", "b"));
         a.suspect("b");
 
@@ -206,15 +199,45 @@ class CoordinatorTest {
                 CuratorFrameworkFactory.newClient(server.getConnectString(), new RetryOneTime(100))) {
             anonymous.start();
             await().atMost(WAIT).until(() -> anonymous.checkExists().forPath(suspicion) != null);
-            for (String path : List.of(base + "/ring", suspicion)) {
+            for (String path : List.of(
+                    base,
+                    base + "/ring",
+                    base + "/members",
+                    base + "/members/a",
+                    base + "/suspects",
+                    base + "/suspects/b",
+                    suspicion,
+                    base + "/coordinator")) {
                 assertThat(anonymous.getACL().forPath(path)).as(path).containsExactlyInAnyOrderElementsOf(writerOnly);
             }
             assertThat(readRing(anonymous).epoch()).isGreaterThan(first.epoch());
             assertThatThrownBy(() -> anonymous.setData().forPath(base + "/ring", new byte[] {'x'}))
                     .isInstanceOf(KeeperException.NoAuthException.class);
-            assertThatThrownBy(() -> anonymous.setData().forPath(suspicion, new byte[] {'x'}))
+            assertThatThrownBy(() -> anonymous.delete().forPath(base + "/ring"))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> anonymous.delete().forPath(suspicion))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> anonymous.create().forPath(base + "/members/intruder"))
+                    .isInstanceOf(KeeperException.NoAuthException.class);
+            assertThatThrownBy(() -> anonymous
+                            .setACL()
+                            .withACL(ZooDefs.Ids.OPEN_ACL_UNSAFE)
+                            .forPath(base + "/members"))
                     .isInstanceOf(KeeperException.NoAuthException.class);
         }
+    }
+
+    private Agent authenticatedMember(String id) throws Exception {
+        Agent agent = fixture.track(Agent.builder()
+                .connectString(server.getConnectString())
+                .cluster(cluster)
+                .memberId(id)
+                .endpoint("127.0.0.1", 7000)
+                .authorization("digest", "ringleader:secret")
+                .build());
+        agent.start();
+        agent.awaitJoined(WAIT);
+        return agent;
     }
 
     @Test

@@ -50,7 +50,7 @@ public final class PeerSuspicion implements Closeable {
 
     /**
      * Suspicions reported by {@code reporter}, each lasting {@code ttl} unless renewed, each znode created with
-     * {@code acl} (its parents open, so that every reporter can add its own; see {@link RecordAcl}).
+     * {@code acl} ({@link RecordAcl}).
      *
      * @throws IllegalArgumentException if the ttl is not between 100 ms and 10 min
      */

@@ -3,17 +3,20 @@ package io.ringleader.agent.layout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 
 /**
- * The ACL of the records Ringleader writes (a member, the ring, the failovers, the operator config, an event, a
- * suspicion). With ZooKeeper authentication the writer's identity may do everything and everyone may read; without
- * it the record is open ({@code world:anyone} all), as ZooKeeper has no identity to give it to.
+ * The ACL of the znodes Ringleader creates. With ZooKeeper authentication the creating identity may do everything
+ * and everyone may read, for records (a member, the ring, the failovers, the operator config, an event, a suspicion)
+ * and for the parents and election znodes alike ({@link #provider()}); without it they are open ({@code
+ * world:anyone} all), as ZooKeeper has no identity to give them to.
  *
- * <p>Parent znodes that several identities add children to ({@code members}, {@code events}, {@code suspects} and
- * each suspect's container) are created open: ZooKeeper checks the right to create and to delete a child on the
- * parent, so a parent closed to one identity would lock the others out.
+ * <p>ZooKeeper checks the right to create and to delete a child on its parent, so with authentication every member,
+ * coordinator and admin of a cluster authenticates as one identity, the one that created the cluster's znodes (as
+ * brokers share one principal in Kafka's secure ZooKeeper mode); an operator can grant more identities on the
+ * parents with {@code setAcl}.
  */
 public final class RecordAcl {
     private static final List<ACL> WRITER_ONLY;
@@ -33,5 +36,24 @@ public final class RecordAcl {
      */
     public static List<ACL> of(boolean authenticated) {
         return authenticated ? WRITER_ONLY : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    }
+
+    /**
+     * For an authenticated client: every znode it creates without an explicit ACL (parents, containers, election
+     * znodes) gets {@code auth:ALL} plus {@code world:READ}, so that no other client can add, delete or re-ACL
+     * anything under the cluster.
+     */
+    public static ACLProvider provider() {
+        return new ACLProvider() {
+            @Override
+            public List<ACL> getDefaultAcl() {
+                return WRITER_ONLY;
+            }
+
+            @Override
+            public List<ACL> getAclForPath(String path) {
+                return WRITER_ONLY;
+            }
+        };
     }
 }

@@ -421,27 +421,32 @@ class CallerTest {
     @Test
     void everyWayACallEnds_isCountedUnderItsOutcome() throws Exception {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        CallMeters meters = new CallMeters(new Meters(registry, Tags.of("cluster", "test")));
+        // the callers of one router share its meters; only the second has a short (real-time) attempt timeout
         RoutedCaller caller = new RoutedCaller(
                 table::get,
-                policy().maxAttempts(1)
-                        .attemptTimeout(Duration.ofMillis(50))
-                        .circuit(2, Duration.ofSeconds(5))
-                        .build(),
+                policy().maxAttempts(1).circuit(1, Duration.ofSeconds(5)).build(),
                 "[cluster=test] ",
-                new CallMeters(new Meters(registry, Tags.of("cluster", "test"))));
+                meters);
+        RoutedCaller hasty = new RoutedCaller(
+                table::get,
+                policy().maxAttempts(1).attemptTimeout(Duration.ofMillis(50)).build(),
+                "[cluster=test] ",
+                meters);
         callers.add(caller);
+        callers.add(hasty);
 
         assertThat(caller.call(KEY, CallKind.WRITE, failingOn())).isEqualTo("a");
         assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, (member, epoch) -> {
                     throw new StaleEpochException(3, epoch, 15);
                 }))
                 .isInstanceOf(StaleEpochException.class);
-        assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, (member, epoch) -> {
+        assertThatThrownBy(() -> hasty.call(KEY, CallKind.WRITE, (member, epoch) -> {
                     new CountDownLatch(1).await();
                     return "never";
                 }))
                 .isInstanceOf(TimeoutException.class);
-        // the timeout and this failure are a's second consecutive failure: its circuit opens
+        // a's first failure opens its circuit (one failure is enough here)
         assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, failingOn("a")))
                 .isInstanceOf(IOException.class);
         assertThatThrownBy(() -> caller.call(KEY, CallKind.WRITE, failingOn()))

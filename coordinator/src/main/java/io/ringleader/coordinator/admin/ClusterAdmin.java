@@ -80,7 +80,8 @@ public final class ClusterAdmin implements Closeable {
                 .retryPolicy(new RetryNTimes(1, 250))
                 .threadFactory(named());
         if (target.authScheme() != null) {
-            builder.authorization(target.authScheme(), target.authCredentials().getBytes(StandardCharsets.UTF_8));
+            builder.authorization(target.authScheme(), target.authCredentials().getBytes(StandardCharsets.UTF_8))
+                    .aclProvider(RecordAcl.provider());
         }
         CuratorFramework client;
         try {

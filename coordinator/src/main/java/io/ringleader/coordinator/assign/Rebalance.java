@@ -52,6 +52,8 @@ final class Rebalance {
     private final int[] startPrevRank;
     /** Slots whose set the zone repair changed. */
     private final boolean[] repaired;
+    /** Whether this attempt spreads zones (steps 5 to 8 run). */
+    private final boolean spread;
     /** Slots whose primary left, before the zone repair. */
     private boolean[] openAtStart;
 
@@ -112,6 +114,7 @@ final class Rebalance {
         this.startLen = setLen.clone();
         this.startPrevRank = setPrevRank.clone();
         this.repaired = new boolean[slots];
+        this.spread = spread;
         this.total = Quotas.totals(slots, ranks, weight, zone, held);
         this.previouslyHeld = held.clone();
         this.primaryShortfall = new int[n];
@@ -1134,7 +1137,7 @@ final class Rebalance {
                     }
                 }
             }
-            if (spreadPossible(zones())) {
+            if (spread && spreadPossible(zones())) {
                 ordered = relocateGiveUps(ordered, unresolvedBefore);
             }
         }
@@ -1180,6 +1183,8 @@ final class Rebalance {
                         budget--;
                         boolean changedS = changed[s];
                         boolean changedA = changed[a];
+                        int rankX = setPrevRank[s * ranks + position(s, x)];
+                        int rankJ = setPrevRank[a * ranks + e];
                         relocate(s, x, a, j);
                         int[] keptShortfall = primaryShortfall.clone();
                         int keptUnresolved = unresolved;
@@ -1193,6 +1198,8 @@ final class Rebalance {
                             improved = true;
                         } else {
                             relocate(s, j, a, x);
+                            setPrevRank[s * ranks + position(s, x)] = rankX;
+                            setPrevRank[a * ranks + position(a, j)] = rankJ;
                             changed[s] = changedS;
                             changed[a] = changedA;
                             System.arraycopy(keptShortfall, 0, primaryShortfall, 0, n);
@@ -1221,8 +1228,13 @@ final class Rebalance {
         return out;
     }
 
+    /** Something done with a (member, slot) pair. */
+    private interface SlotAction {
+        void apply(int m, int s);
+    }
+
     /** Calls {@code action} with (member, slot) for every slot, in slot order, that a member held and gave up. */
-    private void forEachGivenUp(java.util.function.IntBinaryOperator action) {
+    private void forEachGivenUp(SlotAction action) {
         for (int i = 0; i < slots; i++) {
             int a = order[i];
             if (repaired[a]) {
@@ -1231,7 +1243,7 @@ final class Rebalance {
             for (int e = 0; e < startLen[a]; e++) {
                 int m = startSet[a * ranks + e];
                 if (position(a, m) < 0) {
-                    action.applyAsInt(m, a);
+                    action.apply(m, a);
                 }
             }
         }
@@ -1299,12 +1311,6 @@ final class Rebalance {
     }
 
     /**
-     * For each member u short of primaries, swaps a newcomer entry of u in a slot whose primary stayed with a newcomer
-     * entry of another member of u's zone in a slot whose primary is open and which that member does not lead in
-     * {@code table}. Only new entries of one zone trade places, so every member keeps its totals, every slot keeps
-     * what it kept and its zones: the movement rules and the spread stand. Returns true if it swapped any.
-     */
-    /**
      * The movement rules for a newcomer place: member m may be new in slot s if it did not hold s before and its total
      * grows, or the zone repair changed s.
      */
@@ -1312,6 +1318,12 @@ final class Rebalance {
         return startRank(s, m) == NEW && (total[m] > previouslyHeld[m] || repaired[s]);
     }
 
+    /**
+     * For each member u short of primaries, swaps a newcomer entry of u in a slot whose primary stayed with a newcomer
+     * entry of another member of u's zone in a slot whose primary is open and which that member does not lead in
+     * {@code table}. Only new entries of one zone trade places, so every member keeps its totals, every slot keeps
+     * what it kept and its zones: the movement rules and the spread stand. Returns true if it swapped any.
+     */
     private boolean swapNewcomersForPrimaries(int[] table) {
         boolean any = false;
         for (int u = 0; u < n; u++) {

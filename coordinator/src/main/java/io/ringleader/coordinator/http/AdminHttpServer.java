@@ -304,15 +304,15 @@ public final class AdminHttpServer implements Closeable {
             if (lastRead != null && now - lastReadAt < READ_REUSE_NANOS) {
                 return lastRead;
             }
-            ClusterState state = reader.read();
             reads++;
+            ClusterState state = reader.read();
             lastRead = state;
             lastReadAt = now;
             return state;
         }
     }
 
-    /** How many times the cluster was read for {@code /api/*}, for tests. */
+    /** How many reads of the cluster {@code /api/*} started (failed ones included), for tests. */
     long reads() {
         synchronized (readLock) {
             return reads;

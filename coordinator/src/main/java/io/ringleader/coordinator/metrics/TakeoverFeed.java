@@ -30,6 +30,8 @@ public final class TakeoverFeed implements AutoCloseable {
     private final Thread thread;
     private final String logPrefix;
     private volatile boolean running = true;
+    /** Set once the history was first read: takeovers reported from then on are timed. */
+    private volatile boolean following;
 
     /**
      * A feed of the history of {@code path}, not started.
@@ -52,6 +54,14 @@ public final class TakeoverFeed implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
+    /**
+     * Whether the feed has read the history once: takeovers reported before (also while ZooKeeper could not be read
+     * after the start) are not timed, those reported after are.
+     */
+    public boolean following() {
+        return following;
+    }
+
     /** Starts following. */
     public void start() {
         thread.start();
@@ -67,6 +77,7 @@ public final class TakeoverFeed implements AutoCloseable {
                     List<Event> latest = reader.latest(1);
                     last = latest.isEmpty() ? -1 : latest.get(0).sequence();
                     baseline = true;
+                    following = true;
                 }
                 for (Event e : reader.awaitAfter(last, WAIT)) {
                     last = Math.max(last, e.sequence());

@@ -328,7 +328,8 @@ final class RingChecks {
      */
     static int fewestPrimaryMoves(Ring before, Ring after) {
         int slots = after.slotCount();
-        int ranks = after.replication();
+        // R': fewer members than R leave every slot with as many replicas as there are members
+        int ranks = Math.min(after.replication(), after.members().size());
         Map<String, Integer> totals = new HashMap<>();
         for (int s = 0; s < slots; s++) {
             for (String m : after.replicas(s)) {

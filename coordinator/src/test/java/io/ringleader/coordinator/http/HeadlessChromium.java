@@ -132,8 +132,12 @@ final class HeadlessChromium implements AutoCloseable {
             self[0] = new HeadlessChromium(process, profile, socket);
             return self[0];
         } catch (Exception e) {
-            stop(process);
-            deleteProfile(profile);
+            try {
+                stop(process);
+                deleteProfile(profile);
+            } catch (Exception cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
     }
@@ -222,9 +226,17 @@ final class HeadlessChromium implements AutoCloseable {
     }
 
     /** Kills Chromium and its renderer and helper processes (they would outlive it otherwise). */
-    private static void stop(Process process) throws InterruptedException {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
+    private static void stop(Process process) throws Exception {
+        List<ProcessHandle> children = process.descendants().toList();
+        children.forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle child : children) {
+            try {
+                child.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.TimeoutException stillThere) {
+                // killed, gone later; deleting the profile may then fail, which the caller reports
+            }
+        }
     }
 
     private static void deleteProfile(Path profile) throws IOException {

@@ -325,6 +325,8 @@ class HttpApiTest {
                     .isZero();
         });
 
+        // takeovers are timed from the feed's first read of the history on: under load that read can come late
+        await().atMost(WAIT).until(coordinator::followsTakeovers);
         var ring = coordinator.lastWritten().orElseThrow();
         int bIndex = ring.indexOf("b");
         long bPrimaries = java.util.stream.IntStream.range(0, ring.slotCount())

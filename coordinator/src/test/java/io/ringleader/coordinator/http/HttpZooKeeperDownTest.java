@@ -51,7 +51,10 @@ class HttpZooKeeperDownTest {
             assertThat(members.statusCode()).isEqualTo(503);
             assertThat(new ObjectMapper().readTree(members.body()).get("error").asText())
                     .startsWith("not connected to ZooKeeper");
-            assertThat(get(server, "/api/events").statusCode()).isEqualTo(503);
+            HttpResponse<String> events = get(server, "/api/events");
+            assertThat(events.statusCode()).isEqualTo(503);
+            assertThat(new ObjectMapper().readTree(events.body()).get("error").asText())
+                    .startsWith("not connected to ZooKeeper");
             assertThat(server.reads()).as("reads tried while disconnected").isEqualTo(reads);
 
             zk.restart();
