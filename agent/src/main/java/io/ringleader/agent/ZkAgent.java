@@ -85,7 +85,7 @@ final class ZkAgent implements Agent {
                     .authorization(builder.authorization())
                     .threadFactory(named("ringleader-agent-" + memberId + "-curator-"));
             if (!builder.authorization().isEmpty()) {
-                cb.aclProvider(RecordAcl.provider());
+                cb.aclProvider(RecordAcl.provider(path));
             }
             this.client = cb.build();
             this.ownsClient = true;

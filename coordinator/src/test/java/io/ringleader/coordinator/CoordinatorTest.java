@@ -169,9 +169,10 @@ class CoordinatorTest {
     @Test
     void withAuthentication_everyZnodeIsWritableByTheClustersIdentityOnly_andReadableByAll() throws Exception {
         CoordinatorConfig c = config("c1", Duration.ZERO);
+        String root = "/secured-" + cluster; // created by this test's identity, not by an earlier test
         fixture.coordinator(new CoordinatorConfig(
                 c.connectString(),
-                c.path(),
+                new ClusterPath(root, cluster),
                 c.coordinatorId(),
                 c.slotCount(),
                 c.replication(),
@@ -183,13 +184,13 @@ class CoordinatorTest {
                 "ringleader:secret",
                 c.suspicionQuorum(),
                 c.eventsCap()));
-        Agent a = authenticatedMember("a");
-        Ring first = awaitRingOf(a.curator(), Set.of("a"));
-        authenticatedMember("b");
-        awaitRingOf(a.curator(), Set.of("a", "b"));
+        Agent a = authenticatedMember(root, "a");
+        Ring first = awaitSecuredRingOf(a.curator(), root, Set.of("a"));
+        authenticatedMember(root, "b");
+        awaitSecuredRingOf(a.curator(), root, Set.of("a", "b"));
         a.suspect("b");
 
-        String base = "/ringleader/" + cluster;
+        String base = root + "/" + cluster;
         // ZooKeeper shows a digest id's hash only to a client with ADMIN rights on the znode, "x" to the others
         List<ACL> writerOnly = List.of(
                 new ACL(ZooDefs.Perms.ALL, new Id("digest", "ringleader:x")),
@@ -210,7 +211,24 @@ class CoordinatorTest {
                     base + "/coordinator")) {
                 assertThat(anonymous.getACL().forPath(path)).as(path).containsExactlyInAnyOrderElementsOf(writerOnly);
             }
-            assertThat(readRing(anonymous).epoch()).isGreaterThan(first.epoch());
+            // above the cluster anyone may add a child: another cluster, with another identity, lives beside it
+            assertThat(anonymous.getACL().forPath(root))
+                    .containsExactlyInAnyOrder(
+                            new ACL(ZooDefs.Perms.ALL, new Id("digest", "ringleader:x")),
+                            new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.CREATE, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+            Agent neighbour = fixture.track(Agent.builder()
+                    .connectString(server.getConnectString())
+                    .root(root)
+                    .cluster(cluster + "-neighbour")
+                    .memberId("n")
+                    .endpoint("127.0.0.1", 7000)
+                    .authorization("digest", "neighbour:secret")
+                    .build());
+            neighbour.start();
+            neighbour.awaitJoined(WAIT);
+            assertThat(RingCodec.decode("ring", anonymous.getData().forPath(base + "/ring"))
+                            .epoch())
+                    .isGreaterThan(first.epoch());
             assertThatThrownBy(() -> anonymous.setData().forPath(base + "/ring", new byte[] {'x'}))
                     .isInstanceOf(KeeperException.NoAuthException.class);
             assertThatThrownBy(() -> anonymous.delete().forPath(base + "/ring"))
@@ -227,9 +245,18 @@ class CoordinatorTest {
         }
     }
 
-    private Agent authenticatedMember(String id) throws Exception {
+    private Ring awaitSecuredRingOf(CuratorFramework client, String root, Set<String> members) {
+        String path = root + "/" + cluster + "/ring";
+        return await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> RingCodec.decode("ring", client.getData().forPath(path)), r -> new HashSet<>(r.members())
+                        .equals(members));
+    }
+
+    private Agent authenticatedMember(String root, String id) throws Exception {
         Agent agent = fixture.track(Agent.builder()
                 .connectString(server.getConnectString())
+                .root(root)
                 .cluster(cluster)
                 .memberId(id)
                 .endpoint("127.0.0.1", 7000)

@@ -20,11 +20,16 @@ import org.apache.zookeeper.data.ACL;
  */
 public final class RecordAcl {
     private static final List<ACL> WRITER_ONLY;
+    /** Above a cluster: its creator may do everything, anyone may read and add a child. */
+    private static final List<ACL> SHARED_PARENT;
 
     static {
         List<ACL> acl = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
         acl.addAll(ZooDefs.Ids.READ_ACL_UNSAFE);
         WRITER_ONLY = Collections.unmodifiableList(acl);
+        List<ACL> shared = new ArrayList<>(ZooDefs.Ids.CREATOR_ALL_ACL);
+        shared.add(new ACL(ZooDefs.Perms.READ | ZooDefs.Perms.CREATE, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+        SHARED_PARENT = Collections.unmodifiableList(shared);
     }
 
     private RecordAcl() {}
@@ -39,11 +44,14 @@ public final class RecordAcl {
     }
 
     /**
-     * For an authenticated client: every znode it creates without an explicit ACL (parents, containers, election
-     * znodes) gets {@code auth:ALL} plus {@code world:READ}, so that no other client can add, delete or re-ACL
-     * anything under the cluster.
+     * For an authenticated client of the cluster at {@code path}: every znode it creates without an explicit ACL
+     * (parents, containers, election znodes) gets {@code auth:ALL} plus {@code world:READ}, so that no other client
+     * can add, delete or re-ACL anything under the cluster. The znodes above the cluster (the root namespace, shared by
+     * the clusters of one ensemble) also let anyone add a child, so that clusters with other identities can live
+     * beside it.
      */
-    public static ACLProvider provider() {
+    public static ACLProvider provider(ClusterPath path) {
+        String base = path.base();
         return new ACLProvider() {
             @Override
             public List<ACL> getDefaultAcl() {
@@ -51,8 +59,8 @@ public final class RecordAcl {
             }
 
             @Override
-            public List<ACL> getAclForPath(String path) {
-                return WRITER_ONLY;
+            public List<ACL> getAclForPath(String znode) {
+                return base.startsWith(znode + "/") ? SHARED_PARENT : WRITER_ONLY;
             }
         };
     }

@@ -81,7 +81,7 @@ public final class ClusterAdmin implements Closeable {
                 .threadFactory(named());
         if (target.authScheme() != null) {
             builder.authorization(target.authScheme(), target.authCredentials().getBytes(StandardCharsets.UTF_8))
-                    .aclProvider(RecordAcl.provider());
+                    .aclProvider(RecordAcl.provider(target.path()));
         }
         CuratorFramework client;
         try {
