@@ -28,7 +28,7 @@ class EnsembleFaultTest {
 
     @BeforeEach
     void startEnsemble() throws Exception {
-        cluster = new TestingCluster(3);
+        cluster = Ensembles.cluster(3);
         cluster.start();
         fixture = new AgentFixture(cluster.getConnectString());
     }

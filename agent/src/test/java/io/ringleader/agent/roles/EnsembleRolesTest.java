@@ -27,7 +27,7 @@ class EnsembleRolesTest {
 
     @BeforeEach
     void startEnsemble() throws Exception {
-        cluster = new TestingCluster(3);
+        cluster = Ensembles.cluster(3);
         cluster.start();
         fixture = new AgentFixture(cluster.getConnectString());
     }
