@@ -116,12 +116,13 @@ public final class Coordinator implements Closeable {
     private final CuratorCache suspects;
     private final CuratorCache operatorConfig;
     private final EventLog events;
-    /** Whether a NOAUTH on the ring write was logged since the last write that went through. */
-    private boolean noAuthLogged;
     /** The ACL of the ring, failovers and events this coordinator creates. */
     private final List<ACL> acl;
 
     // Confined to the executor.
+    /** Whether a NOAUTH on the ring write was logged since the last write that went through. */
+    private boolean noAuthLogged;
+
     private final Map<String, Instant> departedAt = new HashMap<>();
     private final Map<String, Member> lastKnown = new HashMap<>();
     private final Set<String> suspectedLogged = new TreeSet<>();
@@ -498,35 +499,28 @@ public final class Coordinator implements Closeable {
         String ringPath = config.path().ring();
         Stat stat = new Stat();
         Ring previous = null;
-        long epochFloor;
         try {
             byte[] data = client.getData().storingStatIn(stat).forPath(ringPath);
-            epochFloor = stat.getMzxid();
             try {
                 previous = RingCodec.decode(ringPath, data);
-                epochFloor = Math.max(epochFloor, previous.epoch());
             } catch (MalformedRecordException e) {
                 log.error(
                         "{}the ring cannot be parsed ({}); rebuilding it from the members", logPrefix, e.getMessage());
             }
         } catch (KeeperException.NoNodeException e) {
             stat = null;
-            epochFloor = 0; // the base's pzxid, read below
         } catch (Exception e) {
             log.warn("{}cannot read the ring ({}); retrying", logPrefix, e.toString());
             schedule(config.debounce().plusMillis(250));
             return;
         }
-        if (stat == null) {
-            // No ring: a deleted one's epoch is below the zxid of its deletion, which the base's pzxid records.
-            try {
-                Stat base = client.checkExists().forPath(config.path().base());
-                epochFloor = base == null ? 0 : base.getPzxid();
-            } catch (Exception e) {
-                log.warn("{}cannot read the cluster's base znode ({}); retrying", logPrefix, e.toString());
-                schedule(config.debounce().plusMillis(250));
-                return;
-            }
+        long epochFloor;
+        try {
+            epochFloor = RingEpochs.floor(client, config.path(), stat, previous);
+        } catch (Exception e) {
+            log.warn("{}cannot read the cluster's base znode ({}); retrying", logPrefix, e.toString());
+            schedule(config.debounce().plusMillis(250));
+            return;
         }
         if (lastWritten != null) {
             epochFloor = Math.max(epochFloor, lastWritten.epoch());

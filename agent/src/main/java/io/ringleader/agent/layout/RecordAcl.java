@@ -10,7 +10,7 @@ import org.apache.zookeeper.data.ACL;
 /**
  * The ACL of the znodes Ringleader creates. With ZooKeeper authentication the creating identity may do everything
  * and everyone may read, for records (a member, the ring, the failovers, the operator config, an event, a suspicion)
- * and for the parents and election znodes alike ({@link #provider()}); without it they are open ({@code
+ * and for the parents and election znodes alike ({@link #provider(ClusterPath)}); without it they are open ({@code
  * world:anyone} all), as ZooKeeper has no identity to give them to.
  *
  * <p>ZooKeeper checks the right to create and to delete a child on its parent, so with authentication every member,

@@ -12,6 +12,7 @@ import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
+import io.ringleader.coordinator.RingEpochs;
 import io.ringleader.coordinator.admin.ClusterReader.Stored;
 import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
@@ -329,11 +330,7 @@ public final class ClusterAdmin implements Closeable {
                             + path.cluster() + "' and owns the ring; nothing was written: stop every coordinator"
                             + " to restore the ring, or pass --config-only to restore the config alone");
                 }
-                long floor = ring.stat() != null
-                        ? Math.max(
-                                ring.stat().getMzxid(),
-                                ring.value() == null ? 0 : ring.value().epoch())
-                        : basePzxid();
+                long floor = RingEpochs.floor(client, path, ring.stat(), ring.value());
                 Ring from = backup.ring();
                 nextRing = Ring.of(
                         Math.max(floor, from.epoch()) + 1,
@@ -385,12 +382,6 @@ public final class ClusterAdmin implements Closeable {
 
     private Stored<OperatorConfig> readConfig() throws Exception {
         return reader.readConfig();
-    }
-
-    /** The base znode's pzxid (the zxid of its last child change, such as a ring's deletion), or 0 if it is gone. */
-    private long basePzxid() throws Exception {
-        Stat base = client.checkExists().forPath(path.base());
-        return base == null ? 0 : base.getPzxid();
     }
 
     /** The ACL of the config and an imported ring: see {@link RecordAcl}. */

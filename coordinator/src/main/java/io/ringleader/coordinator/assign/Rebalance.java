@@ -1145,8 +1145,8 @@ final class Rebalance {
     }
 
     /**
-     * The rankings {@link #relocateGiveUps} may try in one placement (each ranks the whole ring again), and the ones
-     * it tries per primary that moved between survivors.
+     * The rankings {@link #relocateGiveUps} may try in one spreading attempt (each ranks the whole ring again), and the
+     * ones it tries per primary that moved between survivors in one round.
      */
     private static final int RELOCATION_BUDGET = 24;
 
@@ -1160,19 +1160,16 @@ final class Rebalance {
      * only a member over its quota, and zones stay spread; kept only if the ranks then move fewer primaries.
      */
     private int[] relocateGiveUps(int[] table, int unresolvedBefore) {
-        int moved = primariesMoved(table);
         int budget = RELOCATION_BUDGET;
-        while (budget > 0) {
-            boolean improved = false;
+        boolean improved = true;
+        while (improved && budget > 0) {
+            improved = false;
             int[][] gaveUp = slotsGivenUp();
-            for (int i = 0; i < slots && !improved; i++) {
+            for (int i = 0; i < slots && !improved && budget > 0; i++) {
                 int s = order[i];
                 int x = lostKeptPrimary(s, table);
-                if (x < 0) {
-                    continue;
-                }
                 int tries = 0;
-                for (int k = 0; k < gaveUp[x].length && tries < RELOCATION_TRIES && budget > 0 && !improved; k++) {
+                for (int k = 0; x >= 0 && k < gaveUp[x].length && tries < RELOCATION_TRIES && !improved; k++) {
                     int a = gaveUp[x][k];
                     for (int e = 0; e < setLen[a] && budget > 0 && !improved; e++) {
                         int j = set[a * ranks + e];
@@ -1181,38 +1178,44 @@ final class Rebalance {
                         }
                         tries++;
                         budget--;
-                        boolean changedS = changed[s];
-                        boolean changedA = changed[a];
-                        int rankX = setPrevRank[s * ranks + position(s, x)];
-                        int rankJ = setPrevRank[a * ranks + e];
-                        relocate(s, x, a, j);
-                        int[] keptShortfall = primaryShortfall.clone();
-                        int keptUnresolved = unresolved;
-                        Arrays.fill(primaryShortfall, 0);
-                        unresolved = unresolvedBefore;
-                        int[] again = rank();
-                        int movedAgain = primariesMoved(again);
-                        if (movedAgain < moved && unresolved <= keptUnresolved) {
-                            table = again;
-                            moved = movedAgain;
+                        int[] better = tryRelocation(s, x, a, j, table, unresolvedBefore);
+                        if (better != null) {
+                            table = better;
                             improved = true;
-                        } else {
-                            relocate(s, j, a, x);
-                            setPrevRank[s * ranks + position(s, x)] = rankX;
-                            setPrevRank[a * ranks + position(a, j)] = rankJ;
-                            changed[s] = changedS;
-                            changed[a] = changedA;
-                            System.arraycopy(keptShortfall, 0, primaryShortfall, 0, n);
-                            unresolved = keptUnresolved;
                         }
                     }
                 }
             }
-            if (!improved) {
-                break;
-            }
         }
         return table;
+    }
+
+    /**
+     * Lets x give up s instead of a, where newcomer j took its entry, and ranks again: the new table if fewer
+     * primaries move and balance is no worse, else null with every change undone.
+     */
+    private int[] tryRelocation(int s, int x, int a, int j, int[] table, int unresolvedBefore) {
+        boolean changedS = changed[s];
+        boolean changedA = changed[a];
+        int rankX = setPrevRank[s * ranks + position(s, x)];
+        int rankJ = setPrevRank[a * ranks + position(a, j)];
+        int[] keptShortfall = primaryShortfall.clone();
+        int keptUnresolved = unresolved;
+        put(s, x, j, startRank(s, j));
+        put(a, j, x, startRank(a, x));
+        Arrays.fill(primaryShortfall, 0);
+        unresolved = unresolvedBefore;
+        int[] again = rank();
+        if (primariesMoved(again) < primariesMoved(table) && unresolved <= keptUnresolved) {
+            return again;
+        }
+        put(s, j, x, rankX);
+        put(a, x, j, rankJ);
+        changed[s] = changedS;
+        changed[a] = changedA;
+        System.arraycopy(keptShortfall, 0, primaryShortfall, 0, n);
+        unresolved = keptUnresolved;
+        return null;
     }
 
     /** Per member, the slots it held before and gave up (not by a zone repair), in slot order. */
@@ -1251,20 +1254,22 @@ final class Rebalance {
 
     /** The member that led s before, still holds it and no longer leads it in {@code table}, led by a survivor; or -1. */
     private int lostKeptPrimary(int s, int[] table) {
-        if (repaired[s]) {
-            return -1;
-        }
-        int was = -1;
-        for (int i = 0; i < startLen[s]; i++) {
-            if (startPrevRank[s * ranks + i] == 0) {
-                was = startSet[s * ranks + i];
-            }
-        }
+        int was = previousLeader(s);
         int now = table[s * ranks];
-        if (was < 0 || now == was || now < 0 || position(s, was) < 0 || startRank(s, now) == NEW) {
+        if (repaired[s] || was < 0 || now == was || now < 0 || position(s, was) < 0 || startRank(s, now) == NEW) {
             return -1;
         }
         return was;
+    }
+
+    /** The member that led slot s in the previous ring, if it is placeable now; or -1. */
+    private int previousLeader(int s) {
+        for (int i = 0; i < startLen[s]; i++) {
+            if (startPrevRank[s * ranks + i] == 0) {
+                return startSet[s * ranks + i];
+            }
+        }
+        return -1;
     }
 
     /** Whether x may give up s instead of a, where newcomer j took its entry, under the movement rules and zones. */
@@ -1277,26 +1282,21 @@ final class Rebalance {
         return zoneCount(s, zj) - (zj == zx ? 1 : 0) == 0 && zoneCount(a, zx) - (zx == zj ? 1 : 0) == 0;
     }
 
-    /** In s, newcomer j takes x's place; in a, x takes j's place back with its previous rank. */
-    private void relocate(int s, int x, int a, int j) {
-        int ps = s * ranks + position(s, x);
-        set[ps] = j;
-        setPrevRank[ps] = startRank(s, j);
-        int pa = a * ranks + position(a, j);
-        set[pa] = x;
-        setPrevRank[pa] = startRank(a, x);
+    /** In slot s, member {@code in} takes the place of {@code out}, with previous rank {@code prevRank}. */
+    private void put(int s, int out, int in, int prevRank) {
+        int pos = s * ranks + position(s, out);
+        set[pos] = in;
+        setPrevRank[pos] = prevRank;
         changed[s] = true;
-        changed[a] = true;
     }
 
     /** How many slots whose primary stayed placeable are led by another member in {@code table}. */
     private int primariesMoved(int[] table) {
         int moved = 0;
         for (int s = 0; s < slots; s++) {
-            for (int i = 0; i < startLen[s]; i++) {
-                if (startPrevRank[s * ranks + i] == 0 && table[s * ranks] != startSet[s * ranks + i]) {
-                    moved++;
-                }
+            int was = previousLeader(s);
+            if (was >= 0 && table[s * ranks] != was) {
+                moved++;
             }
         }
         return moved;
@@ -1330,7 +1330,7 @@ final class Rebalance {
             int need = primaryShortfall[u];
             for (int i = 0; i < slots && need > 0; i++) {
                 int s = order[i];
-                if (position(s, u) >= 0 || !primaryOpen(s)) {
+                if (position(s, u) >= 0 || !primaryOpen(s) || !mayEnter(s, u)) {
                     continue;
                 }
                 int sb = s * ranks;
@@ -1346,7 +1346,6 @@ final class Rebalance {
                                 || setPrevRank[t * ranks + pu] != NEW
                                 || primaryOpen(t)
                                 || position(t, v) >= 0
-                                || !mayEnter(s, u)
                                 || !mayEnter(t, v)) {
                             continue;
                         }

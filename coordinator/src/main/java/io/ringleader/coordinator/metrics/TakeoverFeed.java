@@ -69,14 +69,12 @@ public final class TakeoverFeed implements AutoCloseable {
 
     private void run() {
         long last = -1;
-        boolean baseline = false;
         boolean failing = false;
         while (running) {
             try {
-                if (!baseline) {
+                if (!following) {
                     List<Event> latest = reader.latest(1);
                     last = latest.isEmpty() ? -1 : latest.get(0).sequence();
-                    baseline = true;
                     following = true;
                 }
                 for (Event e : reader.awaitAfter(last, WAIT)) {

@@ -67,10 +67,6 @@ abstract class PinCommand extends AdminTask {
         }
     }
 
-    /**
-     * The primaries after the coordinator applies {@code next}'s pins to the placement in force: the routing table
-     * of that ring and the live members.
-     */
     /** Fails with one line if slot n is not a slot of {@code ring}. */
     static void requireSlotInRange(ClusterState s, Ring ring, int n) throws AdminException {
         if (n >= ring.slotCount()) {
@@ -80,6 +76,10 @@ abstract class PinCommand extends AdminTask {
         }
     }
 
+    /**
+     * The primaries after the coordinator applies {@code next}'s pins to the placement in force: the routing table
+     * of that ring and the live members.
+     */
     static RoutingTable after(ClusterState s, OperatorConfig next) throws AdminException {
         Ring pinned = s.pinnedRing(next.pins());
         return RoutingTable.of(pinned, s.members(), s.membersZxid());
