@@ -167,24 +167,32 @@ public final class Placement {
                     }
                 }
             }
-            Rebalance spread = place(slots, ranks, weight, zone, idHash, prev, prevRanks, true);
-            used = spread;
-            if ((spread.zoneSwaps() > 0 || spread.zoneConflicts() > 0)
-                    && (spread.unresolved() > 0 || spread.slotsWithZoneTwice() > 0)) {
-                // Spreading zones gave up exact balance or left a zone twice in some slot: keep it only if placing
-                // without it does no better (balance first, then zones, then kept primaries).
-                Rebalance plain = place(slots, ranks, weight, zone, idHash, prev, prevRanks, false);
-                int[] a = {
-                    spread.unresolved(), spread.slotsWithZoneTwice(), primariesDemoted(spread, prev, prevRanks, ranks)
-                };
-                int[] b = {
-                    plain.unresolved(), plain.slotsWithZoneTwice(), primariesDemoted(plain, prev, prevRanks, ranks)
-                };
-                if (Arrays.compare(b, a) < 0) {
-                    used = plain;
+            // One member joining a ring spread over zones: placed directly when it can be (the best ring on every
+            // count), else by the general placement.
+            int[] filled =
+                    previous == null ? null : SpreadJoin.place(slots, ranks, weight, zone, idHash, prev, prevRanks);
+            if (filled == null) {
+                Rebalance spread = place(slots, ranks, weight, zone, idHash, prev, prevRanks, true);
+                used = spread;
+                if ((spread.zoneSwaps() > 0 || spread.zoneConflicts() > 0)
+                        && (spread.unresolved() > 0 || spread.slotsWithZoneTwice() > 0)) {
+                    // Spreading zones gave up exact balance or left a zone twice in some slot: keep it only if placing
+                    // without it does no better (balance first, then zones, then kept primaries).
+                    Rebalance plain = place(slots, ranks, weight, zone, idHash, prev, prevRanks, false);
+                    int[] a = {
+                        spread.unresolved(),
+                        spread.slotsWithZoneTwice(),
+                        primariesDemoted(spread, prev, prevRanks, ranks)
+                    };
+                    int[] b = {
+                        plain.unresolved(), plain.slotsWithZoneTwice(), primariesDemoted(plain, prev, prevRanks, ranks)
+                    };
+                    if (Arrays.compare(b, a) < 0) {
+                        used = plain;
+                    }
                 }
+                filled = used.order();
             }
-            int[] filled = used.order();
             for (int s = 0; s < slots; s++) {
                 System.arraycopy(filled, s * ranks, table, s * replication, ranks);
             }

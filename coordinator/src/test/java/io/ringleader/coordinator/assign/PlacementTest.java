@@ -446,10 +446,11 @@ class PlacementTest {
     /**
      * Above {@link Rebalance#REPAIR_SCAN} slots the zone repair scans the slots of the members that left a doubled
      * slot, then a window of the ring (not the whole ring per doubled slot): the ring it leaves still spreads every
-     * slot over distinct zones, stays balanced, and a join moves no entry between members that both stay.
+     * slot over distinct zones, stays balanced, and a join of two members moves no entry between members that both
+     * stay but as a zone repair.
      */
     @Test
-    void largeRing_unequalZones_repairSpreadsEverySlot_andJoinMovesOnlyToTheJoiner() {
+    void largeRing_unequalZones_repairSpreadsEverySlot_andJoinMovesOnlyToTheJoiners() {
         int slots = 4 * Rebalance.REPAIR_SCAN;
         PlacementConfig config = new PlacementConfig(slots, 3);
         Map<String, Participant> ps = new java.util.TreeMap<>();
@@ -459,6 +460,7 @@ class PlacementTest {
         }
         Ring ring = Placement.assign(null, new ArrayList<>(ps.values()), config).ring();
         ps.put("j", Participant.active("j", 300, "z1"));
+        ps.put("k", Participant.active("k", 200, "z3"));
         Assignment join = Placement.assign(ring, new ArrayList<>(ps.values()), config);
 
         assertThat(join.plan().zoneSpread()).isEqualTo(Plan.ZoneSpread.FULL);
@@ -469,7 +471,57 @@ class PlacementTest {
             Set<String> gained = new HashSet<>(join.ring().replicas(s));
             gained.removeAll(ring.replicas(s));
             gained.remove("j");
-            assertThat(gained).as("slot %d gains only the joiner", s).isEmpty();
+            gained.remove("k");
+            int slot = s;
+            if (join.plan().moves().stream()
+                    .noneMatch(m -> m.slot() == slot && m.reason() == Move.Reason.ZONE_REPAIR)) {
+                assertThat(gained).as("slot %d gains only the joiners", s).isEmpty();
+            }
+        }
+    }
+
+    /**
+     * One member joining a ring whose zones are spread is placed directly ({@link SpreadJoin}): it takes each of its
+     * entries in place of a member over its new share, where its zone is not yet, so exactly its entries move, no
+     * zone repair is needed, and the primaries that move are exactly its own, its lower bound of them.
+     */
+    @Test
+    void joinIntoASpreadRing_movesOnlyTheJoinersEntries_andOnlyItsPrimaries() {
+        for (int replication : new int[] {2, 3, 4}) {
+            int slots = 4 * Rebalance.REPAIR_SCAN;
+            PlacementConfig config = new PlacementConfig(slots, replication);
+            Map<String, Participant> ps = new java.util.TreeMap<>();
+            for (int i = 0; i < 30; i++) {
+                String id = "m" + i;
+                ps.put(id, Participant.active(id, 100 * (1 + (i / 5) % 4), "z" + (i % 5)));
+            }
+            Ring ring =
+                    Placement.assign(null, new ArrayList<>(ps.values()), config).ring();
+            assertThat(RingChecks.slotsWithoutDistinctZones(ring, ps)).isZero();
+            ps.put("j", Participant.active("j", 300, "z1"));
+            Assignment join = Placement.assign(ring, new ArrayList<>(ps.values()), config);
+            String ctx = "R=" + replication;
+
+            int joinerEntries = RingChecks.totals(join.ring()).get("j");
+            int joinerPrimaries = join.ring().slotCounts(0).get("j");
+            assertThat(join.plan().moves()).as(ctx).hasSize(joinerEntries);
+            assertThat(join.plan().moves()).as(ctx).allSatisfy(m -> {
+                assertThat(m.to()).isEqualTo("j");
+                assertThat(m.reason()).isEqualTo(Move.Reason.REBALANCED);
+            });
+            assertThat(join.plan().primariesMoved()).as(ctx).isEqualTo(joinerPrimaries);
+            // the joiner's lower bound of primaries: floor of its total over the ranks
+            assertThat(joinerPrimaries).as(ctx).isEqualTo(joinerEntries / replication);
+            assertThat(join.plan().zoneConflicts()).as(ctx).isZero();
+            assertThat(join.plan().zoneSpread()).as(ctx).isEqualTo(Plan.ZoneSpread.FULL);
+            assertThat(RingChecks.slotsWithoutDistinctZones(join.ring(), ps))
+                    .as(ctx)
+                    .isZero();
+            RingChecks.balanced(join.ring(), ps, ctx);
+            // the same input in another order gives the same ring
+            List<Participant> shuffled = new ArrayList<>(ps.values());
+            java.util.Collections.reverse(shuffled);
+            assertThat(Placement.assign(ring, shuffled, config).ring()).as(ctx).isEqualTo(join.ring());
         }
     }
 }

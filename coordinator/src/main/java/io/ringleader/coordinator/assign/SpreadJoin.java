@@ -1,0 +1,355 @@
+package io.ringleader.coordinator.assign;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+
+/**
+ * Placement's direct path for one member joining a ring whose replicas are already spread over zones: the joiner
+ * takes each of its entries in place of a member that must give one up, in a slot where the joiner's zone is not
+ * yet (or where the member it replaces is of its zone). When such a choice exists it is the best ring on every
+ * count at once: exactly the joiner's entries move, each slot gains only the joiner, every slot keeps distinct
+ * zones without a repair, every member holds {@code floor} or {@code ceil} of its share at every rank, and the
+ * primaries that move are exactly the joiner's, its lower bound of them where the ranks allow it.
+ *
+ * <p>The choice is made in two flows. First, per member and rank, how many entries it keeps: its new per-rank split
+ * ({@code floor} or {@code ceil} of its total over {@code R'}) must fit under what it held at that rank, and the
+ * ranks' sums must leave the joiner {@code floor} or {@code ceil} of its share at each rank ({@code floor} at rank
+ * 0 first). Then, which slots: a bipartite matching of the give-ups (member, rank, count) to slots, at most one per
+ * slot, each member taking its slots in its own hashed order of slots (as the general set phase does) and
+ * augmenting paths where the greedy pass falls short.
+ *
+ * <p>It applies only when the previous ring lists exactly the placeable members but one, all at the same number of
+ * ranks, every member has a zone, a full spread exists and the previous ring has it, and no member's total grows;
+ * otherwise (or when the matching cannot be completed) {@link #place} returns null and the general placement runs.
+ */
+final class SpreadJoin {
+    /** Rank splits tried for the joiner: every choice of its {@code ceil} ranks while {@code R'} is at most this. */
+    private static final int MAX_RANKS = 8;
+
+    /** Larger member tables go to the general placement (the per-rank split is quadratic in the members). */
+    private static final int MAX_MEMBERS = 4096;
+
+    private SpreadJoin() {}
+
+    /**
+     * The new table ({@code slots × ranks} member indexes), or null if this path does not apply or finds no ring.
+     *
+     * @param prev the previous table mapped to the new member indexes, -1 for an entry whose member is not placeable
+     */
+    static int[] place(int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks) {
+        int n = weight.length;
+        if (prev.length == 0 || prevRanks < ranks || ranks > MAX_RANKS || n < 2 || n > MAX_MEMBERS) {
+            return null;
+        }
+        int zones = 0;
+        for (int m = 0; m < n; m++) {
+            if (zone[m] < 0) {
+                return null;
+            }
+            zones = Math.max(zones, zone[m] + 1);
+        }
+        if (zones < ranks) {
+            return null;
+        }
+        int[] held = new int[n];
+        int[][] atRank = new int[n][ranks];
+        boolean[] seen = new boolean[zones];
+        for (int s = 0; s < slots; s++) {
+            Arrays.fill(seen, false);
+            for (int r = 0; r < prevRanks; r++) {
+                int m = prev[s * prevRanks + r];
+                if (r >= ranks) {
+                    if (m >= 0) {
+                        return null; // the ring had more ranks: not only a join
+                    }
+                    continue;
+                }
+                if (m < 0 || seen[zone[m]]) {
+                    return null; // a departed member, or zones not spread
+                }
+                seen[zone[m]] = true;
+                held[m]++;
+                atRank[m][r]++;
+            }
+        }
+        int joiner = -1;
+        for (int m = 0; m < n; m++) {
+            if (held[m] == 0) {
+                if (joiner >= 0) {
+                    return null;
+                }
+                joiner = m;
+            }
+        }
+        if (joiner < 0) {
+            return null;
+        }
+        int[] total = Quotas.totals(slots, ranks, weight, zone, held);
+        long[] zoneTotal = new long[zones];
+        for (int m = 0; m < n; m++) {
+            if (m != joiner && total[m] > held[m]) {
+                return null;
+            }
+            zoneTotal[zone[m]] += total[m];
+        }
+        for (long t : zoneTotal) {
+            if (t > slots) {
+                return null;
+            }
+        }
+        // Rank splits with the joiner's ceil ranks away from rank 0 first: it then leads its floor of primaries.
+        for (int i = 0; i < 1 << ranks; i++) {
+            int ceilRanks = i < 1 << (ranks - 1) ? i << 1 : ((i - (1 << (ranks - 1))) << 1) | 1;
+            if (Integer.bitCount(ceilRanks) == total[joiner] % ranks) {
+                int[][] keep = keptPerRank(slots, ranks, total, atRank, joiner, ceilRanks);
+                int[] table = keep == null
+                        ? null
+                        : matchSlots(slots, ranks, zone, idHash, prev, prevRanks, atRank, keep, joiner);
+                if (table != null) {
+                    return table;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * How many entries each member keeps at each rank when the joiner holds the {@code ceil} of its per-rank share at
+     * the ranks of {@code ceilRanks} and the {@code floor} elsewhere: {@code floor} or {@code ceil} of the member's
+     * new total over the ranks, at most what it held there; null if no such split exists.
+     */
+    private static int[][] keptPerRank(int slots, int ranks, int[] total, int[][] atRank, int joiner, int ceilRanks) {
+        int n = total.length;
+        long base = 0;
+        int extras = 0;
+        for (int m = 0; m < n; m++) {
+            if (m == joiner) {
+                continue;
+            }
+            int floor = total[m] / ranks;
+            for (int r = 0; r < ranks; r++) {
+                if (atRank[m][r] < floor) {
+                    return null;
+                }
+            }
+            base += floor;
+            extras += total[m] % ranks;
+        }
+        // At each rank the others hold slots - base - (the joiner's count there) entries above their floors.
+        int[] room = new int[ranks];
+        long sum = 0;
+        for (int r = 0; r < ranks; r++) {
+            long left = slots - base - total[joiner] / ranks - ((ceilRanks >>> r) & 1);
+            if (left < 0 || left > n) {
+                return null;
+            }
+            room[r] = (int) left;
+            sum += left;
+        }
+        if (sum != extras) {
+            return null;
+        }
+        int[][] extraAt = extrasPerRank(ranks, total, atRank, joiner, room);
+        if (extraAt == null) {
+            return null;
+        }
+        int[][] keep = new int[n][];
+        for (int m = 0; m < n; m++) {
+            if (m != joiner) {
+                keep[m] = new int[ranks];
+                for (int r = 0; r < ranks; r++) {
+                    keep[m][r] = total[m] / ranks + extraAt[m][r];
+                }
+            }
+        }
+        return keep;
+    }
+
+    /**
+     * Which ranks get each member's {@code total % ranks} extra entries: a rank only where the member held more than
+     * its new floor, each rank r exactly {@code room[r]} extras (a small bipartite flow by augmenting paths).
+     */
+    private static int[][] extrasPerRank(int ranks, int[] total, int[][] atRank, int joiner, int[] room) {
+        int n = total.length;
+        int[][] extraAt = new int[n][ranks];
+        int[] left = room.clone();
+        for (int m = 0; m < n; m++) {
+            if (m == joiner) {
+                continue;
+            }
+            for (int unit = 0; unit < total[m] % ranks; unit++) {
+                boolean[] visited = new boolean[ranks];
+                if (!augmentExtra(m, total, atRank, extraAt, left, visited, ranks)) {
+                    return null;
+                }
+            }
+        }
+        return extraAt;
+    }
+
+    /** Places one more extra of member m, moving other members' extras between ranks if need be. */
+    private static boolean augmentExtra(
+            int m, int[] total, int[][] atRank, int[][] extraAt, int[] left, boolean[] visited, int ranks) {
+        for (int r = 0; r < ranks; r++) {
+            if (visited[r] || extraAt[m][r] > 0 || atRank[m][r] <= total[m] / ranks) {
+                continue;
+            }
+            visited[r] = true;
+            if (left[r] > 0) {
+                left[r]--;
+                extraAt[m][r] = 1;
+                return true;
+            }
+            for (int o = 0; o < extraAt.length; o++) {
+                if (o != m && extraAt[o][r] > 0) {
+                    extraAt[o][r] = 0;
+                    if (augmentExtra(o, total, atRank, extraAt, left, visited, ranks)) {
+                        extraAt[m][r] = 1;
+                        return true;
+                    }
+                    extraAt[o][r] = 1;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Chooses the slots in which each member gives up its entries at each rank to the joiner (at most one per slot,
+     * only where the joiner's zone is absent or is the leaving member's), greedily in each member's hashed slot
+     * order, then along augmenting paths; null if some give-up finds no slot.
+     */
+    private static int[] matchSlots(
+            int slots,
+            int ranks,
+            int[] zone,
+            long[] idHash,
+            int[] prev,
+            int prevRanks,
+            int[][] atRank,
+            int[][] keep,
+            int joiner) {
+        int n = zone.length;
+        // groups: (member, rank) with a give-up count; group id = member * ranks + rank
+        int groups = n * ranks;
+        int[] need = new int[groups];
+        int[] count = new int[groups];
+        for (int m = 0; m < n; m++) {
+            for (int r = 0; m != joiner && r < ranks; r++) {
+                need[m * ranks + r] = atRank[m][r] - keep[m][r];
+            }
+        }
+        int joinerZone = zone[joiner];
+        for (int s = 0; s < slots; s++) {
+            for (int r = 0; r < ranks; r++) {
+                int m = prev[s * prevRanks + r];
+                if (eligible(s, r, prev, prevRanks, ranks, zone, joinerZone)) {
+                    count[m * ranks + r]++;
+                }
+            }
+        }
+        int[] start = new int[groups + 1];
+        for (int g = 0; g < groups; g++) {
+            start[g + 1] = start[g] + (need[g] > 0 ? count[g] : 0);
+        }
+        long[] keys = new long[start[groups]];
+        int[] fill = Arrays.copyOf(start, groups);
+        for (int s = 0; s < slots; s++) {
+            for (int r = 0; r < ranks; r++) {
+                int m = prev[s * prevRanks + r];
+                int g = m * ranks + r;
+                if (need[g] > 0 && eligible(s, r, prev, prevRanks, ranks, zone, joinerZone)) {
+                    // the member's own order of slots, as in the general set phase
+                    keys[fill[g]++] = ((Rebalance.mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L)) >>> 40) << 24) | s;
+                }
+            }
+        }
+        int[] candidates = new int[keys.length];
+        for (int g = 0; g < groups; g++) {
+            Arrays.sort(keys, start[g], start[g + 1]);
+            for (int i = start[g]; i < start[g + 1]; i++) {
+                candidates[i] = (int) (keys[i] & 0xFFFFFF);
+            }
+        }
+        int[] taker = new int[slots]; // the group giving up its entry in the slot, or -1
+        Arrays.fill(taker, -1);
+        int[] got = new int[groups];
+        for (int g = 0; g < groups; g++) {
+            for (int i = start[g]; i < start[g + 1] && got[g] < need[g]; i++) {
+                int s = candidates[i];
+                if (taker[s] < 0) {
+                    taker[s] = g;
+                    got[g]++;
+                }
+            }
+        }
+        int[] parentGroup = new int[groups];
+        int[] parentSlot = new int[groups];
+        for (int g = 0; g < groups; g++) {
+            while (got[g] < need[g]) {
+                if (!augment(g, start, candidates, taker, parentGroup, parentSlot)) {
+                    return null;
+                }
+                got[g]++;
+            }
+        }
+        int[] table = new int[slots * ranks];
+        for (int s = 0; s < slots; s++) {
+            for (int r = 0; r < ranks; r++) {
+                table[s * ranks + r] = prev[s * prevRanks + r];
+            }
+            if (taker[s] >= 0) {
+                table[s * ranks + taker[s] % ranks] = joiner;
+            }
+        }
+        return table;
+    }
+
+    /** True if the joiner may take the entry at rank r of slot s: its zone is not in the slot, or only there. */
+    private static boolean eligible(int s, int r, int[] prev, int prevRanks, int ranks, int[] zone, int joinerZone) {
+        for (int q = 0; q < ranks; q++) {
+            if (q != r && zone[prev[s * prevRanks + q]] == joinerZone) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * One more slot for group g0: a breadth-first search over groups, where a group may take a slot another group
+     * gives up in and that group then looks for another, until a free slot.
+     */
+    private static boolean augment(
+            int g0, int[] start, int[] candidates, int[] taker, int[] parentGroup, int[] parentSlot) {
+        Arrays.fill(parentGroup, -2);
+        parentGroup[g0] = -1;
+        ArrayDeque<Integer> queue = new ArrayDeque<>();
+        queue.add(g0);
+        while (!queue.isEmpty()) {
+            int g = queue.poll();
+            for (int i = start[g]; i < start[g + 1]; i++) {
+                int s = candidates[i];
+                int h = taker[s];
+                if (h == g) {
+                    continue;
+                }
+                if (h < 0) {
+                    // g takes s; then every group on the path takes the slot it found from the next one
+                    taker[s] = g;
+                    while (parentGroup[g] >= 0) {
+                        int s2 = parentSlot[g];
+                        g = parentGroup[g];
+                        taker[s2] = g;
+                    }
+                    return true;
+                }
+                if (parentGroup[h] == -2) {
+                    parentGroup[h] = g;
+                    parentSlot[h] = s;
+                    queue.add(h);
+                }
+            }
+        }
+        return false;
+    }
+}
