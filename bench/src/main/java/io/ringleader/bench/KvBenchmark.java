@@ -587,7 +587,7 @@ public final class KvBenchmark {
     // ---- the cluster --------------------------------------------------------------------------------------------
 
     /** A LocalCluster of a coordinator and {@link #NODES}, an observer agent in this JVM and one client over it. */
-    private record BenchCluster(LocalCluster local, Agent observer, KvHttpClient client) implements AutoCloseable {
+    record BenchCluster(LocalCluster local, Agent observer, KvHttpClient client) implements AutoCloseable {
 
         static BenchCluster start(String zk, String name, Path dir, int replication, Duration session)
                 throws Exception {
@@ -675,7 +675,7 @@ public final class KvBenchmark {
     }
 
     /** {@value #WORKERS} workers sharing the cluster's client; a share of {@value #READ_RATIO} GETs, the rest PUTs. */
-    private static LoadGenerator load(BenchCluster cluster, int keys, Duration duration) {
+    static LoadGenerator load(BenchCluster cluster, int keys, Duration duration) {
         return LoadGenerator.builder()
                 .clients(cluster.clients())
                 .workers(WORKERS)
@@ -688,7 +688,7 @@ public final class KvBenchmark {
     }
 
     /** Stops the load, waits for the final reads, writes and checks the history. */
-    private static Verdict finish(LoadGenerator load, BenchCluster cluster, Path dir) throws Exception {
+    static Verdict finish(LoadGenerator load, BenchCluster cluster, Path dir) throws Exception {
         load.stop();
         if (!load.awaitStop(STOP_WAIT)) {
             throw new TimeoutException("the load did not stop within " + STOP_WAIT + " (a request hangs?); logs in "
@@ -971,14 +971,14 @@ public final class KvBenchmark {
     }
 
     /** Sleeps until {@code deadline} (a nanoTime), checking every 100 ms that no child exited on its own. */
-    private static void sleepUntil(long deadline, BenchCluster cluster) throws InterruptedException {
+    static void sleepUntil(long deadline, BenchCluster cluster) throws InterruptedException {
         for (long left = deadline - System.nanoTime(); left > 0; left = deadline - System.nanoTime()) {
             cluster.checkNoExits();
             TimeUnit.NANOSECONDS.sleep(Math.min(left, TimeUnit.MILLISECONDS.toNanos(100)));
         }
     }
 
-    private static void await(String what, BooleanSupplier condition) throws Exception {
+    static void await(String what, BooleanSupplier condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
@@ -988,7 +988,7 @@ public final class KvBenchmark {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
@@ -999,7 +999,7 @@ public final class KvBenchmark {
         }
     }
 
-    private static void progress(String line) {
+    static void progress(String line) {
         System.err.println(java.time.LocalTime.now().withNano(0) + " " + line);
     }
 }

@@ -3,8 +3,11 @@ package io.ringleader.samples.kv;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.routing.RoutingTable;
 import io.ringleader.coordinator.Coordinator;
 import io.ringleader.coordinator.CoordinatorConfig;
 import io.ringleader.samples.kv.client.KvHttpClient;
@@ -178,6 +181,76 @@ class KvClusterTest {
         for (int i = 0; i < 100; i++) {
             assertThat(client.get("k" + i)).as("k" + i).contains("v" + i);
         }
+    }
+
+    /**
+     * A replica may hold a write that was never acknowledged: it accepted it from the primary, whose write another
+     * replica then refused (as when an undrain hands a slot back while a write is in flight; the drain benchmark found
+     * it). When that replica turns primary, a read may return the value; the read must leave it on every replica, or
+     * the next primary, without it, reads an older value: not linearizable.
+     */
+    @Test
+    void aValueOnlyOneReplicaHeld_onceRead_isReadByTheNextPrimaryToo() throws Exception {
+        String key = "k-handback";
+        client.put(key, "acknowledged");
+        RoutingTable table = observer.router().table();
+        int slot = table.slotOf(key);
+        List<String> replicas = table.replicas(slot).stream().map(Member::id).toList();
+        String primary = replicas.get(0);
+        String next = replicas.get(1);
+        HttpClient http = HttpClient.newHttpClient();
+        ObjectMapper json = new ObjectMapper();
+        long seq = json.readTree(call(http, primary, "GET", "/kv/" + key))
+                .get("seq")
+                .asLong();
+        // the primary's role epoch now: the replica's fence admits no older one for the slot
+        long epoch = json.readTree(call(http, primary, "GET", "/status"))
+                .get("epoch")
+                .asLong();
+
+        // Only `next` accepts a newer write of the key from the primary; nobody acknowledged it.
+        call(
+                http,
+                next,
+                "POST",
+                "/internal/replicate",
+                String.format(
+                        "{\"slot\":%d,\"epoch\":%d,\"from\":\"%s\",\"entries\":[{\"key\":\"%s\",\"epoch\":%d,"
+                                + "\"seq\":%d,\"value\":\"tentative\"}]}",
+                        slot, epoch, primary, key, epoch, seq + 1_000_000));
+        // `next` turns primary of the slot and a read returns its value.
+        call(http, primary, "POST", "/admin/drain");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> next.equals(observer.router().table().primary(slot).id()));
+        assertThat(client.get(key)).contains("tentative");
+        // The primary takes the slot back: it must read the same value, not the older one it held.
+        call(http, primary, "POST", "/admin/undrain");
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        primary.equals(observer.router().table().primary(slot).id()));
+        assertThat(client.get(key)).contains("tentative");
+    }
+
+    private String call(HttpClient http, String node, String method, String path) throws Exception {
+        return call(http, node, method, path, null);
+    }
+
+    private String call(HttpClient http, String node, String method, String path, String body) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(
+                                URI.create("http://127.0.0.1:" + nodes.get(node).port() + path))
+                        .method(
+                                method,
+                                body == null
+                                        ? HttpRequest.BodyPublishers.noBody()
+                                        : HttpRequest.BodyPublishers.ofString(body))
+                        .timeout(Duration.ofSeconds(40))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode())
+                .as("%s %s to %s: %s", method, path, node, response.body())
+                .isEqualTo(200);
+        return response.body();
     }
 
     private void assertEveryWriteReadable(Map<String, String> written) throws Exception {

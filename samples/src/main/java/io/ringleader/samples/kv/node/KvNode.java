@@ -407,6 +407,18 @@ public final class KvNode implements Closeable {
         await(store.applyAll(batch));
     }
 
+    /** The entries of a read's write-back that are newer than this node's: usually none, and nothing is logged. */
+    private List<WireEntry> newer(int slot, List<WireEntry> entries) {
+        List<WireEntry> out = new ArrayList<>();
+        for (WireEntry w : entries) {
+            Optional<Entry> mine = store.get(slot, w.key());
+            if (mine.isEmpty() || w.toEntry(slot).version().isAfter(mine.get().version())) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
     private boolean backupsSynced(RoleSnapshot roles, RoutingTable table) {
         boolean[] all = {true};
         roles.backup().forEach(slot -> {
@@ -544,7 +556,12 @@ public final class KvNode implements Closeable {
 
     private Reply read(int slot, String key, long epoch) throws InterruptedException {
         Optional<Entry> entry = store.get(slot, key);
-        Problem refused = sendToReplicas("/internal/confirm", new SlotMessage(slot, epoch, id, List.of()), true);
+        // The confirmation carries the entry read: a replica that lacks it stores it before it confirms (a write-back).
+        // This node may hold an entry no write acknowledged (it accepted it as a replica from the primary before,
+        // whose write another replica refused); once a read returns it, it must be on every replica, or a later
+        // primary without it would read an older value.
+        List<WireEntry> read = entry.map(e -> List.of(WireEntry.of(e))).orElse(List.of());
+        Problem refused = sendToReplicas("/internal/confirm", new SlotMessage(slot, epoch, id, read), true);
         if (refused != null) {
             return new Reply(statusOf(refused), refused);
         }
@@ -649,8 +666,10 @@ public final class KvNode implements Closeable {
                 send(ex, statusOf(refused), refused);
                 return;
             }
-            if (replicate && !m.entries().isEmpty()) {
+            if (replicate) {
                 apply(m.slot(), m.entries());
+            } else {
+                apply(m.slot(), newer(m.slot(), m.entries()));
             }
             send(ex, 200, Map.of("ok", true));
         } catch (InterruptedException e) {

@@ -26,7 +26,8 @@ final class Wire {
 
     /**
      * A message about one slot from the member that claims to be its primary at {@code epoch}: replicate these
-     * entries, or (no entries) confirm that I am still your primary before I answer a read.
+     * entries, or confirm that I am still your primary before I answer a read; a confirmation carries the entry read
+     * (if any), which the replica stores if it lacks it.
      */
     record SlotMessage(int slot, long epoch, String from, List<WireEntry> entries) {
         SlotMessage {
