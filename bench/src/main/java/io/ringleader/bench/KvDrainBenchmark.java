@@ -1,6 +1,7 @@
 package io.ringleader.bench;
 
 import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.ring.KeyHash;
 import io.ringleader.agent.routing.RoutingTable;
 import io.ringleader.coordinator.zk.EmbeddedZooKeeper;
 import io.ringleader.samples.kv.check.LoadGenerator;
@@ -18,7 +19,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The planned handoff of the KV sample under load: the target "0 failed client requests in a planned drain"
@@ -43,13 +46,30 @@ public final class KvDrainBenchmark {
     private KvDrainBenchmark() {}
 
     /**
-     * One handoff (a drain or an undrain).
-     *
-     * @param slots the node's primary slots before the drain
-     * @param tookNanos from the request to the node until the observer's routing shows the handoff done
-     * @param requests requests that overlapped the handoff or began up to {@link #AFTER} after it
+     * One handoff (a drain or an undrain) as measured: the node, its primary slots before the drain, and the instants
+     * before the request to the node and after the observer's routing showed the handoff done.
      */
-    record Handoff(String node, int slots, long tookNanos, int requests, int failed, int unknown) {}
+    record Window(String node, Set<Integer> slots, long start, long end) {}
+
+    /**
+     * One handoff's figures.
+     *
+     * @param slots how many primary slots the node handed over (and back)
+     * @param tookNanos from the request to the node until the observer's routing shows the handoff done
+     * @param requests requests on keys of those slots that overlapped the handoff or began up to {@link #AFTER}
+     *     after it, of which {@code failed} were refused and {@code unknown} ended with an unknown outcome
+     * @param allRequests the same on any key (the other slots' requests are not handed over)
+     */
+    record Handoff(
+            String node,
+            int slots,
+            long tookNanos,
+            int requests,
+            int failed,
+            int unknown,
+            int allRequests,
+            int allFailed,
+            int allUnknown) {}
 
     public static void main(String[] args) throws Exception {
         int trials = args.length > 0 ? Integer.parseInt(args[0]) : 10;
@@ -71,8 +91,7 @@ public final class KvDrainBenchmark {
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (KvBenchmark.BenchCluster cluster = KvBenchmark.BenchCluster.start(zk, "kvdrain", dir, 3, SESSION)) {
             LoadGenerator load = KvBenchmark.load(cluster, KEYS, Duration.ofHours(1));
-            List<long[]> windows = new ArrayList<>();
-            List<String[]> names = new ArrayList<>();
+            List<Window> windows = new ArrayList<>();
             String loadBefore;
             String loadAfter;
             Verdict verdict;
@@ -83,26 +102,21 @@ public final class KvDrainBenchmark {
                 for (int i = 0; i < trials; i++) {
                     cluster.awaitServing();
                     KvBenchmark.sleepUntil(System.nanoTime() + SETTLE.toNanos(), cluster);
-                    Map<String, Integer> primaries =
-                            primaryCounts(cluster.observer().router().table());
-                    String node = primaries.entrySet().stream()
-                            .max(Map.Entry.<String, Integer>comparingByValue().thenComparing(Map.Entry::getKey))
-                            .orElseThrow()
-                            .getKey();
-                    int slots = primaries.get(node);
+                    // every node in turn
+                    String node = KvBenchmark.NODES.get(i % KvBenchmark.NODES.size());
+                    Set<Integer> slots =
+                            primarySlots(cluster.observer().router().table(), node);
                     long[] drain = handoff(http, cluster, node, "/admin/drain", 0);
                     KvBenchmark.sleepUntil(System.nanoTime() + SETTLE.toNanos(), cluster);
-                    long[] undrain = handoff(http, cluster, node, "/admin/undrain", slots);
-                    windows.add(new long[] {drain[0], drain[1], slots});
-                    windows.add(new long[] {undrain[0], undrain[1], slots});
-                    names.add(new String[] {node, "drain"});
-                    names.add(new String[] {node, "undrain"});
+                    long[] undrain = handoff(http, cluster, node, "/admin/undrain", slots.size());
+                    windows.add(new Window(node, slots, drain[0], drain[1]));
+                    windows.add(new Window(node, slots, undrain[0], undrain[1]));
                     KvBenchmark.progress(String.format(
                             Locale.ROOT,
                             "trial %d: drained %s (primary of %d slots) in %.1f ms, undrained in %.1f ms",
                             i + 1,
                             node,
-                            slots,
+                            slots.size(),
                             (drain[1] - drain[0]) / 1e6,
                             (undrain[1] - undrain[0]) / 1e6));
                 }
@@ -114,9 +128,7 @@ public final class KvDrainBenchmark {
             List<Handoff> drains = new ArrayList<>();
             List<Handoff> undrains = new ArrayList<>();
             for (int i = 0; i < windows.size(); i++) {
-                long[] w = windows.get(i);
-                Handoff h = count(ops, names.get(i)[0], (int) w[2], w[0], w[1]);
-                (i % 2 == 0 ? drains : undrains).add(h);
+                (i % 2 == 0 ? drains : undrains).add(count(ops, windows.get(i), KvBenchmark.SLOTS));
             }
             System.out.println(report(drains, undrains, verdict, loadBefore, loadAfter));
             if (verdict.ok()) {
@@ -126,20 +138,36 @@ public final class KvDrainBenchmark {
         }
     }
 
-    /** The requests that overlapped [start, end + AFTER], by outcome. */
-    static Handoff count(List<Op> ops, String node, int slots, long start, long end) {
-        long windowEnd = end + AFTER.toNanos();
-        int requests = 0;
-        int failed = 0;
-        int unknown = 0;
+    /** The requests that overlapped [start, end + AFTER], by outcome: on the window's slots, and on any. */
+    static Handoff count(List<Op> ops, Window w, int slotCount) {
+        long windowEnd = w.end() + AFTER.toNanos();
+        int[] mine = new int[3];
+        int[] all = new int[3];
         for (Op op : ops) {
-            if (op.invokeNanos() <= windowEnd && op.completeNanos() >= start) {
-                requests++;
-                failed += op.outcome() == Outcome.FAIL ? 1 : 0;
-                unknown += op.outcome() == Outcome.UNKNOWN ? 1 : 0;
+            if (op.invokeNanos() <= windowEnd && op.completeNanos() >= w.start()) {
+                int kind = op.outcome() == Outcome.FAIL ? 1 : op.outcome() == Outcome.UNKNOWN ? 2 : 0;
+                all[0]++;
+                all[kind] += kind > 0 ? 1 : 0;
+                if (w.slots().contains(KeyHash.slot(KeyHash.hash(op.key()), slotCount))) {
+                    mine[0]++;
+                    mine[kind] += kind > 0 ? 1 : 0;
+                }
             }
         }
-        return new Handoff(node, slots, end - start, requests, failed, unknown);
+        return new Handoff(
+                w.node(), w.slots().size(), w.end() - w.start(), mine[0], mine[1], mine[2], all[0], all[1], all[2]);
+    }
+
+    static Set<Integer> primarySlots(RoutingTable table, String node) {
+        Set<Integer> out = new TreeSet<>();
+        int slots = table.ring().map(r -> r.slotCount()).orElse(0);
+        for (int slot = 0; slot < slots; slot++) {
+            Member primary = table.primary(slot);
+            if (primary != null && primary.id().equals(node)) {
+                out.add(slot);
+            }
+        }
+        return out;
     }
 
     static Map<String, Integer> primaryCounts(RoutingTable table) {
@@ -187,15 +215,15 @@ public final class KvDrainBenchmark {
     static String report(
             List<Handoff> drains, List<Handoff> undrains, Verdict verdict, String loadBefore, String loadAfter) {
         StringBuilder out = new StringBuilder();
-        out.append("| trial | node | its primary slots | drain ms | requests | failed | unknown | undrain ms"
-                + " | requests | failed | unknown |\n");
-        out.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        out.append("| trial | node | its primary slots | drain ms | its slots: requests / failed / unknown"
+                + " | all keys | undrain ms | its slots | all keys |\n");
+        out.append("|---:|---|---:|---:|---|---|---:|---|---|\n");
         for (int i = 0; i < drains.size(); i++) {
             Handoff d = drains.get(i);
             Handoff u = undrains.get(i);
             out.append(String.format(
                     Locale.ROOT,
-                    "| %d | %s | %d | %.1f | %d | %d | %d | %.1f | %d | %d | %d |%n",
+                    "| %d | %s | %d | %.1f | %d / %d / %d | %d / %d / %d | %.1f | %d / %d / %d | %d / %d / %d |%n",
                     i + 1,
                     d.node(),
                     d.slots(),
@@ -203,10 +231,16 @@ public final class KvDrainBenchmark {
                     d.requests(),
                     d.failed(),
                     d.unknown(),
+                    d.allRequests(),
+                    d.allFailed(),
+                    d.allUnknown(),
                     u.tookNanos() / 1e6,
                     u.requests(),
                     u.failed(),
-                    u.unknown()));
+                    u.unknown(),
+                    u.allRequests(),
+                    u.allFailed(),
+                    u.allUnknown()));
         }
         out.append('\n').append(summary("drains", drains)).append(summary("undrains", undrains));
         out.append("checker: ").append(verdict.summary()).append('\n');
@@ -222,12 +256,16 @@ public final class KvDrainBenchmark {
         long[] took = handoffs.stream().mapToLong(Handoff::tookNanos).sorted().toArray();
         return String.format(
                 Locale.ROOT,
-                "%s: %d, requests during them %d, failed %d, unknown %d; ms p50 %.1f, max %.1f%n",
+                "%s: %d; on the handed-over slots %d requests, %d failed, %d unknown; on any key %d, %d failed, %d"
+                        + " unknown; ms p50 %.1f, max %.1f%n",
                 name,
                 handoffs.size(),
                 handoffs.stream().mapToInt(Handoff::requests).sum(),
                 handoffs.stream().mapToInt(Handoff::failed).sum(),
                 handoffs.stream().mapToInt(Handoff::unknown).sum(),
+                handoffs.stream().mapToInt(Handoff::allRequests).sum(),
+                handoffs.stream().mapToInt(Handoff::allFailed).sum(),
+                handoffs.stream().mapToInt(Handoff::allUnknown).sum(),
                 took.length == 0 ? 0 : took[(took.length - 1) / 2] / 1e6,
                 took.length == 0 ? 0 : took[took.length - 1] / 1e6);
     }

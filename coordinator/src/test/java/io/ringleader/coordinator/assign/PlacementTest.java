@@ -450,7 +450,7 @@ class PlacementTest {
      * stay but as a zone repair.
      */
     @Test
-    void largeRing_unequalZones_repairSpreadsEverySlot_andJoinMovesOnlyToTheJoiners() {
+    void largeRing_unequalZones_repairSpreadsEverySlot_andJoinOfTwoMovesToTheJoinersOrAsZoneRepairs() {
         int slots = 4 * Rebalance.REPAIR_SCAN;
         PlacementConfig config = new PlacementConfig(slots, 3);
         Map<String, Participant> ps = new java.util.TreeMap<>();

@@ -69,10 +69,11 @@ import org.slf4j.LoggerFactory;
  *   <li>a replica accepts a message of a slot only from the member its own view names primary of the slot, at an
  *       epoch not older than the newest it has seen for the slot; a message from a newer epoch first makes it
  *       catch up with ZooKeeper ({@code sync}) — so a deposed, paused or partitioned primary is refused;
- *   <li>a read is answered by the primary after the replicas confirmed it is still their primary;
+ *   <li>a read is answered by the primary after the replicas confirmed it is still their primary, each storing
+ *       the entry read if it lacked it (a write-back: a value read is on every replica a write reaches);
  *   <li>a node serves a slot as primary only once its copy is complete ("synced"): after it caught the slot up
  *       from the primary as a backup, or, made primary of a slot it had not synced, after it gathered the slot from
- *       every present replica;
+ *       every present replica (each admits the gatherer's epoch before it copies);
  *   <li>a node starts JOINING (cold standby), catches up, then calls {@code ready()}; after its session was lost
  *       it forgets every sync and does it again, since writes may have been acknowledged without it meanwhile.
  * </ul>
@@ -342,6 +343,7 @@ public final class KvNode implements Closeable {
             for (SlotEntries s : answer.slots()) {
                 gathered.computeIfAbsent(s.slot(), k -> new ArrayList<>()).addAll(s.entries());
             }
+            failed.addAll(answer.refused()); // the replica has seen a newer epoch: gather again next round
         }
         int done = 0;
         for (int slot : wanted) {
@@ -655,7 +657,23 @@ public final class KvNode implements Closeable {
                 send(ex, 400, problem("bad_message", "slot out of range or no sender", m.slot(), true));
                 return;
             }
-            Problem refused = admit(m);
+            // Under the slot's read lock: a new primary's gather (which takes the write lock) copies the slot either
+            // after this message was applied or after it admitted its own epoch, which then refuses this message.
+            Lock lock = slots.lock(m.slot()).readLock();
+            lock.lock();
+            Problem refused;
+            try {
+                refused = admit(m);
+                if (refused == null) {
+                    if (replicate) {
+                        apply(m.slot(), m.entries());
+                    } else {
+                        apply(m.slot(), newer(m.slot(), m.entries()));
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
             if (refused != null) {
                 log.debug(
                         "[member={}] refused {} from {}: {}",
@@ -665,11 +683,6 @@ public final class KvNode implements Closeable {
                         refused.message());
                 send(ex, statusOf(refused), refused);
                 return;
-            }
-            if (replicate) {
-                apply(m.slot(), m.entries());
-            } else {
-                apply(m.slot(), newer(m.slot(), m.entries()));
             }
             send(ex, 200, Map.of("ok", true));
         } catch (InterruptedException e) {
@@ -709,8 +722,9 @@ public final class KvNode implements Closeable {
             CatchUpRequest r = Wire.JSON.readValue(ex.getRequestBody(), CatchUpRequest.class);
             List<SlotEntries> copied = new ArrayList<>();
             List<Integer> refused = new ArrayList<>();
-            if (r.register() && r.epoch() > agent.roles().current().epoch()) {
-                // The asker's record is older than its epoch: once caught up, this node's view holds it.
+            if (r.epoch() > agent.roles().current().epoch()) {
+                // The asker's record is older than its epoch: once caught up, this node's view holds it (and, for a
+                // gather, names the asker primary).
                 agent.roles().catchUp(r.epoch(), CATCH_UP_EPOCH_WAIT);
             }
             boolean askerInView = inView(agent.router().table(), r.from());
@@ -720,7 +734,20 @@ public final class KvNode implements Closeable {
                     continue;
                 }
                 if (!r.register()) {
-                    copied.add(new SlotEntries(slot, wire(store.slotEntries(slot))));
+                    // A new primary gathering: admit its epoch before copying, under the slot's write lock, so that
+                    // a primary this node followed gets no later write or read write-back of the slot accepted here
+                    // that the copy misses; messages in flight are in the copy.
+                    Lock lock = slots.lock(slot).writeLock();
+                    lock.lock();
+                    try {
+                        if (fence.admit(slot, r.epoch())) {
+                            copied.add(new SlotEntries(slot, wire(store.slotEntries(slot))));
+                        } else {
+                            refused.add(slot);
+                        }
+                    } finally {
+                        lock.unlock();
+                    }
                     continue;
                 }
                 if (!askerInView || !agent.roles().current().isPrimary(slot) || !slots.isSynced(slot)) {
