@@ -1,6 +1,5 @@
 package io.ringleader.coordinator.assign;
 
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -97,14 +96,18 @@ final class SpreadJoin {
                 return null;
             }
         }
+        int[][] candidates = null; // built once, for the first split that needs them
         // Rank splits with the joiner's ceil ranks away from rank 0 first: it then leads its floor of primaries.
         for (int i = 0; i < 1 << ranks; i++) {
             int ceilRanks = i < 1 << (ranks - 1) ? i << 1 : ((i - (1 << (ranks - 1))) << 1) | 1;
             if (Integer.bitCount(ceilRanks) == total[joiner] % ranks) {
                 int[][] keep = keptPerRank(slots, ranks, total, atRank, joiner, ceilRanks);
+                if (keep != null && candidates == null) {
+                    candidates = candidates(slots, ranks, zone, idHash, prev, prevRanks, joiner);
+                }
                 int[] table = keep == null
                         ? null
-                        : matchSlots(slots, ranks, zone, idHash, prev, prevRanks, atRank, keep, joiner);
+                        : matchSlots(slots, ranks, prev, prevRanks, atRank, keep, joiner, candidates);
                 if (table != null) {
                     return table;
                 }
@@ -215,6 +218,46 @@ final class SpreadJoin {
     }
 
     /**
+     * Per give-up group (member, rank; id {@code member * ranks + rank}), the slots where the joiner may take that
+     * entry, in the member's own hashed order of slots (as in the general set phase): {@code [0]} the groups' start
+     * offsets ({@code groups + 1}), {@code [1]} the slots.
+     */
+    private static int[][] candidates(
+            int slots, int ranks, int[] zone, long[] idHash, int[] prev, int prevRanks, int joiner) {
+        int groups = zone.length * ranks;
+        int[] start = new int[groups + 1];
+        for (int s = 0; s < slots; s++) {
+            for (int r = 0; r < ranks; r++) {
+                if (eligible(s, r, prev, prevRanks, ranks, zone, zone[joiner])) {
+                    start[prev[s * prevRanks + r] * ranks + r + 1]++;
+                }
+            }
+        }
+        for (int g = 0; g < groups; g++) {
+            start[g + 1] += start[g];
+        }
+        long[] keys = new long[start[groups]];
+        int[] fill = Arrays.copyOf(start, groups);
+        for (int s = 0; s < slots; s++) {
+            for (int r = 0; r < ranks; r++) {
+                int m = prev[s * prevRanks + r];
+                if (eligible(s, r, prev, prevRanks, ranks, zone, zone[joiner])) {
+                    keys[fill[m * ranks + r]++] =
+                            ((Rebalance.mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L)) >>> 40) << 24) | s;
+                }
+            }
+        }
+        int[] slotOrder = new int[keys.length];
+        for (int g = 0; g < groups; g++) {
+            Arrays.sort(keys, start[g], start[g + 1]);
+            for (int i = start[g]; i < start[g + 1]; i++) {
+                slotOrder[i] = (int) (keys[i] & 0xFFFFFF);
+            }
+        }
+        return new int[][] {start, slotOrder};
+    }
+
+    /**
      * Chooses the slots in which each member gives up its entries at each rank to the joiner (at most one per slot,
      * only where the joiner's zone is absent or is the leaving member's), greedily in each member's hashed slot
      * order, then along augmenting paths; null if some give-up finds no slot.
@@ -222,55 +265,22 @@ final class SpreadJoin {
     private static int[] matchSlots(
             int slots,
             int ranks,
-            int[] zone,
-            long[] idHash,
             int[] prev,
             int prevRanks,
             int[][] atRank,
             int[][] keep,
-            int joiner) {
-        int n = zone.length;
-        // groups: (member, rank) with a give-up count; group id = member * ranks + rank
+            int joiner,
+            int[][] candidateLists) {
+        int n = atRank.length;
         int groups = n * ranks;
         int[] need = new int[groups];
-        int[] count = new int[groups];
         for (int m = 0; m < n; m++) {
             for (int r = 0; m != joiner && r < ranks; r++) {
                 need[m * ranks + r] = atRank[m][r] - keep[m][r];
             }
         }
-        int joinerZone = zone[joiner];
-        for (int s = 0; s < slots; s++) {
-            for (int r = 0; r < ranks; r++) {
-                int m = prev[s * prevRanks + r];
-                if (eligible(s, r, prev, prevRanks, ranks, zone, joinerZone)) {
-                    count[m * ranks + r]++;
-                }
-            }
-        }
-        int[] start = new int[groups + 1];
-        for (int g = 0; g < groups; g++) {
-            start[g + 1] = start[g] + (need[g] > 0 ? count[g] : 0);
-        }
-        long[] keys = new long[start[groups]];
-        int[] fill = Arrays.copyOf(start, groups);
-        for (int s = 0; s < slots; s++) {
-            for (int r = 0; r < ranks; r++) {
-                int m = prev[s * prevRanks + r];
-                int g = m * ranks + r;
-                if (need[g] > 0 && eligible(s, r, prev, prevRanks, ranks, zone, joinerZone)) {
-                    // the member's own order of slots, as in the general set phase
-                    keys[fill[g]++] = ((Rebalance.mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L)) >>> 40) << 24) | s;
-                }
-            }
-        }
-        int[] candidates = new int[keys.length];
-        for (int g = 0; g < groups; g++) {
-            Arrays.sort(keys, start[g], start[g + 1]);
-            for (int i = start[g]; i < start[g + 1]; i++) {
-                candidates[i] = (int) (keys[i] & 0xFFFFFF);
-            }
-        }
+        int[] start = candidateLists[0];
+        int[] candidates = candidateLists[1];
         int[] taker = new int[slots]; // the group giving up its entry in the slot, or -1
         Arrays.fill(taker, -1);
         int[] got = new int[groups];
@@ -285,9 +295,10 @@ final class SpreadJoin {
         }
         int[] parentGroup = new int[groups];
         int[] parentSlot = new int[groups];
+        int[] queue = new int[groups];
         for (int g = 0; g < groups; g++) {
             while (got[g] < need[g]) {
-                if (!augment(g, start, candidates, taker, parentGroup, parentSlot)) {
+                if (!augment(g, start, candidates, taker, parentGroup, parentSlot, queue)) {
                     return null;
                 }
                 got[g]++;
@@ -320,13 +331,14 @@ final class SpreadJoin {
      * gives up in and that group then looks for another, until a free slot.
      */
     private static boolean augment(
-            int g0, int[] start, int[] candidates, int[] taker, int[] parentGroup, int[] parentSlot) {
+            int g0, int[] start, int[] candidates, int[] taker, int[] parentGroup, int[] parentSlot, int[] queue) {
         Arrays.fill(parentGroup, -2);
         parentGroup[g0] = -1;
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        queue.add(g0);
-        while (!queue.isEmpty()) {
-            int g = queue.poll();
+        int head = 0;
+        int tail = 0;
+        queue[tail++] = g0;
+        while (head < tail) {
+            int g = queue[head++];
             for (int i = start[g]; i < start[g + 1]; i++) {
                 int s = candidates[i];
                 int h = taker[s];
@@ -346,7 +358,7 @@ final class SpreadJoin {
                 if (parentGroup[h] == -2) {
                     parentGroup[h] = g;
                     parentSlot[h] = s;
-                    queue.add(h);
+                    queue[tail++] = h;
                 }
             }
         }
