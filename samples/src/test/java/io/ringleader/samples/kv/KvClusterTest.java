@@ -191,6 +191,21 @@ class KvClusterTest {
      */
     @Test
     void aValueOnlyOneReplicaHeld_onceRead_isReadByTheNextPrimaryToo() throws Exception {
+        handBackAfterReadingAWriteOnlyOneReplicaHeld("tentative");
+    }
+
+    /** The same with a delete: once a read found the key absent, the next primary finds it absent too. */
+    @Test
+    void aDeleteOnlyOneReplicaHeld_onceRead_isReadByTheNextPrimaryToo() throws Exception {
+        handBackAfterReadingAWriteOnlyOneReplicaHeld(null);
+    }
+
+    /**
+     * Only the primary's rank-1 replica accepts a newer write of a key ({@code value}, or a delete if null) that nobody
+     * acknowledged; it turns primary (the primary drains) and a read returns that write; the primary takes the slot
+     * back and a read must return the same.
+     */
+    private void handBackAfterReadingAWriteOnlyOneReplicaHeld(String value) throws Exception {
         String key = "k-handback";
         client.put(key, "acknowledged");
         RoutingTable table = observer.router().table();
@@ -216,19 +231,25 @@ class KvClusterTest {
                 "/internal/replicate",
                 String.format(
                         "{\"slot\":%d,\"epoch\":%d,\"from\":\"%s\",\"entries\":[{\"key\":\"%s\",\"epoch\":%d,"
-                                + "\"seq\":%d,\"value\":\"tentative\"}]}",
-                        slot, epoch, primary, key, epoch, seq + 1_000_000));
+                                + "\"seq\":%d,\"value\":%s}]}",
+                        slot,
+                        epoch,
+                        primary,
+                        key,
+                        epoch,
+                        seq + 1_000_000,
+                        value == null ? "null" : "\"" + value + "\""));
         // `next` turns primary of the slot and a read returns its value.
         call(http, primary, "POST", "/admin/drain");
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> next.equals(observer.router().table().primary(slot).id()));
-        assertThat(client.get(key)).contains("tentative");
-        // The primary takes the slot back: it must read the same value, not the older one it held.
+        assertThat(client.get(key)).isEqualTo(Optional.ofNullable(value));
+        // The primary takes the slot back: it must read the same, not the older value it held.
         call(http, primary, "POST", "/admin/undrain");
         await().atMost(Duration.ofSeconds(20))
                 .until(() ->
                         primary.equals(observer.router().table().primary(slot).id()));
-        assertThat(client.get(key)).contains("tentative");
+        assertThat(client.get(key)).isEqualTo(Optional.ofNullable(value));
     }
 
     private String call(HttpClient http, String node, String method, String path) throws Exception {
