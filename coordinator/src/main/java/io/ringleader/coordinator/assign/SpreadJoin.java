@@ -25,6 +25,9 @@ final class SpreadJoin {
     /** Rank splits tried for the joiner: every choice of its {@code ceil} ranks while {@code R'} is at most this. */
     private static final int MAX_RANKS = 8;
 
+    /** How many times a rank split is tried again with a give-up moved to another rank of its member. */
+    private static final int MAX_RETRIES = 8;
+
     /** Larger member tables go to the general placement (the per-rank split is quadratic in the members). */
     private static final int MAX_MEMBERS = 4096;
 
@@ -100,17 +103,36 @@ final class SpreadJoin {
         // Rank splits with the joiner's ceil ranks away from rank 0 first: it then leads its floor of primaries.
         for (int i = 0; i < 1 << ranks; i++) {
             int ceilRanks = i < 1 << (ranks - 1) ? i << 1 : ((i - (1 << (ranks - 1))) << 1) | 1;
-            if (Integer.bitCount(ceilRanks) == total[joiner] % ranks) {
-                int[][] keep = keptPerRank(slots, ranks, total, atRank, joiner, ceilRanks);
-                if (keep != null && candidates == null) {
+            if (Integer.bitCount(ceilRanks) != total[joiner] % ranks) {
+                continue;
+            }
+            // A give-up (member, rank) that finds too few slots keeps one more entry at that rank instead (an extra
+            // moved there from another of its ranks), and the split is tried again.
+            boolean[][] forced = new boolean[n][ranks];
+            for (int retry = 0; retry <= MAX_RETRIES; retry++) {
+                int[][] keep = keptPerRank(slots, ranks, total, atRank, forced, joiner, ceilRanks);
+                if (keep == null) {
+                    break;
+                }
+                if (candidates == null) {
                     candidates = candidates(slots, ranks, zone, idHash, prev, prevRanks, joiner);
                 }
-                int[] table = keep == null
-                        ? null
-                        : matchSlots(slots, ranks, prev, prevRanks, atRank, keep, joiner, candidates);
+                int[] failed = {-1};
+                int[] table = matchSlots(slots, ranks, prev, prevRanks, atRank, keep, joiner, candidates, failed);
                 if (table != null) {
                     return table;
                 }
+                int m = failed[0] / ranks;
+                int r = failed[0] % ranks;
+                int forcedOfM = 0;
+                for (boolean f : forced[m]) {
+                    forcedOfM += f ? 1 : 0;
+                }
+                // only where m may keep its ceil, and no more extras than it has
+                if (forced[m][r] || forcedOfM >= total[m] % ranks || atRank[m][r] <= total[m] / ranks) {
+                    break;
+                }
+                forced[m][r] = true;
             }
         }
         return null;
@@ -121,7 +143,8 @@ final class SpreadJoin {
      * the ranks of {@code ceilRanks} and the {@code floor} elsewhere: {@code floor} or {@code ceil} of the member's
      * new total over the ranks, at most what it held there; null if no such split exists.
      */
-    private static int[][] keptPerRank(int slots, int ranks, int[] total, int[][] atRank, int joiner, int ceilRanks) {
+    private static int[][] keptPerRank(
+            int slots, int ranks, int[] total, int[][] atRank, boolean[][] forced, int joiner, int ceilRanks) {
         int n = total.length;
         long base = 0;
         int extras = 0;
@@ -152,7 +175,7 @@ final class SpreadJoin {
         if (sum != extras) {
             return null;
         }
-        int[][] extraAt = extrasPerRank(ranks, total, atRank, joiner, room);
+        int[][] extraAt = extrasPerRank(ranks, total, atRank, forced, joiner, room);
         if (extraAt == null) {
             return null;
         }
@@ -172,17 +195,34 @@ final class SpreadJoin {
      * Which ranks get each member's {@code total % ranks} extra entries: a rank only where the member held more than
      * its new floor, each rank r exactly {@code room[r]} extras (a small bipartite flow by augmenting paths).
      */
-    private static int[][] extrasPerRank(int ranks, int[] total, int[][] atRank, int joiner, int[] room) {
+    private static int[][] extrasPerRank(
+            int ranks, int[] total, int[][] atRank, boolean[][] forced, int joiner, int[] room) {
         int n = total.length;
         int[][] extraAt = new int[n][ranks];
         int[] left = room.clone();
         for (int m = 0; m < n; m++) {
+            for (int r = 0; r < ranks; r++) {
+                if (forced[m][r]) {
+                    // the forced extras first: at their rank, another member's extra moved away if need be
+                    boolean[] visited = new boolean[ranks];
+                    visited[r] = true;
+                    if (!place(m, r, total, atRank, forced, extraAt, left, visited)) {
+                        return null;
+                    }
+                }
+            }
+        }
+        for (int m = 0; m < n; m++) {
             if (m == joiner) {
                 continue;
             }
-            for (int unit = 0; unit < total[m] % ranks; unit++) {
+            int placed = 0;
+            for (int r = 0; r < ranks; r++) {
+                placed += extraAt[m][r];
+            }
+            for (int unit = placed; unit < total[m] % ranks; unit++) {
                 boolean[] visited = new boolean[ranks];
-                if (!augmentExtra(m, total, atRank, extraAt, left, visited, ranks)) {
+                if (!augmentExtra(m, total, atRank, forced, extraAt, left, visited, ranks)) {
                     return null;
                 }
             }
@@ -190,28 +230,51 @@ final class SpreadJoin {
         return extraAt;
     }
 
+    /** Puts an extra of member m at rank r (marked visited), moving another member's unforced extra from r away. */
+    private static boolean place(
+            int m,
+            int r,
+            int[] total,
+            int[][] atRank,
+            boolean[][] forced,
+            int[][] extraAt,
+            int[] left,
+            boolean[] visited) {
+        if (left[r] > 0) {
+            left[r]--;
+            extraAt[m][r] = 1;
+            return true;
+        }
+        for (int o = 0; o < extraAt.length; o++) {
+            if (o != m && extraAt[o][r] > 0 && !forced[o][r]) {
+                extraAt[o][r] = 0;
+                if (augmentExtra(o, total, atRank, forced, extraAt, left, visited, extraAt[o].length)) {
+                    extraAt[m][r] = 1;
+                    return true;
+                }
+                extraAt[o][r] = 1;
+            }
+        }
+        return false;
+    }
+
     /** Places one more extra of member m, moving other members' extras between ranks if need be. */
     private static boolean augmentExtra(
-            int m, int[] total, int[][] atRank, int[][] extraAt, int[] left, boolean[] visited, int ranks) {
+            int m,
+            int[] total,
+            int[][] atRank,
+            boolean[][] forced,
+            int[][] extraAt,
+            int[] left,
+            boolean[] visited,
+            int ranks) {
         for (int r = 0; r < ranks; r++) {
             if (visited[r] || extraAt[m][r] > 0 || atRank[m][r] <= total[m] / ranks) {
                 continue;
             }
             visited[r] = true;
-            if (left[r] > 0) {
-                left[r]--;
-                extraAt[m][r] = 1;
+            if (place(m, r, total, atRank, forced, extraAt, left, visited)) {
                 return true;
-            }
-            for (int o = 0; o < extraAt.length; o++) {
-                if (o != m && extraAt[o][r] > 0) {
-                    extraAt[o][r] = 0;
-                    if (augmentExtra(o, total, atRank, extraAt, left, visited, ranks)) {
-                        extraAt[m][r] = 1;
-                        return true;
-                    }
-                    extraAt[o][r] = 1;
-                }
             }
         }
         return false;
@@ -270,7 +333,8 @@ final class SpreadJoin {
             int[][] atRank,
             int[][] keep,
             int joiner,
-            int[][] candidateLists) {
+            int[][] candidateLists,
+            int[] failed) {
         int n = atRank.length;
         int groups = n * ranks;
         int[] need = new int[groups];
@@ -299,6 +363,7 @@ final class SpreadJoin {
         for (int g = 0; g < groups; g++) {
             while (got[g] < need[g]) {
                 if (!augment(g, start, candidates, taker, parentGroup, parentSlot, queue)) {
+                    failed[0] = g;
                     return null;
                 }
                 got[g]++;

@@ -344,7 +344,7 @@ class PlacementPropertiesTest {
                         "leave: primaries moved <= 1.01x+1", new int[] {4, 5},
                         "join: primaries moved <= 1.01x+1", new int[] {33, 11}));
         assertRankingAndCertificates(tally, 5, 3);
-        assertJoinsIntoSpread(tally, 9);
+        assertJoinsIntoSpread(tally, 7);
         assertThat(tally.deadEnds)
                 .as("moves between survivors labelled DEAD_END")
                 .isZero();
