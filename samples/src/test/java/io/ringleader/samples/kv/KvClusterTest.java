@@ -244,6 +244,8 @@ class KvClusterTest {
         await().atMost(Duration.ofSeconds(20))
                 .until(() -> next.equals(observer.router().table().primary(slot).id()));
         assertThat(client.get(key)).isEqualTo(Optional.ofNullable(value));
+        // it stays a synced backup: it will not gather the slot again when it takes it back
+        assertThat(nodes.get(primary).syncedSlots()).isEqualTo(SLOTS);
         // The primary takes the slot back: it must read the same, not the older value it held.
         call(http, primary, "POST", "/admin/undrain");
         await().atMost(Duration.ofSeconds(20))

@@ -335,7 +335,7 @@ public final class KvNode implements Closeable {
         Map<Integer, List<WireEntry>> gathered = new HashMap<>();
         java.util.Set<Integer> failed = new java.util.HashSet<>();
         for (Map.Entry<Member, List<Integer>> e : byReplica.entrySet()) {
-            CatchUpAnswer answer = ask(e.getKey(), e.getValue(), false);
+            CatchUpAnswer answer = ask(e.getKey(), e.getValue(), false, roles.epoch());
             if (answer == null) {
                 failed.addAll(e.getValue());
                 continue;
@@ -363,7 +363,7 @@ public final class KvNode implements Closeable {
      * generation {@code round}; returns how many it marked synced.
      */
     private int copyFrom(Member from, List<Integer> wanted, long round) throws InterruptedException, IOException {
-        CatchUpAnswer answer = ask(from, wanted, true);
+        CatchUpAnswer answer = ask(from, wanted, true, agent.roles().current().epoch());
         if (answer == null) {
             return 0;
         }
@@ -377,16 +377,16 @@ public final class KvNode implements Closeable {
         return marked;
     }
 
-    private CatchUpAnswer ask(Member from, List<Integer> wanted, boolean register) throws InterruptedException {
+    /** @param epoch the asker's: a gather sends the epoch of the roles that made it primary of the slots */
+    private CatchUpAnswer ask(Member from, List<Integer> wanted, boolean register, long epoch)
+            throws InterruptedException {
         Address address = address(from);
         if (address == null) {
             return null;
         }
         try {
             return peers.fetch(
-                    "/internal/catch-up",
-                    new CatchUpRequest(id, host, port(), agent.roles().current().epoch(), register, wanted),
-                    address);
+                    "/internal/catch-up", new CatchUpRequest(id, host, port(), epoch, register, wanted), address);
         } catch (PeerException e) {
             log.info(
                     "[member={}] catch-up of {} slots from {} failed: {}",
@@ -505,6 +505,12 @@ public final class KvNode implements Closeable {
         }
         if (!slots.isSynced(slot)) {
             return new Reply(503, problem("catching_up", id + " is still catching up slot " + slot, slot, true));
+        }
+        // The roles again, read after the sync check: a gather that synced the slot admitted its round's epoch at
+        // the replicas, and a message at an older epoch would be refused.
+        RoleSnapshot synced = agent.roles().current();
+        if (synced.isPrimary(slot)) {
+            roles = synced;
         }
         // Counted before the drain check: a drain that saw no request in flight after refusing new ones has
         // none to wait for.
@@ -659,6 +665,10 @@ public final class KvNode implements Closeable {
             }
             // Under the slot's read lock: a new primary's gather (which takes the write lock) copies the slot either
             // after this message was applied or after it admitted its own epoch, which then refuses this message.
+            if (m.epoch() > agent.roles().current().epoch()) {
+                // before the lock: a slow catch-up must not hold up a gather or a registration of the slot
+                agent.roles().catchUp(m.epoch(), CATCH_UP_EPOCH_WAIT);
+            }
             Lock lock = slots.lock(m.slot()).readLock();
             lock.lock();
             Problem refused;
@@ -690,9 +700,12 @@ public final class KvNode implements Closeable {
         }
     }
 
-    /** The fence: the sender must be the slot's primary in this node's view, at an epoch not older than seen. */
-    private Problem admit(SlotMessage m) throws InterruptedException {
-        if (m.epoch() > agent.roles().current().epoch() && !agent.roles().catchUp(m.epoch(), CATCH_UP_EPOCH_WAIT)) {
+    /**
+     * The fence: the sender must be the slot's primary in this node's view, at an epoch not older than seen. The
+     * caller has caught up to the message's epoch (or tried to) already; this does not wait.
+     */
+    private Problem admit(SlotMessage m) {
+        if (m.epoch() > agent.roles().current().epoch()) {
             return problem("behind", id + " could not reach epoch 0x" + Long.toHexString(m.epoch()), m.slot(), true);
         }
         RoutingTable table = agent.router().table();
@@ -715,6 +728,20 @@ public final class KvNode implements Closeable {
                     true);
         }
         return null;
+    }
+
+    /**
+     * A gather of the slot is answered unless this node's view, at the asker's epoch or later, names another member
+     * its primary (the asker has lost the slot, and admitting its epoch would refuse the real primary). A view still
+     * older than the asker's epoch (a slow catch-up) does not refuse it.
+     */
+    private boolean gatherAllowed(int slot, CatchUpRequest r) {
+        RoutingTable table = agent.router().table();
+        if (table.epoch() < r.epoch()) {
+            return true;
+        }
+        Member primary = primaryOrNull(table, slot);
+        return primary != null && primary.id().equals(r.from());
     }
 
     private void serveCatchUp(HttpExchange ex) throws IOException {
@@ -740,7 +767,9 @@ public final class KvNode implements Closeable {
                     Lock lock = slots.lock(slot).writeLock();
                     lock.lock();
                     try {
-                        if (fence.admit(slot, r.epoch())) {
+                        if (!gatherAllowed(slot, r)) {
+                            refused.add(slot);
+                        } else if (fence.admit(slot, r.epoch())) {
                             copied.add(new SlotEntries(slot, wire(store.slotEntries(slot))));
                         } else {
                             refused.add(slot);

@@ -38,7 +38,8 @@ final class Wire {
     /**
      * A catch-up request for many slots. With {@code register} (a backup catching up from the primary) the primary
      * copies each slot under its lock and sends every later write of it to the asker; without (a new primary
-     * gathering from its backups) it is a plain copy. {@code epoch} is the asker's: its own record is older.
+     * gathering from its backups) each replica admits the asker's epoch in its fence for the slot before it copies.
+     * {@code epoch} is the asker's: its own record is older.
      */
     record CatchUpRequest(String from, String host, int port, long epoch, boolean register, List<Integer> slots) {
         CatchUpRequest {
@@ -53,7 +54,10 @@ final class Wire {
         }
     }
 
-    /** The answer to a catch-up: the slots copied, and those refused (the asked member is not their primary). */
+    /**
+     * The answer to a catch-up: the slots copied, and those refused (for a registration, the asked member is not
+     * their primary; for a gather, its view names another primary, or it has seen a newer epoch for the slot).
+     */
     record CatchUpAnswer(List<SlotEntries> slots, List<Integer> refused) {
         CatchUpAnswer {
             slots = slots == null ? List.of() : List.copyOf(slots);
