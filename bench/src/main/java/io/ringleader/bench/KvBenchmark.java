@@ -676,12 +676,17 @@ public final class KvBenchmark {
 
     /** {@value #WORKERS} workers sharing the cluster's client; a share of {@value #READ_RATIO} GETs, the rest PUTs. */
     static LoadGenerator load(BenchCluster cluster, int keys, Duration duration) {
+        return load(cluster, keys, duration, 0);
+    }
+
+    /** As {@link #load(BenchCluster, int, Duration)}, with a share {@code deleteRatio} of all operations DELETEs. */
+    static LoadGenerator load(BenchCluster cluster, int keys, Duration duration, double deleteRatio) {
         return LoadGenerator.builder()
                 .clients(cluster.clients())
                 .workers(WORKERS)
                 .keys(keys)
                 .readRatio(READ_RATIO)
-                .deleteRatio(0)
+                .deleteRatio(deleteRatio)
                 .duration(duration)
                 .seed(SEED)
                 .build();

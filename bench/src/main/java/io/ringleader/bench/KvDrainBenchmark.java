@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * until the node is primary of its slots again. The whole history is checked for linearizability and lost writes.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.ringleader.bench.KvDrainBenchmark [trials=10] [warm-up s=10] [folder]
+ * java -cp bench/target/benchmarks.jar io.ringleader.bench.KvDrainBenchmark [trials=10] [warm-up s=10] [folder] [DELETE share of all operations=0]
  * </pre>
  */
 public final class KvDrainBenchmark {
@@ -77,20 +77,21 @@ public final class KvDrainBenchmark {
         Path dir = args.length > 2
                 ? Files.createDirectories(Path.of(args[2]))
                 : Files.createTempDirectory("ringleader-kvdrain-");
+        double deletes = args.length > 3 ? Double.parseDouble(args[3]) : 0;
         KvBenchmark.progress("kv drain benchmark: " + trials + " trials; logs and history in " + dir);
         boolean ok;
         try (EmbeddedZooKeeper zk =
                 EmbeddedZooKeeper.builder().port(0).tickTime(KvBenchmark.TICK).start()) {
-            ok = run(zk.connectString(), trials, warmup, dir);
+            ok = run(zk.connectString(), trials, warmup, dir, deletes);
         }
         System.exit(ok ? 0 : 1);
     }
 
-    static boolean run(String zk, int trials, Duration warmup, Path dir) throws Exception {
+    static boolean run(String zk, int trials, Duration warmup, Path dir, double deletes) throws Exception {
         HttpClient http =
                 HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         try (KvBenchmark.BenchCluster cluster = KvBenchmark.BenchCluster.start(zk, "kvdrain", dir, 3, SESSION)) {
-            LoadGenerator load = KvBenchmark.load(cluster, KEYS, Duration.ofHours(1));
+            LoadGenerator load = KvBenchmark.load(cluster, KEYS, Duration.ofHours(1), deletes);
             List<Window> windows = new ArrayList<>();
             String loadBefore;
             String loadAfter;
