@@ -18,9 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -107,19 +105,19 @@ public final class KvDrainBenchmark {
                     String node = KvBenchmark.NODES.get(i % KvBenchmark.NODES.size());
                     Set<Integer> slots =
                             primarySlots(cluster.observer().router().table(), node);
-                    long[] drain = handoff(http, cluster, node, "/admin/drain", 0);
+                    Window drain = handoff(http, cluster, node, slots, "/admin/drain", Set.of());
                     KvBenchmark.sleepUntil(System.nanoTime() + SETTLE.toNanos(), cluster);
-                    long[] undrain = handoff(http, cluster, node, "/admin/undrain", slots.size());
-                    windows.add(new Window(node, slots, drain[0], drain[1]));
-                    windows.add(new Window(node, slots, undrain[0], undrain[1]));
+                    Window undrain = handoff(http, cluster, node, slots, "/admin/undrain", slots);
+                    windows.add(drain);
+                    windows.add(undrain);
                     KvBenchmark.progress(String.format(
                             Locale.ROOT,
                             "trial %d: drained %s (primary of %d slots) in %.1f ms, undrained in %.1f ms",
                             i + 1,
                             node,
                             slots.size(),
-                            (drain[1] - drain[0]) / 1e6,
-                            (undrain[1] - undrain[0]) / 1e6));
+                            (drain.end() - drain.start()) / 1e6,
+                            (undrain.end() - undrain.start()) / 1e6));
                 }
                 KvBenchmark.sleepUntil(System.nanoTime() + AFTER.toNanos() * 2, cluster);
                 loadAfter = KvBenchmark.uptime();
@@ -171,30 +169,24 @@ public final class KvDrainBenchmark {
         return out;
     }
 
-    static Map<String, Integer> primaryCounts(RoutingTable table) {
-        Map<String, Integer> counts = new TreeMap<>();
-        int slots = table.ring().map(r -> r.slotCount()).orElse(0);
-        for (int slot = 0; slot < slots; slot++) {
-            Member primary = table.primary(slot);
-            if (primary != null) {
-                counts.merge(primary.id(), 1, Integer::sum);
-            }
-        }
-        return counts;
-    }
-
     /**
-     * Posts {@code path} to the node and waits until the observer's routing shows it primary of {@code slots} slots;
-     * returns the instants before the request and after that.
+     * Posts {@code path} to the node and waits until the observer's routing shows it primary of exactly {@code
+     * after}; the window from before the request to then, about the node's primary {@code slots}.
      */
-    private static long[] handoff(
-            HttpClient http, KvBenchmark.BenchCluster cluster, String node, String path, int slots) throws Exception {
+    private static Window handoff(
+            HttpClient http,
+            KvBenchmark.BenchCluster cluster,
+            String node,
+            Set<Integer> slots,
+            String path,
+            Set<Integer> after)
+            throws Exception {
         long start = System.nanoTime();
         post(http, cluster, node, path);
         KvBenchmark.await(
-                node + " primary of " + slots + " slots after " + path,
-                () -> primaryCounts(cluster.observer().router().table()).getOrDefault(node, 0) == slots);
-        return new long[] {start, System.nanoTime()};
+                node + " primary of " + after.size() + " slots after " + path,
+                () -> primarySlots(cluster.observer().router().table(), node).equals(after));
+        return new Window(node, slots, start, System.nanoTime());
     }
 
     private static void post(HttpClient http, KvBenchmark.BenchCluster cluster, String node, String path)

@@ -78,12 +78,21 @@ class CoordinatorTest {
     }
 
     private Ring readRing(CuratorFramework client) throws Exception {
-        return RingCodec.decode("ring", client.getData().forPath("/ringleader/" + cluster + "/ring"));
+        return readRing(client, "/ringleader");
+    }
+
+    private Ring readRing(CuratorFramework client, String root) throws Exception {
+        return RingCodec.decode("ring", client.getData().forPath(root + "/" + cluster + "/ring"));
     }
 
     private Ring awaitRingOf(CuratorFramework client, Set<String> members) {
-        return await().atMost(WAIT).ignoreExceptions().until(() -> readRing(client), r -> new HashSet<>(r.members())
-                .equals(members));
+        return awaitRingOf(client, "/ringleader", members);
+    }
+
+    private Ring awaitRingOf(CuratorFramework client, String root, Set<String> members) {
+        return await().atMost(WAIT)
+                .ignoreExceptions()
+                .until(() -> readRing(client, root), r -> new HashSet<>(r.members()).equals(members));
     }
 
     private void writeConfig(CuratorFramework client, byte[] data) throws Exception {
@@ -185,9 +194,9 @@ class CoordinatorTest {
                 c.suspicionQuorum(),
                 c.eventsCap()));
         Agent a = authenticatedMember(root, "a");
-        Ring first = awaitSecuredRingOf(a.curator(), root, Set.of("a"));
+        Ring first = awaitRingOf(a.curator(), root, Set.of("a"));
         authenticatedMember(root, "b");
-        awaitSecuredRingOf(a.curator(), root, Set.of("a", "b"));
+        awaitRingOf(a.curator(), root, Set.of("a", "b"));
         a.suspect("b");
 
         String base = root + "/" + cluster;
@@ -226,9 +235,7 @@ class CoordinatorTest {
                     .build());
             neighbour.start();
             neighbour.awaitJoined(WAIT);
-            assertThat(RingCodec.decode("ring", anonymous.getData().forPath(base + "/ring"))
-                            .epoch())
-                    .isGreaterThan(first.epoch());
+            assertThat(readRing(anonymous, root).epoch()).isGreaterThan(first.epoch());
             assertThatThrownBy(() -> anonymous.setData().forPath(base + "/ring", new byte[] {'x'}))
                     .isInstanceOf(KeeperException.NoAuthException.class);
             assertThatThrownBy(() -> anonymous.delete().forPath(base + "/ring"))
@@ -243,14 +250,6 @@ class CoordinatorTest {
                             .forPath(base + "/members"))
                     .isInstanceOf(KeeperException.NoAuthException.class);
         }
-    }
-
-    private Ring awaitSecuredRingOf(CuratorFramework client, String root, Set<String> members) {
-        String path = root + "/" + cluster + "/ring";
-        return await().atMost(WAIT)
-                .ignoreExceptions()
-                .until(() -> RingCodec.decode("ring", client.getData().forPath(path)), r -> new HashSet<>(r.members())
-                        .equals(members));
     }
 
     private Agent authenticatedMember(String root, String id) throws Exception {

@@ -169,8 +169,7 @@ public final class Placement {
             }
             // One member joining a ring spread over zones: placed directly when it can be (the best ring on every
             // count), else by the general placement.
-            int[] filled =
-                    previous == null ? null : SpreadJoin.place(slots, ranks, weight, zone, idHash, prev, prevRanks);
+            int[] filled = SpreadJoin.place(slots, ranks, weight, zone, idHash, prev, prevRanks);
             if (filled == null) {
                 Rebalance spread = place(slots, ranks, weight, zone, idHash, prev, prevRanks, true);
                 used = spread;

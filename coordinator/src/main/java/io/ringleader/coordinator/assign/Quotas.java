@@ -23,6 +23,33 @@ final class Quotas {
     private Quotas() {}
 
     /**
+     * True if every member has a zone, there are at least {@code ranks} zones and no zone holds more than {@code slots}
+     * of the {@code total} entries: then a table with {@code ranks} distinct zones in every slot exists.
+     */
+    static boolean spreadPossible(int slots, int ranks, int[] zone, int[] total) {
+        int zones = 0;
+        for (int z : zone) {
+            if (z < 0) {
+                return false;
+            }
+            zones = Math.max(zones, z + 1);
+        }
+        if (zones < ranks) {
+            return false;
+        }
+        long[] zoneTotal = new long[zones];
+        for (int m = 0; m < zone.length; m++) {
+            zoneTotal[zone[m]] += total[m];
+        }
+        for (long t : zoneTotal) {
+            if (t > slots) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Total entries per member; {@code previous[m]} is what member m held before (0 if new), {@code zone[m]} its zone
      * index or -1.
      */

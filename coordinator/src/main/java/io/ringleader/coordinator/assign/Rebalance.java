@@ -220,7 +220,7 @@ final class Rebalance {
                     // joiner would be the first ones given to the next, and two joiners would share most slots
                     keys[c] = ((zoneTwice ? 0L : 1L) << 62)
                             | ((long) (ranks - 1 - Math.min(setPrevRank[s * ranks + pos], ranks - 1)) << 40)
-                            | ((mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L)) >>> 40) << 16)
+                            | ((memberSlotHash(idHash[m], s) >>> 40) << 16)
                             | s;
                     candidates[c++] = s;
                 }
@@ -319,7 +319,7 @@ final class Rebalance {
      */
     private void spreadZones() {
         int zones = zones();
-        if (!spreadPossible(zones)) {
+        if (!spreadPossible()) {
             return;
         }
         boolean[] open = new boolean[slots];
@@ -360,7 +360,7 @@ final class Rebalance {
      */
     private void repairZones() {
         int zones = zones();
-        if (!spreadPossible(zones)) {
+        if (!spreadPossible()) {
             return;
         }
         for (int s = 0; s < slots; s++) {
@@ -778,23 +778,8 @@ final class Rebalance {
      * entries in all: then a table with {@code R'} zones in every slot exists. Otherwise some slots must list a zone
      * twice, and the greedy choice stands.
      */
-    private boolean spreadPossible(int zones) {
-        if (zones < ranks) {
-            return false;
-        }
-        long[] zoneTotal = new long[zones];
-        for (int m = 0; m < n; m++) {
-            if (zone[m] < 0) {
-                return false;
-            }
-            zoneTotal[zone[m]] += total[m];
-        }
-        for (long t : zoneTotal) {
-            if (t > slots) {
-                return false;
-            }
-        }
-        return true;
+    private boolean spreadPossible() {
+        return Quotas.spreadPossible(slots, ranks, zone, total);
     }
 
     /** True if slot s has a zone twice while some zone is missing from it. */
@@ -990,7 +975,7 @@ final class Rebalance {
             // 2: below the lower bound of primaries without this slot, 1: below the upper bound, 0: no need
             int needs =
                     !primaryOpen || primaryNeed[m] <= 0 ? 0 : primaryNeed[m] > (total[m] % ranks > 0 ? 1 : 0) ? 2 : 1;
-            long mx = mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L));
+            long mx = memberSlotHash(idHash[m], s);
             int urgent = needs == 2 ? 1 : 0;
             int bestUrgent = bestNeeds == 2 ? 1 : 0;
             if (best < 0
@@ -1109,7 +1094,7 @@ final class Rebalance {
     int[] order() {
         if (ordered == null) {
             int unresolvedBefore = unresolved;
-            if (zoneCycles + zoneSwaps > 0 && spreadPossible(zones())) {
+            if (zoneCycles + zoneSwaps > 0 && spreadPossible()) {
                 // The zone spread moved newcomers between slots: trade them back where a slot whose primary is
                 // open would otherwise need a primary that stayed.
                 // A trade may move a newcomer only where the movement rules let it be new: a member that did not
@@ -1118,7 +1103,7 @@ final class Rebalance {
             }
             ordered = rank();
             int short1 = shortfall();
-            if (short1 > 0 && zoneCycles + zoneSwaps > 0 && spreadPossible(zones())) {
+            if (short1 > 0 && zoneCycles + zoneSwaps > 0 && spreadPossible()) {
                 // The zone spread moved newcomers between slots, and some member can reach its share of primaries
                 // only by taking a primary that stayed: give it newcomer places in slots whose primary is open.
                 int[] keptSet = set.clone();
@@ -1137,7 +1122,7 @@ final class Rebalance {
                     }
                 }
             }
-            if (spread && spreadPossible(zones())) {
+            if (spread && spreadPossible()) {
                 ordered = relocateGiveUps(ordered, unresolvedBefore);
             }
         }
@@ -1387,8 +1372,8 @@ final class Rebalance {
                 if (ra != rb) {
                     return Integer.compare(ra, rb);
                 }
-                long ma = mix(idHash[set[slot * ranks + a]] ^ (slot * 0x9E3779B97F4A7C15L));
-                long mb = mix(idHash[set[slot * ranks + b]] ^ (slot * 0x9E3779B97F4A7C15L));
+                long ma = memberSlotHash(idHash[set[slot * ranks + a]], slot);
+                long mb = memberSlotHash(idHash[set[slot * ranks + b]], slot);
                 return Long.compare(ma, mb);
             });
             pref[s] = new int[ranks];
@@ -1639,6 +1624,11 @@ final class Rebalance {
             }
         }
         return false;
+    }
+
+    /** A stable hash of (member, slot): each member's own order of slots, and tie-breaks between members. */
+    static long memberSlotHash(long memberIdHash, int slot) {
+        return mix(memberIdHash ^ (slot * 0x9E3779B97F4A7C15L));
     }
 
     static long mix(long x) {

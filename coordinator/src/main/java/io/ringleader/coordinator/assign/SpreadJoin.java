@@ -87,17 +87,13 @@ final class SpreadJoin {
             return null;
         }
         int[] total = Quotas.totals(slots, ranks, weight, zone, held);
-        long[] zoneTotal = new long[zones];
         for (int m = 0; m < n; m++) {
             if (m != joiner && total[m] > held[m]) {
                 return null;
             }
-            zoneTotal[zone[m]] += total[m];
         }
-        for (long t : zoneTotal) {
-            if (t > slots) {
-                return null;
-            }
+        if (!Quotas.spreadPossible(slots, ranks, zone, total)) {
+            return null;
         }
         int[][] candidates = null; // built once, for the first split that needs them
         // Rank splits with the joiner's ceil ranks away from rank 0 first: it then leads its floor of primaries.
@@ -206,7 +202,7 @@ final class SpreadJoin {
                     // the forced extras first: at their rank, another member's extra moved away if need be
                     boolean[] visited = new boolean[ranks];
                     visited[r] = true;
-                    if (!place(m, r, total, atRank, forced, extraAt, left, visited)) {
+                    if (!putExtra(m, r, total, atRank, forced, extraAt, left, visited)) {
                         return null;
                     }
                 }
@@ -231,7 +227,7 @@ final class SpreadJoin {
     }
 
     /** Puts an extra of member m at rank r (marked visited), moving another member's unforced extra from r away. */
-    private static boolean place(
+    private static boolean putExtra(
             int m,
             int r,
             int[] total,
@@ -273,7 +269,7 @@ final class SpreadJoin {
                 continue;
             }
             visited[r] = true;
-            if (place(m, r, total, atRank, forced, extraAt, left, visited)) {
+            if (putExtra(m, r, total, atRank, forced, extraAt, left, visited)) {
                 return true;
             }
         }
@@ -305,8 +301,7 @@ final class SpreadJoin {
             for (int r = 0; r < ranks; r++) {
                 int m = prev[s * prevRanks + r];
                 if (eligible(s, r, prev, prevRanks, ranks, zone, zone[joiner])) {
-                    keys[fill[m * ranks + r]++] =
-                            ((Rebalance.mix(idHash[m] ^ (s * 0x9E3779B97F4A7C15L)) >>> 40) << 24) | s;
+                    keys[fill[m * ranks + r]++] = ((Rebalance.memberSlotHash(idHash[m], s) >>> 40) << 24) | s;
                 }
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
@@ -224,21 +225,15 @@ class KvClusterTest {
                 .asLong();
 
         // Only `next` accepts a newer write of the key from the primary; nobody acknowledged it.
-        call(
-                http,
-                next,
-                "POST",
-                "/internal/replicate",
-                String.format(
-                        "{\"slot\":%d,\"epoch\":%d,\"from\":\"%s\",\"entries\":[{\"key\":\"%s\",\"epoch\":%d,"
-                                + "\"seq\":%d,\"value\":%s}]}",
-                        slot,
-                        epoch,
-                        primary,
-                        key,
-                        epoch,
-                        seq + 1_000_000,
-                        value == null ? "null" : "\"" + value + "\""));
+        ObjectNode message =
+                json.createObjectNode().put("slot", slot).put("epoch", epoch).put("from", primary);
+        message.putArray("entries")
+                .addObject()
+                .put("key", key)
+                .put("epoch", epoch)
+                .put("seq", seq + 1_000_000)
+                .put("value", value);
+        call(http, next, "POST", "/internal/replicate", json.writeValueAsString(message));
         // `next` turns primary of the slot and a read returns its value.
         call(http, primary, "POST", "/admin/drain");
         await().atMost(Duration.ofSeconds(20))

@@ -663,12 +663,12 @@ public final class KvNode implements Closeable {
                 send(ex, 400, problem("bad_message", "slot out of range or no sender", m.slot(), true));
                 return;
             }
-            // Under the slot's read lock: a new primary's gather (which takes the write lock) copies the slot either
-            // after this message was applied or after it admitted its own epoch, which then refuses this message.
             if (m.epoch() > agent.roles().current().epoch()) {
                 // before the lock: a slow catch-up must not hold up a gather or a registration of the slot
                 agent.roles().catchUp(m.epoch(), CATCH_UP_EPOCH_WAIT);
             }
+            // Under the slot's read lock: a new primary's gather (which takes the write lock) copies the slot either
+            // after this message was applied or after it admitted its own epoch, which then refuses this message.
             Lock lock = slots.lock(m.slot()).readLock();
             lock.lock();
             Problem refused;
@@ -767,9 +767,7 @@ public final class KvNode implements Closeable {
                     Lock lock = slots.lock(slot).writeLock();
                     lock.lock();
                     try {
-                        if (!gatherAllowed(slot, r)) {
-                            refused.add(slot);
-                        } else if (fence.admit(slot, r.epoch())) {
+                        if (gatherAllowed(slot, r) && fence.admit(slot, r.epoch())) {
                             copied.add(new SlotEntries(slot, wire(store.slotEntries(slot))));
                         } else {
                             refused.add(slot);
