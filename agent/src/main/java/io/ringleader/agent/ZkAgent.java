@@ -100,9 +100,9 @@ final class ZkAgent implements Agent {
         Tags tags = Tags.of("cluster", path.cluster(), "member", memberId);
         MeterRegistry registry = builder.meterRegistry();
         this.meters = new Meters(registry, tags);
-        Router.Builder rb = Router.builder(client, path, membership)
-                .threadName("ringleader-agent-" + memberId + "-router")
-                .logName((observer ? "observer=" : "member=") + memberId);
+        // The router runs on the membership's thread: no thread name of its own.
+        Router.Builder rb =
+                Router.builder(client, path, membership).logName((observer ? "observer=" : "member=") + memberId);
         if (registry != null) {
             rb.meterRegistry(registry, tags);
         }
@@ -217,8 +217,10 @@ final class ZkAgent implements Agent {
                 observer ? "observer" : "agent",
                 client.getZookeeperClient().getCurrentConnectionString());
         membership.start();
-        router.start();
+        // The roles before the router: their takeover recorder notes each view's time before the router follows it
+        // on the membership's thread. They derive nothing until the router is current.
         roles.start();
+        router.start();
         if (health != null) {
             health.start();
         }

@@ -557,7 +557,8 @@ public final class TakeoverBenchmark {
             this.connect = connect;
             b = startAgent(connect, cluster, "b", 7002);
             successor = new Successor(b);
-            // where the successor's time goes: its view, then its routing table, then its roles (t1)
+            // where the successor's time goes: its view and its routing table (one call on its membership's thread,
+            // the table stamped first), then its roles (t1)
             b.membershipListenable().addListener((before, after) -> {
                 if (before.contains("a") && !after.contains("a")) {
                     viewWithoutA.now();

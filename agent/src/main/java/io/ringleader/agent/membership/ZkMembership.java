@@ -1,6 +1,7 @@
 package io.ringleader.agent.membership;
 
 import io.ringleader.agent.internal.SerialThread;
+import io.ringleader.agent.internal.ViewThread;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
 import java.time.Duration;
@@ -14,11 +15,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.CuratorEvent;
@@ -42,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * ephemeral znode for the own record, and one thread on which every ZooKeeper read, write and listener call
  * happens in order.
  */
-final class ZkMembership implements Membership {
+final class ZkMembership implements Membership, ViewThread {
     private static final Logger log = LoggerFactory.getLogger(ZkMembership.class);
     private static final long RETRY_MILLIS = 250;
     private static final long FALLBACK_RETRY_MILLIS = 1_000;
@@ -64,6 +67,7 @@ final class ZkMembership implements Membership {
     private final SerialThread executor;
     private final Watcher watcher = event -> submit(() -> onEvent(event));
     private final StandardListenerManager<MembershipListener> listeners = StandardListenerManager.standard();
+    private final List<Consumer<MemberView>> followers = new CopyOnWriteArrayList<>();
     private final ConnectionStateListener connectionListener = (c, newState) -> onConnectionStateNow(newState);
     private final Object monitor = new Object();
 
@@ -118,6 +122,21 @@ final class ZkMembership implements Membership {
     @Override
     public MemberView view() {
         return view;
+    }
+
+    @Override
+    public SerialThread thread() {
+        return executor;
+    }
+
+    @Override
+    public void addFollower(Consumer<MemberView> follower) {
+        followers.add(Objects.requireNonNull(follower, "follower"));
+    }
+
+    @Override
+    public void removeFollower(Consumer<MemberView> follower) {
+        followers.remove(follower);
     }
 
     @Override
@@ -225,6 +244,7 @@ final class ZkMembership implements Membership {
             registration = RegistrationState.CLOSED;
         }
         listeners.clear();
+        followers.clear();
         synchronized (monitor) {
             monitor.notifyAll();
         }
@@ -727,6 +747,13 @@ final class ZkMembership implements Membership {
         MemberView previous = notifiedView;
         if (!next.sameContent(previous)) {
             notifiedView = next;
+            for (Consumer<MemberView> follower : followers) {
+                try {
+                    follower.accept(next);
+                } catch (RuntimeException e) {
+                    log.error("{}view follower failed", logPrefix, e);
+                }
+            }
             listeners.forEach(l -> l.viewChanged(previous, next));
         }
     }

@@ -58,7 +58,9 @@ final class DerivedRoles implements Roles {
     private boolean freshCheckScheduled;
 
     /**
-     * Roles of {@code memberId} (null for an observer, which has none) over a started membership and router.
+     * Roles of {@code memberId} (null for an observer, which has none) over a membership and a router; the agent
+     * starts the roles after the membership and before the router, and they derive nothing until the router is
+     * current.
      *
      * @param threadName the roles thread's name
      * @param takeoverLog where this member records its takeovers, or null not to

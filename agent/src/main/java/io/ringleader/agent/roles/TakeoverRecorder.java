@@ -5,6 +5,7 @@ import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.events.TakeoverTimeline;
 import io.ringleader.agent.internal.SerialThread;
+import io.ringleader.agent.internal.ViewThread;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * either may be off.
  *
  * <p>Off the takeover path: the membership and router threads only note the time a view or table was published
- * (one clock read and a map entry), the roles thread only notes the time its listeners were told and hands the rest
+ * (one clock read and a map entry; over the ZooKeeper membership the view is noted as its first follower, before the
+ * router follows it on the same thread), the roles thread only notes the time its listeners were told and hands the rest
  * to this recorder's own thread, which works out what was taken over from whom and writes the event. A failed write
  * is logged and dropped.
  */
@@ -58,12 +61,12 @@ final class TakeoverRecorder {
     private final MembershipListener viewListener = new MembershipListener() {
         @Override
         public void viewChanged(MemberView previous, MemberView now) {
-            long at = micros();
-            synchronized (viewSeenAt) {
-                viewSeenAt.putIfAbsent(now.zxid(), at);
-            }
+            noteView(now);
         }
     };
+    /** The view's time, noted before the router follows it when both share the membership's thread. */
+    private final Consumer<MemberView> viewFollower = this::noteView;
+
     private final RoutingListener tableListener = (previous, now) -> {
         long at = micros();
         synchronized (tableServedAt) {
@@ -89,13 +92,22 @@ final class TakeoverRecorder {
         this.executor = new SerialThread(threadName, log, logPrefix, "takeover events");
     }
 
+    /** Call before the router starts, so that a view's time is noted before the router follows it. */
     void start() {
-        membership.listenable().addListener(viewListener);
+        if (membership instanceof ViewThread shared) {
+            shared.addFollower(viewFollower);
+        } else {
+            membership.listenable().addListener(viewListener);
+        }
         router.listenable().addListener(tableListener);
     }
 
     void close() {
-        membership.listenable().removeListener(viewListener);
+        if (membership instanceof ViewThread shared) {
+            shared.removeFollower(viewFollower);
+        } else {
+            membership.listenable().removeListener(viewListener);
+        }
         router.listenable().removeListener(tableListener);
         executor.stop(Duration.ofSeconds(1));
     }
@@ -144,8 +156,9 @@ final class TakeoverRecorder {
         synchronized (viewSeenAt) {
             seen = viewSeenAt.getOrDefault(after.membersZxid(), served);
         }
-        // The listeners run on three threads; the order they noted their times in is not the order of the facts:
-        // the view was seen before the router served a table computed from it, which was before roles derived from it.
+        // The times were noted on two or three threads (the view and the table on the membership's thread when the
+        // router shares it); the order they were noted in is not always the order of the facts: the view was seen
+        // before the router served a table computed from it, which was before roles derived from it.
         served = Math.min(served, toldAt);
         seen = Math.min(seen, served);
         if (duration != null) {
@@ -175,6 +188,13 @@ final class TakeoverRecorder {
                     taken[0],
                     Long.toHexString(after.epoch()),
                     e.toString());
+        }
+    }
+
+    private void noteView(MemberView view) {
+        long at = micros();
+        synchronized (viewSeenAt) {
+            viewSeenAt.putIfAbsent(view.zxid(), at);
         }
     }
 

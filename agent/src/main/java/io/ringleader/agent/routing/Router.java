@@ -169,7 +169,11 @@ public interface Router extends Closeable {
             this.membership = Objects.requireNonNull(membership, "membership");
         }
 
-        /** The name of the router's thread (default {@code ringleader-router-<cluster>}). */
+        /**
+         * The name of the router's thread (default {@code ringleader-router-<cluster>}), used only over a membership
+         * that is not the ZooKeeper one: over {@link Membership#builder}'s membership the router runs on the
+         * membership's thread.
+         */
         public Builder threadName(String name) {
             this.threadName = Objects.requireNonNull(name, "threadName");
             return this;

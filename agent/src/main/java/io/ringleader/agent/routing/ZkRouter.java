@@ -2,6 +2,7 @@ package io.ringleader.agent.routing;
 
 import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.internal.SerialThread;
+import io.ringleader.agent.internal.ViewThread;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.membership.MemberView;
@@ -12,6 +13,7 @@ import io.ringleader.agent.ring.RingCodec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.listen.Listenable;
 import org.apache.curator.framework.listen.StandardListenerManager;
@@ -26,8 +28,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ZooKeeper implementation of {@link Router}: one persistent (non-recursive) watch on the ring znode, one
- * membership listener, and one thread on which every read, table computation and listener call happens in order.
+ * The ZooKeeper implementation of {@link Router}: one persistent (non-recursive) watch on the ring znode, and one
+ * thread on which every read, table computation and listener call happens in order.
+ *
+ * <p>Over the ZooKeeper membership that thread is the membership's own, and the router follows each view change
+ * right after it is published, before the membership's listeners are told: no hand-off between threads on the
+ * takeover path, and a membership listener reads a table that already follows the view it is told. Over any other
+ * {@link Membership} the router starts a thread of its own and follows the view through a membership listener.
  */
 final class ZkRouter implements Router {
     private static final Logger log = LoggerFactory.getLogger(ZkRouter.class);
@@ -46,10 +53,18 @@ final class ZkRouter implements Router {
     private final Membership membership;
     private final String logPrefix;
     private final SerialThread executor;
+    /** The membership when the router shares its thread (which the membership starts and stops), else null. */
+    private final ViewThread shared;
+
     private final Watcher watcher = event -> submit(() -> onEvent(event));
     private final ConnectionStateListener connectionListener =
             (c, newState) -> submit(() -> onConnectionState(newState));
     private final MembershipListener membershipListener = (previous, current) -> submit(this::recompute);
+    private final Consumer<MemberView> viewFollower = view -> {
+        if (state.get() == State.STARTED) {
+            recompute(view);
+        }
+    };
     private final StandardListenerManager<RoutingListener> listeners = StandardListenerManager.standard();
     private final Meters meters;
     private final CallMeters callMeters;
@@ -78,7 +93,8 @@ final class ZkRouter implements Router {
         this.logPrefix = logPrefix;
         this.problem = "no ring read yet from " + ringPath;
         this.status = new RouterStatus(-1, 0, problem, false);
-        this.executor = new SerialThread(threadName, log, logPrefix, "router");
+        this.shared = membership instanceof ViewThread v ? v : null;
+        this.executor = shared != null ? shared.thread() : new SerialThread(threadName, log, logPrefix, "router");
         this.meters = meters;
         this.callMeters = new CallMeters(meters);
         meters.gauge(
@@ -103,7 +119,11 @@ final class ZkRouter implements Router {
         if (!state.compareAndSet(State.LATENT, State.STARTED)) {
             throw new IllegalStateException("router already started or closed: " + state.get());
         }
-        membership.listenable().addListener(membershipListener);
+        if (shared != null) {
+            shared.addFollower(viewFollower);
+        } else {
+            membership.listenable().addListener(membershipListener);
+        }
         client.getConnectionStateListenable().addListener(connectionListener);
         // The client may have connected before this listener was added: CONNECTED would then never reach us.
         submit(() -> {
@@ -138,23 +158,32 @@ final class ZkRouter implements Router {
     public void close() {
         if (state.compareAndSet(State.LATENT, State.CLOSED)) {
             meters.close();
-            executor.stop(CLOSE_WAIT);
+            if (shared == null) {
+                executor.stop(CLOSE_WAIT);
+            }
             return;
         }
         if (!state.compareAndSet(State.STARTED, State.CLOSED)) {
             return;
         }
         meters.close();
-        membership.listenable().removeListener(membershipListener);
+        if (shared != null) {
+            shared.removeFollower(viewFollower);
+        } else {
+            membership.listenable().removeListener(membershipListener);
+        }
         client.getConnectionStateListenable().removeListener(connectionListener);
         try {
             if (!executor.runAndWait(this::removeWatch, CLOSE_WAIT)) {
-                log.debug("{}ring watch not removed at close", logPrefix);
+                // A shared thread the membership stopped first (or a thread stuck for CLOSE_WAIT): removing the
+                // watch touches nothing confined to the thread.
+                removeWatch();
             }
         } catch (InterruptedException e) {
+            removeWatch();
             Thread.currentThread().interrupt();
         }
-        if (!executor.stop(CLOSE_WAIT)) {
+        if (shared == null && !executor.stop(CLOSE_WAIT)) {
             log.warn("{}router thread did not stop within {}", logPrefix, CLOSE_WAIT);
         }
         listeners.clear();
@@ -162,8 +191,17 @@ final class ZkRouter implements Router {
 
     private void submit(Runnable task) {
         if (state.get() == State.STARTED) {
-            executor.execute(task);
+            executor.execute(whileStarted(task));
         }
+    }
+
+    /** {@code task}, skipped if the router is closed by the time it runs: a shared thread outlives the router. */
+    private Runnable whileStarted(Runnable task) {
+        return () -> {
+            if (state.get() == State.STARTED) {
+                task.run();
+            }
+        };
     }
 
     private void onConnectionState(ConnectionState newState) {
@@ -271,6 +309,9 @@ final class ZkRouter implements Router {
         ring = next;
         ringZxid = mzxid;
         problem = null;
+        // Before the listeners are told: the roles derive nothing from a table whose router is not current, and no
+        // later event would make them derive again.
+        publishStatus();
         if (changed) {
             log.info(
                     "{}serving ring epoch {} ({} slots, replication {}, {} members) from zxid 0x{}",
@@ -282,7 +323,6 @@ final class ZkRouter implements Router {
                     Long.toHexString(mzxid));
             recompute();
         }
-        publishStatus();
     }
 
     /** Keeps the served ring; logs once per bad record (a reconnect re-reads the same mzxid). */
@@ -316,7 +356,11 @@ final class ZkRouter implements Router {
     }
 
     private void recompute() {
-        MemberView view = membership.view();
+        recompute(membership.view());
+    }
+
+    /** From {@code view}: the one the membership just published, when the router follows it as it is published. */
+    private void recompute(MemberView view) {
         RoutingTable previous = table;
         if (view == computedFrom && previous.ring().orElse(null) == ring && previous.ringZxid() == ringZxid) {
             return;
@@ -347,6 +391,6 @@ final class ZkRouter implements Router {
         if (state.get() != State.STARTED || !client.getZookeeperClient().isConnected()) {
             return;
         }
-        executor.schedule(task, RETRY_MILLIS);
+        executor.schedule(whileStarted(task), RETRY_MILLIS);
     }
 }

@@ -7,15 +7,25 @@ import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
+import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.membership.MemberView;
+import io.ringleader.agent.membership.Membership;
+import io.ringleader.agent.membership.MembershipListener;
+import io.ringleader.agent.membership.RegistrationState;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
+import org.apache.curator.framework.listen.Listenable;
 import org.apache.curator.test.KillSession;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
@@ -273,7 +283,7 @@ class RouterTest extends ZooKeeperTestBase {
     }
 
     @Test
-    void routingListener_isToldOfTheNewRing_onTheRouterThread() throws Exception {
+    void routingListener_isToldOfTheNewRing_onTheThreadItSharesWithTheMembership() throws Exception {
         Agent a = fixture.start(fixture.member("a", 7001));
         List<String> calls = new CopyOnWriteArrayList<>();
         a.router()
@@ -284,7 +294,130 @@ class RouterTest extends ZooKeeperTestBase {
         // Member view changes are told too (-1->-1 before, 1->1 after); the ring's arrival exactly once.
         await().atMost(WAIT).until(() -> calls.stream().anyMatch(c -> c.startsWith("-1->1 ")));
         assertThat(calls.stream().filter(c -> c.startsWith("-1->1 "))).hasSize(1);
-        assertThat(calls).allMatch(c -> c.endsWith(" on ringleader-agent-a-router"));
+        assertThat(calls).allMatch(c -> c.endsWith(" on ringleader-agent-a-membership"));
+    }
+
+    @Test
+    void aRoutingListenerToldOfTheFirstRing_readsACurrentStatus() throws Exception {
+        // The roles derive only from a router whose status is current; told of a ring before its status said so,
+        // they derived nothing, and a member started while the ring existed could stay without its primary roles.
+        Agent writer = fixture.start(fixture.member("b", 7002));
+        writeRing(writer, rotatingRing(1, 16, List.of("a", "b")));
+        Agent a = fixture.track(fixture.member("a", 7001).build());
+        List<String> told = new CopyOnWriteArrayList<>();
+        a.router()
+                .listenable()
+                .addListener((previous, current) -> told.add(
+                        current.ringEpoch() + " current=" + a.router().status().current()));
+        a.start();
+        await().atMost(WAIT).until(() -> told.stream().anyMatch(t -> t.startsWith("1 ")));
+        assertThat(told.stream().filter(t -> t.startsWith("1 "))).containsOnly("1 current=true");
+        await().atMost(WAIT).until(() -> a.roles().current().primary().size() == 8);
+    }
+
+    @Test
+    void aMembershipListener_readsATableThatAlreadyFollowsTheViewItIsTold() throws Exception {
+        List<Agent> agents = startABC();
+        Agent a = agents.get(0);
+        writeRing(a, rotatingRing(1, 16, ABC));
+        awaitEpoch(a, 1);
+        awaitUp(a, "a", "b", "c");
+        List<String> mismatches = new CopyOnWriteArrayList<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        a.membershipListenable().addListener((previous, current) -> {
+            Set<String> viewed = current.members().stream().map(Member::id).collect(Collectors.toSet());
+            Set<String> tabled =
+                    a.router().table().members().stream().map(Member::id).collect(Collectors.toSet());
+            seen.add(viewed.toString());
+            if (!viewed.equals(tabled)) {
+                mismatches.add("view " + viewed + ", table " + tabled);
+            }
+        });
+
+        agents.get(1).close();
+        agents.get(2).close();
+        await().atMost(WAIT).until(() -> seen.contains("[a]"));
+        assertThat(mismatches).isEmpty();
+    }
+
+    @Test
+    void aRouterOverAnotherMembership_followsItOnAThreadOfItsOwn_andStopsIt() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        writeRing(a, rotatingRing(1, 16, List.of("a", "b")));
+        Membership observed = Membership.builder(a.curator(), a.clusterPath())
+                .threadName("test-observer-membership")
+                .build();
+        Membership other = new Delegating(observed); // not the ZooKeeper membership: no thread to share
+        Router router = Router.builder(a.curator(), a.clusterPath(), other)
+                .threadName("test-own-router")
+                .build();
+        List<String> threads = new CopyOnWriteArrayList<>();
+        router.listenable()
+                .addListener((previous, current) ->
+                        threads.add(Thread.currentThread().getName()));
+        observed.start();
+        router.start();
+        try {
+            await().atMost(WAIT)
+                    .until(() -> router.table().ringEpoch() == 1
+                            && router.table().upMembers().size() == 1);
+            Agent b = fixture.start(fixture.member("b", 7002));
+            await().atMost(WAIT).until(() -> router.table().upMembers().size() == 2);
+            assertThat(router.route(keyWithPrimary(router.table().ring().orElseThrow(), "b"))
+                            .id())
+                    .isEqualTo("b");
+            assertThat(threads).isNotEmpty().containsOnly("test-own-router");
+            b.close();
+            await().atMost(WAIT).until(() -> router.table().upMembers().size() == 1);
+        } finally {
+            router.close();
+            observed.close();
+        }
+        await().atMost(WAIT).until(() -> !threadNames().contains("test-own-router"));
+    }
+
+    /** A {@link Membership} that is not the ZooKeeper one, as a service's own implementation would be. */
+    private record Delegating(Membership inner) implements Membership {
+        @Override
+        public void start() {
+            inner.start();
+        }
+
+        @Override
+        public MemberView view() {
+            return inner.view();
+        }
+
+        @Override
+        public Listenable<MembershipListener> listenable() {
+            return inner.listenable();
+        }
+
+        @Override
+        public Optional<Member> self() {
+            return inner.self();
+        }
+
+        @Override
+        public RegistrationState registrationState() {
+            return inner.registrationState();
+        }
+
+        @Override
+        public void update(UnaryOperator<Member> change) {
+            inner.update(change);
+        }
+
+        @Override
+        public void awaitJoined(Duration timeout)
+                throws InterruptedException, TimeoutException, MemberIdConflictException {
+            inner.awaitJoined(timeout);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
     }
 
     @Test
@@ -313,10 +446,10 @@ class RouterTest extends ZooKeeperTestBase {
         writeRing(a, rotatingRing(1, 16, List.of("a")));
         awaitEpoch(a, 1);
         awaitUp(a, "a");
-        assertThat(threadNames()).contains("ringleader-agent-a-router");
+        assertThat(threadNames()).contains("ringleader-agent-a-membership").doesNotContain("ringleader-agent-a-router");
 
         a.close();
-        await().atMost(WAIT).until(() -> !threadNames().contains("ringleader-agent-a-router"));
+        await().atMost(WAIT).until(() -> !threadNames().contains("ringleader-agent-a-membership"));
         assertThat(a.router().table().ringEpoch()).isEqualTo(1);
         a.router().close(); // idempotent
         assertThatThrownBy(() -> a.router().start()).isInstanceOf(IllegalStateException.class);
