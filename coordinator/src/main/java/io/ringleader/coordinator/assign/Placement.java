@@ -90,8 +90,21 @@ public final class Placement {
 
         Set<String> holders = new TreeSet<>();
         if (previous != null) {
+            // by member index first: a large ring lists each member thousands of times
+            boolean[] held = new boolean[previous.members().size()];
             for (int s = 0; s < slots; s++) {
-                holders.addAll(previous.replicas(s));
+                for (int r = 0; r < previous.replication(); r++) {
+                    int v = previous.replicaIndex(s, r);
+                    if (v == Ring.NONE) {
+                        break;
+                    }
+                    held[v] = true;
+                }
+            }
+            for (int i = 0; i < held.length; i++) {
+                if (held[i]) {
+                    holders.add(previous.member(i));
+                }
             }
         }
         TreeSet<String> placeable = new TreeSet<>();

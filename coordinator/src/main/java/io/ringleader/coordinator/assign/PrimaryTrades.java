@@ -48,7 +48,12 @@ final class PrimaryTrades {
     private final int[] seen;
     private final int[] parent;
     private final int[] queue;
-    private final boolean[] scanned;
+    /** Per member, the {@link #stamp} of the last search that scanned it. */
+    private final int[] scanned;
+    /** Per search: the members scanned, in order, and the slot each was scanned at (see {@link #augment}). */
+    private final int[] rowMember;
+
+    private final int[] rowParent;
     private int stamp;
     /** After a failed {@link #augment}: how many slots it reached, in {@link #queue} nearest first. */
     private int reached;
@@ -101,7 +106,9 @@ final class PrimaryTrades {
         this.seen = new int[slots];
         this.parent = new int[slots];
         this.queue = new int[slots];
-        this.scanned = new boolean[n];
+        this.scanned = new int[n];
+        this.rowMember = new int[n];
+        this.rowParent = new int[n];
     }
 
     /**
@@ -158,9 +165,12 @@ final class PrimaryTrades {
         for (int stage = 0; stage < 2; stage++) {
             int[] bound = stage == 0 ? low : cap;
             unmatched = 0;
+            // A search ends at a member below its bound; loads only grow, so once no member is, none can succeed.
+            boolean room = true;
             for (int s : order) {
-                if (fixed[s] == FREE && leader[s] == FREE && !augment(s, bound)) {
+                if (fixed[s] == FREE && leader[s] == FREE && (!room || !augment(s, bound))) {
                     unmatched++;
+                    room = room && belowBound(bound);
                 }
             }
         }
@@ -169,6 +179,16 @@ final class PrimaryTrades {
             lacking += Math.max(0, low[m] - load[m]);
         }
         return unmatched + lacking;
+    }
+
+    /** True if some member's load is below {@code bound}. */
+    private boolean belowBound(int[] bound) {
+        for (int m = 0; m < n; m++) {
+            if (load[m] < bound[m]) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Per member, in slot order: the open slots it is in, or the slots whose primary stayed where it is new. */
@@ -204,20 +224,26 @@ final class PrimaryTrades {
     /**
      * Breadth-first search for an alternating path from open slot s0 to a member below {@code bound}; applies it.
      * When it fails, {@link #queue} holds the slots it reached, nearest first, and {@link #reached} their number.
+     *
+     * <p>A member scanned at slot x queues the open slots it leads, in slot order, behind x. They are read from its
+     * {@link #openSlotsOf} row only when the search gets to them: no leader changes during a search, so the slots
+     * come out in the same order as if they were queued at once, and a search that ends early (most do) does not
+     * read the rows of every member it scanned to the end.
      */
     private boolean augment(int s0, int[] bound) {
         int st = ++stamp;
-        Arrays.fill(scanned, false);
-        int head = 0;
         int tail = 0;
         seen[s0] = st;
         parent[s0] = -1;
         queue[tail++] = s0;
-        while (head < tail) {
-            int x = queue[head++];
+        int rows = 0;
+        int row = 0;
+        int cursor = 0;
+        int x = s0;
+        while (true) {
             for (int i = 0; i < setLen[x]; i++) {
                 int m = set[x * ranks + i];
-                if (m == leader[x] || scanned[m]) {
+                if (m == leader[x] || scanned[m] == st) {
                     continue;
                 }
                 if (load[m] < bound[m]) {
@@ -232,18 +258,34 @@ final class PrimaryTrades {
                     }
                     return true;
                 }
-                scanned[m] = true;
-                for (int y : openSlotsOf[m]) {
+                scanned[m] = st;
+                rowMember[rows] = m;
+                rowParent[rows++] = x;
+            }
+            x = -1;
+            while (x < 0 && row < rows) {
+                int m = rowMember[row];
+                int[] open = openSlotsOf[m];
+                while (cursor < open.length) {
+                    int y = open[cursor++];
                     if (seen[y] != st && leader[y] == m) {
                         seen[y] = st;
-                        parent[y] = x;
+                        parent[y] = rowParent[row];
                         queue[tail++] = y;
+                        x = y;
+                        break;
                     }
                 }
+                if (x < 0) {
+                    row++;
+                    cursor = 0;
+                }
+            }
+            if (x < 0) {
+                reached = tail;
+                return false;
             }
         }
-        reached = tail;
-        return false;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.ringleader.coordinator.assign;
 
+import io.ringleader.agent.ring.Ring;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 
@@ -322,28 +323,12 @@ final class Rebalance {
         if (!spreadPossible()) {
             return;
         }
-        boolean[] open = new boolean[slots];
-        for (int s = 0; s < slots; s++) {
-            open[s] = primaryOpen(s);
-        }
-        // Per zone, the slots (in slot order) that hold a new entry of that zone; a swap appends, stale rows are
-        // skipped when read.
-        int[][] holders = new int[zones][16];
-        int[] holderCount = new int[zones];
-        for (int s : order) {
-            for (int i = 0; i < setLen[s]; i++) {
-                if (setPrevRank[s * ranks + i] == NEW) {
-                    addHolder(holders, holderCount, zone[set[s * ranks + i]], s);
-                }
-            }
-        }
+        ZoneSwaps swaps = new ZoneSwaps(zones);
         boolean progress = true;
         for (int round = 0; round < 8 && progress; round++) {
             progress = false;
             for (int s : order) {
-                while (zoneDoubled(s, zones)
-                        && (swapZone(s, open, true, zones, holders, holderCount)
-                                || swapZone(s, open, false, zones, holders, holderCount))) {
+                while (zoneDoubled(s, zones) && (swaps.swapZone(s, true) || swaps.swapZone(s, false))) {
                     progress = true;
                 }
             }
@@ -374,6 +359,14 @@ final class Rebalance {
         openAtStart = new boolean[slots];
         for (int s = 0; s < slots; s++) {
             openAtStart[s] = primaryOpen(s);
+        }
+        returnMemo = new int[n * (RETURN_RANKS + 1) * 2];
+        returnSeen = new int[returnMemo.length];
+        if (zones <= BIT_SET_ZONES) {
+            zonesAt = new long[slots];
+            for (int i = 0; i < slots; i++) {
+                zonesAt[i] = zoneBits(order[i]);
+            }
         }
         if (slots > REPAIR_SCAN) {
             slotsHolding = new int[n][];
@@ -420,13 +413,17 @@ final class Rebalance {
                 if (zoneCount(s0, zone[a]) < 2) {
                     continue;
                 }
+                returnSearch++;
                 if (pass == 0) {
                     scanLeavers(s0, a, ra, s0Before, best);
                 } else {
                     int start = large ? orderIndex()[s0] + 1 : 0;
                     int limit = large ? REPAIR_SCAN : slots;
                     for (int k = 0; k < slots && best[0] > 0 && (k < limit || best[1] < 0); k++) {
-                        swapCandidate(s0, a, ra, s0Before, order[(start + k) % slots], best);
+                        int at = start + k < slots ? start + k : start + k - slots;
+                        if (zonesAt == null || (zonesAt[at] & (1L << zone[a])) == 0) {
+                            swapCandidate(s0, a, ra, s0Before, order[at], best);
+                        }
                     }
                 }
             }
@@ -475,10 +472,18 @@ final class Rebalance {
             if (zoneCount(s0, zone[y]) > 0) {
                 continue;
             }
+            int back = returnCost(s0, a, s0Before, y, ry, u);
+            int floor = hopFloor(a, s0, u, ry);
+            if (!repaired[u] && total[y] >= previouslyHeld[y] && ry != NEW) {
+                floor += REPAIR_MOVE; // y gives up a place it kept: one zone-repair move in u, which had none
+            }
+            if (back + floor >= best[0]) {
+                continue; // the swap costs at least that: pricing a's hop in full cannot make it the cheapest
+            }
             if (uBefore < 0) {
                 uBefore = repaired[u] ? repairMoves(u, -1, -1) : 0;
             }
-            int cost = Math.max(0, hopCost(a, ra, s0, u, y, uBefore) + hopCost(y, ry, u, s0, a, s0Before));
+            int cost = Math.max(0, hopCost(a, ra, s0, u, y, uBefore) + back);
             if (cost < best[0]) {
                 best[0] = cost;
                 best[1] = a;
@@ -487,6 +492,35 @@ final class Rebalance {
             }
         }
     }
+
+    /**
+     * {@code hopCost(y, ry, u, s0, a, s0Before)}: member y of slot u taking a's place in s0. Of u it depends only on
+     * whether u's primary was open, so it is priced once per (y, ry, that) in one search for (s0, a), which {@link
+     * #returnSearch} numbers.
+     */
+    private int returnCost(int s0, int a, int s0Before, int y, int ry, int u) {
+        if (ry != NEW && ry >= RETURN_RANKS) {
+            return hopCost(y, ry, u, s0, a, s0Before);
+        }
+        int key = (y * (RETURN_RANKS + 1) + (ry == NEW ? RETURN_RANKS : ry)) * 2 + (openAtStart[u] ? 1 : 0);
+        if (returnSeen[key] != returnSearch) {
+            returnSeen[key] = returnSearch;
+            returnMemo[key] = hopCost(y, ry, u, s0, a, s0Before);
+        }
+        return returnMemo[key];
+    }
+
+    /** The previous ranks {@link #returnCost} keeps apart (a ring's most); a rank beyond is priced every time. */
+    private static final int RETURN_RANKS = Ring.MAX_REPLICATION;
+
+    /** Up to this many zones, the zone searches keep zones in bit sets and counts ({@code long} bits). */
+    private static final int BIT_SET_ZONES = Long.SIZE;
+
+    /** Per (member, previous rank, open primary): {@link #returnCost} and the search it was priced in. */
+    private int[] returnMemo;
+
+    private int[] returnSeen;
+    private int returnSearch;
 
     /** How many slots a swap search scans for one doubled slot before it takes the best swap it found. */
     static final int REPAIR_SCAN = 8192;
@@ -507,6 +541,21 @@ final class Rebalance {
             slotsHolding[m] = Arrays.copyOf(slotsHolding[m], slotsHolding[m].length * 2);
         }
         slotsHolding[m][slotsHoldingLen[m]++] = s;
+    }
+
+    /**
+     * During the zone repair, with at most 64 zones: per position in {@link #order}, the zones its slot lists (bit z
+     * for zone z), read in order by the swap search to pass over the slots that list a's zone without loading them.
+     */
+    private long[] zonesAt;
+
+    /** The zones slot s lists, bit z for zone z (zones below 64). */
+    private long zoneBits(int s) {
+        long bits = 0;
+        for (int i = 0; i < setLen[s]; i++) {
+            bits |= 1L << zone[set[s * ranks + i]];
+        }
+        return bits;
     }
 
     /** The position of each slot in {@link #order}; computed once. */
@@ -531,13 +580,24 @@ final class Rebalance {
      * zone-repair moves were {@code uBefore} (0 if u is not repaired yet).
      */
     private int hopCost(int c, int rc, int p, int u, int y, int uBefore) {
-        int cost = REPAIR_MOVE * Math.max(0, repairMoves(u, c, y) - uBefore) + rankMiss(c, rc, u, y);
+        return REPAIR_MOVE * Math.max(0, repairMoves(u, c, y) - uBefore)
+                + rankMiss(c, rc, u, y)
+                + hopFloor(c, p, u, prevRankOf(u, y));
+    }
+
+    /**
+     * The part of {@link #hopCost} that does not count moves or ranks, and so never exceeds it: member c leaving slot
+     * p for slot u in place of a member whose previous rank there is ry (an entry with a previous rank is one its
+     * member held in u before, at that rank).
+     */
+    private int hopFloor(int c, int p, int u, int ry) {
+        int cost = 0;
         if (openAtStart[p] != openAtStart[u]) {
             // c moves between a slot whose primary left and one whose primary stayed: the members that may take
             // the open primaries change, which the rank phase may have to make up with a primary that stayed
             cost += REPAIR_MOVE;
         }
-        if (prevRankOf(u, y) == 0) {
+        if (ry == 0) {
             cost += PRIMARY_MISS; // a kept primary leaves its slot
         }
         if (startRank(u, c) == 0) {
@@ -691,6 +751,9 @@ final class Rebalance {
         if (slotsHolding != null) {
             addHolding(in, s);
         }
+        if (zonesAt != null) {
+            zonesAt[orderIndex()[s]] = zoneBits(s);
+        }
         setPrevRank[pos] = startRank(s, in);
         changed[s] = true;
         repaired[s] = true;
@@ -809,67 +872,246 @@ final class Rebalance {
     }
 
     /**
-     * Slot s has a zone twice: finds a new entry a of that zone in s and a new entry b in another slot t of a zone
-     * that s lacks, such that t gets no worse, and swaps them. Prefers a t that improves too.
+     * The search of {@link #spreadZones}, with what it keeps up to date between swaps: the slots that hold a new entry
+     * of each zone, the slots that list a zone twice, and how many slots could give up a zone for another.
      */
-    private boolean swapZone(int s, boolean[] open, boolean sameOpen, int zones, int[][] holders, int[] holderCount) {
-        int base = s * ranks;
-        int bestT = -1;
-        int bestA = -1;
-        int bestB = -1;
-        for (int i = 0; i < setLen[s]; i++) {
-            int a = set[base + i];
-            if (setPrevRank[base + i] != NEW || zoneCount(s, zone[a]) < 2) {
-                continue;
+    private final class ZoneSwaps {
+
+        private static final int ONCE = 0;
+        private static final int TWICE = 1;
+
+        private final int zones;
+        /** Slots whose primary left, before the swaps. */
+        private final boolean[] open;
+        /**
+         * Per zone, the slots (in slot order) that hold a new entry of that zone; a swap appends, stale rows are
+         * skipped when read.
+         */
+        private final int[][] holders;
+
+        private final int[] holderCount;
+        /** The slots that list a zone twice, and some that no longer do (dropped when met), in no particular order. */
+        private final int[] twiceSlots;
+
+        private int twiceCount;
+        private final boolean[] twiceListed;
+        /**
+         * At {@code ((kind * 2 + o) * zones + y) * (zones + 1)}: how many slots with open primary {@code o == 1} list
+         * zone y once ({@code kind} {@link #ONCE}) or more ({@link #TWICE}), one of them a new entry; at {@code + 1 +
+         * x}: how many of those list zone x too. Null above {@link #BIT_SET_ZONES} zones.
+         */
+        private final int[] slotCounts;
+
+        ZoneSwaps(int zones) {
+            this.zones = zones;
+            open = new boolean[slots];
+            for (int s = 0; s < slots; s++) {
+                open[s] = primaryOpen(s);
             }
-            for (int y = 0; y < zones; y++) {
-                if (zoneCount(s, y) > 0) {
-                    continue;
+            holders = new int[zones][16];
+            holderCount = new int[zones];
+            for (int s : order) {
+                for (int i = 0; i < setLen[s]; i++) {
+                    if (setPrevRank[s * ranks + i] == NEW) {
+                        addHolder(holders, holderCount, zone[set[s * ranks + i]], s);
+                    }
                 }
-                for (int h = 0; h < holderCount[y]; h++) {
-                    int t = holders[y][h];
-                    if (t == s || (sameOpen && open[t] != open[s]) || position(t, a) >= 0) {
+            }
+            twiceSlots = new int[slots];
+            twiceListed = new boolean[slots];
+            slotCounts = zones <= BIT_SET_ZONES ? new int[4 * zones * (zones + 1)] : null;
+            for (int s = 0; s < slots; s++) {
+                listIfZoneTwice(s);
+                count(s, 1);
+            }
+        }
+
+        /**
+         * Slot s has a zone twice: finds a new entry a of that zone in s and a new entry b in another slot t of a
+         * zone that s lacks, such that t gets no worse, and swaps them. Prefers a t that improves too (it lists b's
+         * zone twice and lacks a's); else takes the first t that fits, in the order of a, of b's zone and of {@link
+         * #holders}.
+         */
+        boolean swapZone(int s, boolean sameOpen) {
+            int base = s * ranks;
+            // The holders of a zone are scanned only for a pair (a, y) that has a t, which the slots listing a zone
+            // twice (few) and the counts tell: a t that improves first, else the first t that fits, where the scan
+            // stops instead of pricing every holder.
+            for (int pass = 0; pass < 2; pass++) {
+                boolean improving = pass == 0;
+                for (int i = 0; i < setLen[s]; i++) {
+                    int a = set[base + i];
+                    if (setPrevRank[base + i] != NEW || zoneCount(s, zone[a]) < 2) {
                         continue;
                     }
-                    int tb = t * ranks;
-                    for (int j = 0; j < setLen[t]; j++) {
-                        int b = set[tb + j];
-                        if (setPrevRank[tb + j] != NEW || zone[b] != y) {
+                    for (int y = 0; y < zones; y++) {
+                        if (zoneCount(s, y) > 0 || !swapExists(s, a, y, sameOpen, improving)) {
                             continue;
                         }
-                        // t loses b's zone and gains a's
-                        int worse = zoneCount(t, zone[a]) > 0 ? 1 : 0;
-                        int better = zoneCount(t, y) > 1 ? 1 : 0;
-                        if (worse > better) {
-                            continue;
-                        }
-                        if (better > worse) {
-                            swap(s, a, t, b, holders, holderCount);
-                            return true;
-                        }
-                        if (bestT < 0) {
-                            bestT = t;
-                            bestA = a;
-                            bestB = b;
+                        for (int h = 0; h < holderCount[y]; h++) {
+                            int t = holders[y][h];
+                            if (t == s || (sameOpen && open[t] != open[s]) || position(t, a) >= 0) {
+                                continue;
+                            }
+                            int b = newcomerOfZone(t, y);
+                            if (b < 0) {
+                                continue;
+                            }
+                            // t loses b's zone and gains a's
+                            int worse = zoneCount(t, zone[a]) > 0 ? 1 : 0;
+                            int better = zoneCount(t, y) > 1 ? 1 : 0;
+                            if (improving ? better > worse : better >= worse) {
+                                swap(s, a, t, b);
+                                return true;
+                            }
                         }
                     }
                 }
             }
-        }
-        if (bestT < 0) {
             return false;
         }
-        swap(s, bestA, bestT, bestB, holders, holderCount);
-        return true;
-    }
 
-    /** Member a moves from slot s to slot t, member b from t to s; both entries stay new. */
-    private void swap(int s, int a, int t, int b, int[][] holders, int[] holderCount) {
-        zoneSwaps++;
-        set[s * ranks + position(s, a)] = b;
-        set[t * ranks + position(t, b)] = a;
-        addHolder(holders, holderCount, zone[a], t);
-        addHolder(holders, holderCount, zone[b], s);
+        /**
+         * False only if no slot t other than s (with s's open primary if {@code sameOpen}) holds a new entry of zone y
+         * that a (of a zone s lists twice, zone y missing in s) can swap with: with {@code improving}, such that t
+         * lists y twice and lacks a's zone; else such that t gets no worse.
+         */
+        private boolean swapExists(int s, int a, int y, boolean sameOpen, boolean improving) {
+            int za = zone[a];
+            if (slotCounts != null) {
+                // t lists y twice and lacks a's zone: both slots improve
+                if (counted(s, sameOpen, TWICE, y, -1) > counted(s, sameOpen, TWICE, y, za)) {
+                    return true;
+                }
+                if (improving) {
+                    return false;
+                }
+                // t lists y once and lacks a's zone: it swaps one zone it lists once for another
+                if (counted(s, sameOpen, ONCE, y, -1) > counted(s, sameOpen, ONCE, y, za)) {
+                    return true;
+                }
+                // else only a t that lists y twice and a's zone, but not a, is left (it stays as bad)
+                if (counted(s, sameOpen, TWICE, y, za) == 0) {
+                    return false;
+                }
+            } else if (!improving) {
+                return true;
+            }
+            for (int k = 0; k < twiceCount; ) {
+                int t = twiceSlots[k];
+                if (!listsZoneTwice(t)) {
+                    // repaired meanwhile; a later swap that leaves it listing a zone twice again (a neutral one can)
+                    // lists it again through swap()
+                    twiceListed[t] = false;
+                    twiceSlots[k] = twiceSlots[--twiceCount];
+                    continue;
+                }
+                k++;
+                if (t != s
+                        && !(sameOpen && open[t] != open[s])
+                        && zoneCount(t, y) > 1
+                        && (improving ? zoneCount(t, za) == 0 : position(t, a) < 0)
+                        && newcomerOfZone(t, y) >= 0) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * How many slots (with s's open primary if {@code sameOpen}) list zone y once ({@link #ONCE}) or more ({@link
+         * #TWICE}), one of them a new entry, and also list zone x (any, if x is -1).
+         */
+        private int counted(int s, boolean sameOpen, int kind, int y, int x) {
+            int c = 0;
+            for (int o = 0; o < 2; o++) {
+                if (!sameOpen || open[s] == (o == 1)) {
+                    c += slotCounts[((kind * 2 + o) * zones + y) * (zones + 1) + 1 + x];
+                }
+            }
+            return c;
+        }
+
+        /** Adds slot s to {@link #slotCounts} ({@code sign} 1), or takes it out (-1). */
+        private void count(int s, int sign) {
+            if (slotCounts == null) {
+                return;
+            }
+            int base = s * ranks;
+            int o = open[s] ? 1 : 0;
+            for (int i = 0; i < setLen[s]; i++) {
+                int y = zone[set[base + i]];
+                if (setPrevRank[base + i] != NEW || newcomerOfZone(s, y) != set[base + i]) {
+                    continue; // the slot is counted once per zone, at its first new entry of that zone
+                }
+                int at = (((zoneCount(s, y) > 1 ? TWICE : ONCE) * 2 + o) * zones + y) * (zones + 1);
+                slotCounts[at] += sign;
+                for (int j = 0; j < setLen[s]; j++) {
+                    int x = zone[set[base + j]];
+                    if (x != y && firstOfZone(s, j)) {
+                        slotCounts[at + 1 + x] += sign;
+                    }
+                }
+            }
+        }
+
+        /** Member a moves from slot s to slot t, member b from t to s; both entries stay new. */
+        private void swap(int s, int a, int t, int b) {
+            zoneSwaps++;
+            count(s, -1);
+            count(t, -1);
+            set[s * ranks + position(s, a)] = b;
+            set[t * ranks + position(t, b)] = a;
+            count(s, 1);
+            count(t, 1);
+            addHolder(holders, holderCount, zone[a], t);
+            addHolder(holders, holderCount, zone[b], s);
+            listIfZoneTwice(s);
+            listIfZoneTwice(t);
+        }
+
+        /** True if the entry at position j of slot s is the first of its zone in s. */
+        private boolean firstOfZone(int s, int j) {
+            int base = s * ranks;
+            for (int i = 0; i < j; i++) {
+                if (zone[set[base + i]] == zone[set[base + j]]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Lists slot s among {@link #twiceSlots} if it lists a zone twice and is not listed yet. */
+        private void listIfZoneTwice(int s) {
+            if (!twiceListed[s] && listsZoneTwice(s)) {
+                twiceListed[s] = true;
+                twiceSlots[twiceCount++] = s;
+            }
+        }
+
+        /** The first new entry of zone z in slot t, or -1. */
+        private int newcomerOfZone(int t, int z) {
+            int tb = t * ranks;
+            for (int j = 0; j < setLen[t]; j++) {
+                if (setPrevRank[tb + j] == NEW && zone[set[tb + j]] == z) {
+                    return set[tb + j];
+                }
+            }
+            return -1;
+        }
+
+        /** True if slot s lists some zone more than once. */
+        private boolean listsZoneTwice(int s) {
+            int base = s * ranks;
+            for (int i = 1; i < setLen[s]; i++) {
+                for (int j = 0; j < i; j++) {
+                    if (zone[set[base + i]] == zone[set[base + j]]) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     /**
@@ -961,6 +1203,19 @@ final class Rebalance {
 
     private int bestNewcomer(int s, int[] held) {
         boolean primaryOpen = primaryOpen(s);
+        if (inSlot == null) {
+            inSlot = new boolean[n];
+            zoneInSlot = new int[n];
+        }
+        // s's members and zones, marked once instead of searched for every member
+        int base = s * ranks;
+        for (int i = 0; i < setLen[s]; i++) {
+            int m = set[base + i];
+            inSlot[m] = true;
+            if (zone[m] >= 0) {
+                zoneInSlot[zone[m]]++;
+            }
+        }
         int best = -1;
         int bestZone = 0;
         int bestNeeds = 0;
@@ -968,24 +1223,33 @@ final class Rebalance {
         long bestMix = 0;
         for (int m = 0; m < n; m++) {
             int deficit = total[m] - held[m];
-            if (deficit <= 0 || position(s, m) >= 0) {
+            if (deficit <= 0 || inSlot[m]) {
                 continue;
             }
-            int z = zone[m] < 0 ? 0 : zoneCount(s, zone[m]);
+            int z = zone[m] < 0 ? 0 : zoneInSlot[zone[m]];
             // 2: below the lower bound of primaries without this slot, 1: below the upper bound, 0: no need
             int needs =
                     !primaryOpen || primaryNeed[m] <= 0 ? 0 : primaryNeed[m] > (total[m] % ranks > 0 ? 1 : 0) ? 2 : 1;
-            long mx = memberSlotHash(idHash[m], s);
-            int urgent = needs == 2 ? 1 : 0;
-            int bestUrgent = bestNeeds == 2 ? 1 : 0;
-            if (best < 0
-                    || urgent > bestUrgent
-                    || (urgent == bestUrgent && z < bestZone)
-                    || (urgent == bestUrgent
-                            && z == bestZone
-                            && (needs > bestNeeds
-                                    || (needs == bestNeeds
-                                            && (deficit > bestDeficit || (deficit == bestDeficit && mx < bestMix)))))) {
+            // first urgent, then the fewest of its zone in s, the greater need, the larger deficit, the smaller hash
+            // (hashed only on a tie of all the rest)
+            int better = best < 0 ? 1 : Integer.compare(needs == 2 ? 1 : 0, bestNeeds == 2 ? 1 : 0);
+            if (better == 0) {
+                better = Integer.compare(bestZone, z);
+            }
+            if (better == 0) {
+                better = Integer.compare(needs, bestNeeds);
+            }
+            if (better == 0) {
+                better = Integer.compare(deficit, bestDeficit);
+            }
+            long mx = 0;
+            if (better == 0) {
+                mx = memberSlotHash(idHash[m], s);
+                better = Long.compare(bestMix, mx);
+            } else if (better > 0) {
+                mx = memberSlotHash(idHash[m], s);
+            }
+            if (better > 0) {
                 best = m;
                 bestZone = z;
                 bestNeeds = needs;
@@ -993,11 +1257,23 @@ final class Rebalance {
                 bestMix = mx;
             }
         }
+        for (int i = 0; i < setLen[s]; i++) {
+            int m = set[base + i];
+            inSlot[m] = false;
+            if (zone[m] >= 0) {
+                zoneInSlot[zone[m]]--;
+            }
+        }
         if (best >= 0 && bestNeeds > 0) {
             primaryNeed[best]--;
         }
         return best;
     }
+
+    /** Scratch of {@link #bestNewcomer}: the members of the slot it fills, and how many of each zone it lists. */
+    private boolean[] inSlot;
+
+    private int[] zoneInSlot;
 
     /** Every member under quota is already in s: move some v from another slot t into s, and give t a member u. */
     private void repairSet(int s, int[] held) {

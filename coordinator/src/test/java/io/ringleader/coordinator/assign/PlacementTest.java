@@ -167,6 +167,60 @@ class PlacementTest {
     }
 
     /**
+     * With unequal zones on rings larger than {@link Rebalance#REPAIR_SCAN} slots, the zone swaps, the zone repair
+     * (hundreds of repair moves in the first two sequences) and the primary trades all run; the last two sequences
+     * have exactly 64 zones (the most the zone searches count in bit sets) and 70 (past it: the searches scan). These
+     * fingerprints of every ring and plan were taken before those searches were made faster, which must not change
+     * any ring.
+     */
+    @Test
+    void largeRingsWithUnequalZones_placeExactlyAsPinned() {
+        assertThat(spreadFingerprint(16384, 2, 30, 4, 7)).isEqualTo(0x5D56A6D9EC310E72L);
+        assertThat(spreadFingerprint(16384, 3, 30, 4, 8)).isEqualTo(0x0C7247317736DD13L);
+        assertThat(spreadFingerprint(16384, 3, 300, 4, 9)).isEqualTo(0x10ACEACA450F38A7L);
+        assertThat(spreadFingerprint(4096, 3, 90, 64, 10)).isEqualTo(0xCC4A6ECC857B93EAL);
+        assertThat(spreadFingerprint(4096, 3, 100, 70, 11)).isEqualTo(0xE340DC568F3DB0AEL);
+    }
+
+    /**
+     * A first placement of {@code members} (weights 100..400, {@code zones} zones, members after the first {@code
+     * zones} in random zones), then a leave, a join, a leave and a join; mixes every ring's replica table and every
+     * plan's moves into one number.
+     */
+    static long spreadFingerprint(int slots, int replication, int members, int zones, long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        List<Participant> ps = new ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            ps.add(Participant.active(
+                    "m" + i, 100 * (1 + random.nextInt(4)), "z" + (i < zones ? i : random.nextInt(zones))));
+        }
+        PlacementConfig config = new PlacementConfig(slots, replication);
+        Ring ring = null;
+        long h = 0;
+        for (int step = 0; step <= 4; step++) {
+            if (step % 2 == 1) {
+                ps.remove(random.nextInt(ps.size()));
+            } else if (step > 0) {
+                ps.add(Participant.active("j" + step, 100 * (1 + random.nextInt(4)), "z" + random.nextInt(zones)));
+            }
+            Assignment a = Placement.assign(ring, ps, config);
+            ring = a.ring();
+            for (int s = 0; s < slots; s++) {
+                for (String m : ring.replicas(s)) {
+                    h = Rebalance.mix(h * 31 + io.ringleader.agent.ring.KeyHash.hash(m) + s);
+                }
+            }
+            for (Move m : a.plan().moves()) {
+                h = Rebalance.mix(h * 31
+                        + m.slot() * 8L
+                        + m.rank()
+                        + io.ringleader.agent.ring.KeyHash.hash(m.reason().name()));
+            }
+        }
+        return h;
+    }
+
+    /**
      * Places 16 random steps from a first placement of 12 members at S = 1024 and mixes every ring's replica table
      * into one number. {@code zones} 0: no zones; n > 0: n zones; -n: n zones, every third member without one.
      */
