@@ -306,6 +306,7 @@ final class ZkRouter implements Router {
             return;
         }
         boolean changed = !next.equals(ring);
+        boolean rewritten = mzxid != ringZxid;
         ring = next;
         ringZxid = mzxid;
         problem = null;
@@ -321,6 +322,9 @@ final class ZkRouter implements Router {
                     next.replication(),
                     next.members().size(),
                     Long.toHexString(mzxid));
+        }
+        if (changed || rewritten) {
+            // The same ring written again still moves the table's epoch: catchUp to its zxid must not wait in vain.
             recompute();
         }
     }

@@ -316,6 +316,19 @@ class RouterTest extends ZooKeeperTestBase {
     }
 
     @Test
+    void theSameRingWrittenAgain_movesTheTableEpochToItsZxid() throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        Ring ring = rotatingRing(1, 16, List.of("a"));
+        writeRing(a, ring);
+        awaitEpoch(a, 1);
+        writeRing(a, ring);
+        long mzxid = a.curator().checkExists().forPath(a.clusterPath().ring()).getMzxid();
+        await().atMost(WAIT).until(() -> a.router().table().ringZxid() == mzxid);
+        assertThat(a.router().table().epoch()).isGreaterThanOrEqualTo(mzxid);
+        assertThat(a.router().status().problem()).isNull();
+    }
+
+    @Test
     void aMembershipListener_readsATableThatAlreadyFollowsTheViewItIsTold() throws Exception {
         List<Agent> agents = startABC();
         Agent a = agents.get(0);
