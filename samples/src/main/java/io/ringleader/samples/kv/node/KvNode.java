@@ -8,6 +8,7 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.roles.Fence;
 import io.ringleader.agent.roles.RoleChange;
 import io.ringleader.agent.roles.RoleSnapshot;
@@ -17,6 +18,7 @@ import io.ringleader.samples.kv.node.Peers.Address;
 import io.ringleader.samples.kv.node.Peers.PeerException;
 import io.ringleader.samples.kv.node.Wire.CatchUpAnswer;
 import io.ringleader.samples.kv.node.Wire.CatchUpRequest;
+import io.ringleader.samples.kv.node.Wire.Handback;
 import io.ringleader.samples.kv.node.Wire.Problem;
 import io.ringleader.samples.kv.node.Wire.Result;
 import io.ringleader.samples.kv.node.Wire.SlotEntries;
@@ -36,11 +38,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +53,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
@@ -86,6 +92,10 @@ public final class KvNode implements Closeable {
     private static final long SYNC_PERIOD_MILLIS = 500;
     private static final long RESEND_MILLIS = 25;
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a primary handing slots back waits for their requests in flight, and the undrain for its answer. */
+    private static final Duration HANDBACK_WAIT = Duration.ofSeconds(5);
+    /** How long a primary refuses new requests for slots it hands back if the returning node does not take them. */
+    private static final Duration HANDBACK_HOLD = Duration.ofSeconds(3);
 
     static {
         // The JDK server writes a response's headers and body apart: without TCP_NODELAY, Nagle's algorithm and the
@@ -122,6 +132,15 @@ public final class KvNode implements Closeable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile KvStore store;
     private volatile boolean handingOff;
+    /** Per slot: client requests in flight, counted before the hand-back check. */
+    private final AtomicIntegerArray slotInFlight;
+    /**
+     * Slots this node leads for now and hands back to a returning node, each with the {@link System#nanoTime()} until
+     * which new requests for it are refused: until the node leads it no more, or the hold ends (the returning node
+     * did not come back).
+     */
+    private final Map<Integer, Long> handingBack = new ConcurrentHashMap<>();
+
     private volatile String ringProblem;
 
     private KvNode(Builder b) throws IOException {
@@ -143,6 +162,7 @@ public final class KvNode implements Closeable {
         this.syncThread = Executors.newSingleThreadScheduledExecutor(
                 ThreadUtils.newGenericThreadFactory("ringleader-kv-" + id + "-sync"));
         this.slots = new SlotStates(b.slots);
+        this.slotInFlight = new AtomicIntegerArray(b.slots);
         this.fence = Fence.forSlots(b.slots);
         this.peers = new Peers(peerPool, b.replicationTimeout, b.catchUpTimeout);
         this.writeTimeout = b.writeTimeout;
@@ -151,6 +171,7 @@ public final class KvNode implements Closeable {
         server.createContext("/internal/replicate", ex -> serveSlotMessage(ex, true));
         server.createContext("/internal/confirm", ex -> serveSlotMessage(ex, false));
         server.createContext("/internal/catch-up", this::serveCatchUp);
+        server.createContext("/internal/handback", this::serveHandback);
         server.createContext("/status", this::serveStatus);
         server.createContext("/metrics", this::serveMetrics);
         server.createContext("/admin/drain", this::serveDrain);
@@ -245,6 +266,7 @@ public final class KvNode implements Closeable {
             });
             now.primary().forEach(slot -> fence.admit(slot, now.epoch()));
         }
+        change.lostPrimary().forEach(slot -> handingBack.remove(slot));
         if (!change.isEmpty()) {
             log.info(
                     "[member={}] roles at epoch 0x{}: primary of {} slots (+{} -{}), backup of {} ({})",
@@ -515,6 +537,7 @@ public final class KvNode implements Closeable {
         // Counted before the drain check: a drain that saw no request in flight after refusing new ones has
         // none to wait for.
         inFlight.incrementAndGet();
+        slotInFlight.incrementAndGet(slot);
         try {
             if (handingOff) {
                 return new Reply(
@@ -525,10 +548,20 @@ public final class KvNode implements Closeable {
                                 slot,
                                 true));
             }
+            if (handedBack(slot)) {
+                return new Reply(
+                        503,
+                        problem(
+                                "handing_back",
+                                id + " is handing slot " + slot + " back to its returning primary: retry there",
+                                slot,
+                                true));
+            }
             return method.equals("GET")
                     ? read(slot, key, roles.epoch())
                     : write(slot, key, method.equals("PUT") ? value : null, roles.epoch());
         } finally {
+            slotInFlight.decrementAndGet(slot);
             inFlight.decrementAndGet();
         }
     }
@@ -865,11 +898,104 @@ public final class KvNode implements Closeable {
         }
     }
 
+    /**
+     * Undoes a drain without a failed request: the primaries of the slots this node leads once UP again first stop
+     * taking new requests for them (clients retry, and reach this node once it is UP) and finish those in flight,
+     * while every replica still names them primary; only then does this node turn UP. A primary that does not
+     * answer in time is logged and the node turns UP anyway (its writes in flight may then end unknown).
+     */
     private void serveUndrain(HttpExchange ex) throws IOException {
         try (ex) {
             handingOff = false;
+            Map<Address, Handback> asks = new LinkedHashMap<>();
+            slotsToTakeBack().forEach((primary, taken) -> asks.put(primary, new Handback(id, taken)));
+            int slotCount =
+                    asks.values().stream().mapToInt(h -> h.slots().size()).sum();
+            try {
+                Map<String, PeerException> failed = peers.postAll("/internal/handback", asks, HANDBACK_WAIT);
+                failed.forEach((peer, e) -> log.warn(
+                        "[member={}] undrain: {} did not quiesce the slots it hands back ({}); taking them anyway",
+                        id,
+                        peer,
+                        e.getMessage()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
             agent.setState(MemberState.UP);
+            log.info("[member={}] undrained: {} slots handed back by {} primaries", id, slotCount, asks.size());
             send(ex, 200, Map.of("drained", false, "id", id));
+        }
+    }
+
+    /** By current primary: the slots whose first replica present and UP is this node once it is UP again. */
+    private Map<Address, List<Integer>> slotsToTakeBack() {
+        RoutingTable table = agent.router().table();
+        Ring ring = table.ring().orElse(null);
+        Map<Address, List<Integer>> out = new LinkedHashMap<>();
+        if (ring == null) {
+            return out;
+        }
+        Set<String> up = new HashSet<>();
+        table.upMembers().forEach(m -> up.add(m.id()));
+        for (int slot = 0; slot < ring.slotCount(); slot++) {
+            for (String replica : ring.replicas(slot)) {
+                if (replica.equals(id)) {
+                    Member primary = primaryOrNull(table, slot);
+                    Address at = primary == null || primary.id().equals(id) ? null : address(primary);
+                    if (at != null) {
+                        out.computeIfAbsent(at, a -> new ArrayList<>()).add(slot);
+                    }
+                    break;
+                }
+                if (up.contains(replica)) {
+                    break; // led by an earlier replica: not this node's to take back
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether new requests for {@code slot} are refused because it is being handed back; a hold that ended lapses. */
+    private boolean handedBack(int slot) {
+        Long until = handingBack.get(slot);
+        if (until == null) {
+            return false;
+        }
+        if (System.nanoTime() - until < 0) {
+            return true;
+        }
+        handingBack.remove(slot, until);
+        return false;
+    }
+
+    /**
+     * A returning node asks this one to hand slots back: those it leads are refused to new requests from now on
+     * (until it leads them no more, at most {@link #HANDBACK_HOLD}), and the answer comes once the requests in flight
+     * for them finished.
+     */
+    private void serveHandback(HttpExchange ex) throws IOException {
+        try (ex) {
+            Handback h = Wire.JSON.readValue(ex.getRequestBody(), Handback.class);
+            RoleSnapshot roles = agent.roles().current();
+            long until = System.nanoTime() + HANDBACK_HOLD.toNanos();
+            List<Integer> held = new ArrayList<>();
+            for (int slot : h.slots()) {
+                if (slot >= 0 && slot < slots.slotCount() && roles.isPrimary(slot)) {
+                    handingBack.put(slot, until);
+                    held.add(slot);
+                }
+            }
+            long deadline = System.nanoTime() + HANDBACK_WAIT.toNanos();
+            for (int slot : held) {
+                while (slotInFlight.get(slot) > 0 && System.nanoTime() - deadline < 0) {
+                    Thread.sleep(1);
+                }
+            }
+            log.info("[member={}] handing {} slots back to {}", id, held.size(), h.from());
+            send(ex, 200, Map.of("held", held.size(), "to", h.from()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -83,6 +83,22 @@ final class Peers {
         return failures;
     }
 
+    /** Sends {@code message} to {@code path} on every address at once and waits for all; as {@link #sendAll}. */
+    Map<String, PeerException> postAll(String path, Map<Address, ?> messages, Duration wait)
+            throws InterruptedException {
+        Map<Address, CompletableFuture<HttpResponse<byte[]>>> calls = new LinkedHashMap<>();
+        messages.forEach((a, m) -> calls.put(
+                a, http.sendAsync(request(a, path, encode(m), wait), HttpResponse.BodyHandlers.ofByteArray())));
+        Map<String, PeerException> failures = new LinkedHashMap<>();
+        for (Map.Entry<Address, CompletableFuture<HttpResponse<byte[]>>> c : calls.entrySet()) {
+            PeerException failure = check(c.getKey(), c.getValue(), wait);
+            if (failure != null) {
+                failures.put(c.getKey().id(), failure);
+            }
+        }
+        return failures;
+    }
+
     /** Asks one member for slots' entries. */
     CatchUpAnswer fetch(String path, CatchUpRequest message, Address from) throws PeerException, InterruptedException {
         CompletableFuture<HttpResponse<byte[]>> call = http.sendAsync(

@@ -47,6 +47,16 @@ final class Wire {
         }
     }
 
+    /**
+     * A returning node ({@code from}) asks the primary of these slots to stop taking new requests for them and to
+     * finish those in flight before it takes them back; the answer lists the slots the asked node leads and holds.
+     */
+    record Handback(String from, List<Integer> slots) {
+        Handback {
+            slots = slots == null ? List.of() : List.copyOf(slots);
+        }
+    }
+
     /** Every entry of one slot, tombstones included. */
     record SlotEntries(int slot, List<WireEntry> entries) {
         SlotEntries {
