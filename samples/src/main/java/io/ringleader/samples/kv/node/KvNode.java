@@ -94,8 +94,13 @@ public final class KvNode implements Closeable {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(30);
     /** How long a primary handing slots back waits for their requests in flight, and the undrain for its answer. */
     private static final Duration HANDBACK_WAIT = Duration.ofSeconds(5);
-    /** How long a primary refuses new requests for slots it hands back if the returning node does not take them. */
+    /**
+     * How long, after its wait, a primary refuses new requests for slots it hands back if the returning node does not
+     * take them.
+     */
     private static final Duration HANDBACK_HOLD = Duration.ofSeconds(3);
+    /** How much longer than the primary's wait the undrain waits for its answer. */
+    private static final Duration HANDBACK_ANSWER_MARGIN = Duration.ofSeconds(1);
 
     static {
         // The JDK server writes a response's headers and body apart: without TCP_NODELAY, Nagle's algorithm and the
@@ -132,6 +137,8 @@ public final class KvNode implements Closeable {
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile KvStore store;
     private volatile boolean handingOff;
+    /** Held by a drain or undrain while it runs. */
+    private final Object adminLock = new Object();
     /** Per slot: client requests in flight, counted before the hand-back check. */
     private final AtomicIntegerArray slotInFlight;
     /**
@@ -557,6 +564,11 @@ public final class KvNode implements Closeable {
                                 slot,
                                 true));
             }
+            // A hold ends when the roles drop the slot, which they publish before they tell us: read them again
+            // after the check, or a request that read them before could pass once the hold is gone.
+            if (!agent.roles().current().isPrimary(slot)) {
+                return new Reply(421, problem("not_primary", id + " handed slot " + slot + " back", slot, true));
+            }
             return method.equals("GET")
                     ? read(slot, key, roles.epoch())
                     : write(slot, key, method.equals("PUT") ? value : null, roles.epoch());
@@ -879,22 +891,29 @@ public final class KvNode implements Closeable {
                 send(ex, 405, problem("bad_method", "POST /admin/drain", -1, true));
                 return;
             }
-            try {
-                // New requests are refused as certainly not applied (clients retry them at the next primary) and
-                // those in flight finish while every replica still names this node primary: none of them fails.
-                handingOff = true;
-                long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-                while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                agent.drain(DRAIN_TIMEOUT, inFlight::get);
-                log.info("[member={}] drained: primary of no slot", id);
-                send(ex, 200, Map.of("drained", true, "id", id));
-            } catch (TimeoutException e) {
-                send(ex, 504, problem("drain_timeout", e.getMessage(), -1, true));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // one drain or undrain at a time: an undrain waiting for its handbacks must not turn a drained node UP
+            synchronized (adminLock) {
+                drain(ex);
             }
+        }
+    }
+
+    private void drain(HttpExchange ex) throws IOException {
+        try {
+            // New requests are refused as certainly not applied (clients retry them at the next primary) and
+            // those in flight finish while every replica still names this node primary: none of them fails.
+            handingOff = true;
+            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            agent.drain(DRAIN_TIMEOUT, inFlight::get);
+            log.info("[member={}] drained: primary of no slot", id);
+            send(ex, 200, Map.of("drained", true, "id", id));
+        } catch (TimeoutException e) {
+            send(ex, 504, problem("drain_timeout", e.getMessage(), -1, true));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -906,26 +925,36 @@ public final class KvNode implements Closeable {
      */
     private void serveUndrain(HttpExchange ex) throws IOException {
         try (ex) {
-            handingOff = false;
-            Map<Address, Handback> asks = new LinkedHashMap<>();
-            slotsToTakeBack().forEach((primary, taken) -> asks.put(primary, new Handback(id, taken)));
-            int slotCount =
-                    asks.values().stream().mapToInt(h -> h.slots().size()).sum();
-            try {
-                Map<String, PeerException> failed = peers.postAll("/internal/handback", asks, HANDBACK_WAIT);
-                failed.forEach((peer, e) -> log.warn(
-                        "[member={}] undrain: {} did not quiesce the slots it hands back ({}); taking them anyway",
-                        id,
-                        peer,
-                        e.getMessage()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (!ex.getRequestMethod().equals("POST")) {
+                send(ex, 405, problem("bad_method", "POST /admin/undrain", -1, true));
                 return;
             }
-            agent.setState(MemberState.UP);
-            log.info("[member={}] undrained: {} slots handed back by {} primaries", id, slotCount, asks.size());
-            send(ex, 200, Map.of("drained", false, "id", id));
+            synchronized (adminLock) {
+                undrain(ex);
+            }
         }
+    }
+
+    private void undrain(HttpExchange ex) throws IOException {
+        handingOff = false;
+        Map<Address, Handback> asks = new LinkedHashMap<>();
+        slotsToTakeBack().forEach((primary, taken) -> asks.put(primary, new Handback(id, taken)));
+        int slotCount = asks.values().stream().mapToInt(h -> h.slots().size()).sum();
+        try {
+            Map<String, PeerException> failed =
+                    peers.postAll("/internal/handback", asks, HANDBACK_WAIT.plus(HANDBACK_ANSWER_MARGIN));
+            failed.forEach((peer, e) -> log.warn(
+                    "[member={}] undrain: {} did not quiesce the slots it hands back ({}); taking them anyway",
+                    id,
+                    peer,
+                    e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        agent.setState(MemberState.UP);
+        log.info("[member={}] undrained: {} slots handed back by {} primaries", id, slotCount, asks.size());
+        send(ex, 200, Map.of("drained", false, "id", id));
     }
 
     /** By current primary: the slots whose first replica present and UP is this node once it is UP again. */
@@ -978,7 +1007,8 @@ public final class KvNode implements Closeable {
         try (ex) {
             Handback h = Wire.JSON.readValue(ex.getRequestBody(), Handback.class);
             RoleSnapshot roles = agent.roles().current();
-            long until = System.nanoTime() + HANDBACK_HOLD.toNanos();
+            // the hold covers the wait for requests in flight, then the returning node's turn to UP
+            long until = System.nanoTime() + HANDBACK_WAIT.toNanos() + HANDBACK_HOLD.toNanos();
             List<Integer> held = new ArrayList<>();
             for (int slot : h.slots()) {
                 if (slot >= 0 && slot < slots.slotCount() && roles.isPrimary(slot)) {

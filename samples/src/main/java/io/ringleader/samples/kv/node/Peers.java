@@ -11,7 +11,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** The node's calls to other nodes: replicate, confirm, catch up. One HTTP/1.1 client, connections kept alive. */
+/**
+ * The node's calls to other nodes: replicate, confirm, catch up, hand back. One HTTP/1.1 client, connections kept
+ * alive.
+ */
 final class Peers {
 
     /** A peer refused or failed a message; {@code stale} when it refused our epoch or our claim to be primary. */
@@ -65,30 +67,25 @@ final class Peers {
      * @return the refusals and failures by member id; empty if every member accepted
      */
     Map<String, PeerException> sendAll(String path, SlotMessage message, List<Address> to) throws InterruptedException {
-        if (to.isEmpty()) {
-            return Map.of();
-        }
         byte[] body = encode(message);
-        List<CompletableFuture<HttpResponse<byte[]>>> calls = new ArrayList<>(to.size());
-        for (Address a : to) {
-            calls.add(http.sendAsync(request(a, path, body, timeout), HttpResponse.BodyHandlers.ofByteArray()));
-        }
-        Map<String, PeerException> failures = new LinkedHashMap<>();
-        for (int i = 0; i < calls.size(); i++) {
-            PeerException failure = check(to.get(i), calls.get(i), timeout);
-            if (failure != null) {
-                failures.put(to.get(i).id(), failure);
-            }
-        }
-        return failures;
+        Map<Address, byte[]> bodies = new LinkedHashMap<>();
+        to.forEach(a -> bodies.put(a, body));
+        return callAll(path, bodies, timeout);
     }
 
-    /** Sends {@code message} to {@code path} on every address at once and waits for all; as {@link #sendAll}. */
+    /** Sends each address its own message to {@code path}, all at once, and waits for all at most {@code wait}. */
     Map<String, PeerException> postAll(String path, Map<Address, ?> messages, Duration wait)
             throws InterruptedException {
+        Map<Address, byte[]> bodies = new LinkedHashMap<>();
+        messages.forEach((a, m) -> bodies.put(a, encode(m)));
+        return callAll(path, bodies, wait);
+    }
+
+    private Map<String, PeerException> callAll(String path, Map<Address, byte[]> bodies, Duration wait)
+            throws InterruptedException {
         Map<Address, CompletableFuture<HttpResponse<byte[]>>> calls = new LinkedHashMap<>();
-        messages.forEach((a, m) -> calls.put(
-                a, http.sendAsync(request(a, path, encode(m), wait), HttpResponse.BodyHandlers.ofByteArray())));
+        bodies.forEach((a, body) ->
+                calls.put(a, http.sendAsync(request(a, path, body, wait), HttpResponse.BodyHandlers.ofByteArray())));
         Map<String, PeerException> failures = new LinkedHashMap<>();
         for (Map.Entry<Address, CompletableFuture<HttpResponse<byte[]>>> c : calls.entrySet()) {
             PeerException failure = check(c.getKey(), c.getValue(), wait);
