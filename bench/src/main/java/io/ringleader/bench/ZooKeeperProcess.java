@@ -71,9 +71,14 @@ final class ZooKeeperProcess implements AutoCloseable {
             port = socket.getLocalPort();
         }
         List<String> command = ChildJvm.command(
-                List.of("-Xmx256m", "-Dzookeeper.admin.enableServer=false", "-Dzookeeper.4lw.commands.whitelist=ruok"),
+                List.of(
+                        // -Dbench.zookeeper.heap=1g for the fan-out benchmark's 1,000 sessions
+                        "-Xmx" + System.getProperty("bench.zookeeper.heap", "256m"),
+                        "-Dzookeeper.admin.enableServer=false",
+                        "-Dzookeeper.4lw.commands.whitelist=ruok"),
                 "org.apache.zookeeper.server.ZooKeeperServerMain",
-                List.of(Integer.toString(port), dir.resolve("data").toString(), Long.toString(tick.toMillis())));
+                // the last argument, 0: no limit on connections from one address (the fan-out benchmark opens 1,000)
+                List.of(Integer.toString(port), dir.resolve("data").toString(), Long.toString(tick.toMillis()), "0"));
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("zookeeper.log").toFile())
