@@ -39,12 +39,25 @@ public final class RoutingTable {
     private final Member[] presentByIndex;
     /** By ring member index: the member if present and UP, else null. */
     private final Member[] upByIndex;
-    /** By slot: its primary, or null. Empty when there is no ring. */
+    /** By slot: its primary, or null. Empty when there is no ring. Never written after construction. */
     private final Member[] primaryBySlot;
+    /**
+     * By ring member index: the slots listing it, built when a table first follows another of the same ring and
+     * handed on to the next; null until then.
+     */
+    private final int[][] slotsByIndex;
 
     private final int slotsWithoutPrimary;
 
     private RoutingTable(Ring ring, long ringZxid, List<Member> present, long membersZxid) {
+        this(ring, ringZxid, present, membersZxid, null);
+    }
+
+    /**
+     * With {@code previous} of the same ring, only the slots listing a member whose UP record changed are computed
+     * again: a member's arrival or departure touches about {@code S·R/n} slots instead of {@code S}.
+     */
+    private RoutingTable(Ring ring, long ringZxid, List<Member> present, long membersZxid, RoutingTable previous) {
         this.ring = ring;
         this.ringZxid = ringZxid;
         this.membersZxid = membersZxid;
@@ -67,6 +80,7 @@ public final class RoutingTable {
             this.presentByIndex = new Member[0];
             this.upByIndex = presentByIndex;
             this.primaryBySlot = new Member[0];
+            this.slotsByIndex = null;
             this.slotsWithoutPrimary = 0;
             return;
         }
@@ -79,30 +93,105 @@ public final class RoutingTable {
             upByIndex[i] = m != null && m.state() == MemberState.UP ? m : null;
         }
         int slots = ring.slotCount();
-        int replication = ring.replication();
-        this.primaryBySlot = new Member[slots];
-        int without = 0;
-        for (int s = 0; s < slots; s++) {
-            for (int r = 0; r < replication; r++) {
-                int index = ring.replicaIndex(s, r);
-                if (index == Ring.NONE) {
-                    break;
-                }
-                if (upByIndex[index] != null) {
-                    primaryBySlot[s] = upByIndex[index];
-                    break;
+        int[] changed = previous != null && previous.ring == ring ? changedUp(previous.upByIndex, upByIndex) : null;
+        if (changed != null && changed.length == 0) {
+            this.primaryBySlot = previous.primaryBySlot;
+            this.slotsByIndex = previous.slotsByIndex;
+            this.slotsWithoutPrimary = previous.slotsWithoutPrimary;
+        } else if (changed != null && changed.length * 4 <= n) {
+            this.slotsByIndex = previous.slotsByIndex != null ? previous.slotsByIndex : slotsByIndex(ring);
+            this.primaryBySlot = previous.primaryBySlot.clone();
+            int without = previous.slotsWithoutPrimary;
+            for (int index : changed) {
+                for (int s : slotsByIndex[index]) {
+                    boolean had = primaryBySlot[s] != null;
+                    primaryBySlot[s] = firstUp(ring, s, upByIndex);
+                    without += (had ? 0 : -1) + (primaryBySlot[s] != null ? 0 : 1);
                 }
             }
-            if (primaryBySlot[s] == null) {
-                without++;
+            this.slotsWithoutPrimary = without;
+        } else {
+            this.primaryBySlot = new Member[slots];
+            this.slotsByIndex = previous != null && previous.ring == ring ? previous.slotsByIndex : null;
+            int without = 0;
+            for (int s = 0; s < slots; s++) {
+                primaryBySlot[s] = firstUp(ring, s, upByIndex);
+                if (primaryBySlot[s] == null) {
+                    without++;
+                }
             }
+            this.slotsWithoutPrimary = without;
         }
-        this.slotsWithoutPrimary = without;
     }
 
-    /** The table of {@code ring} (null: none yet), read at {@code ringZxid}, and {@code view}. */
-    static RoutingTable of(Ring ring, long ringZxid, MemberView view) {
-        return new RoutingTable(ring, ringZxid, view.members(), view.zxid());
+    /** The first replica of {@code slot} that is present and UP, or null. */
+    private static Member firstUp(Ring ring, int slot, Member[] upByIndex) {
+        for (int r = 0; r < ring.replication(); r++) {
+            int index = ring.replicaIndex(slot, r);
+            if (index == Ring.NONE) {
+                return null;
+            }
+            if (upByIndex[index] != null) {
+                return upByIndex[index];
+            }
+        }
+        return null;
+    }
+
+    /** The ring member indexes whose present-and-UP record is not the same object in both. */
+    private static int[] changedUp(Member[] before, Member[] after) {
+        int count = 0;
+        for (int i = 0; i < after.length; i++) {
+            count += before[i] != after[i] ? 1 : 0;
+        }
+        int[] out = new int[count];
+        for (int i = 0, k = 0; i < after.length; i++) {
+            if (before[i] != after[i]) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** By member index, the slots whose replica list holds it. */
+    private static int[][] slotsByIndex(Ring ring) {
+        int n = ring.members().size();
+        int[] count = new int[n];
+        for (int s = 0; s < ring.slotCount(); s++) {
+            for (int r = 0; r < ring.replication(); r++) {
+                int index = ring.replicaIndex(s, r);
+                if (index != Ring.NONE) {
+                    count[index]++;
+                }
+            }
+        }
+        int[][] out = new int[n][];
+        for (int i = 0; i < n; i++) {
+            out[i] = new int[count[i]];
+        }
+        int[] at = new int[n];
+        for (int s = 0; s < ring.slotCount(); s++) {
+            for (int r = 0; r < ring.replication(); r++) {
+                int index = ring.replicaIndex(s, r);
+                if (index != Ring.NONE) {
+                    out[index][at[index]++] = s;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The table of {@code ring} (null: none yet), read at {@code ringZxid}, and {@code view}; computed from {@code
+     * previous} where it has the same ring (the same instance).
+     */
+    static RoutingTable of(Ring ring, long ringZxid, MemberView view, RoutingTable previous) {
+        return new RoutingTable(ring, ringZxid, view.members(), view.zxid(), previous);
+    }
+
+    /** As {@link #of(Ring, long, MemberView, RoutingTable)}, for tests of the incremental computation. */
+    static RoutingTable of(Ring ring, List<Member> present, long membersZxid, RoutingTable previous) {
+        return new RoutingTable(ring, 0, present, membersZxid, previous);
     }
 
     /**

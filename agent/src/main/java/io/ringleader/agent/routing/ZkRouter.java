@@ -370,7 +370,7 @@ final class ZkRouter implements Router {
             return;
         }
         computedFrom = view;
-        RoutingTable next = RoutingTable.of(ring, ringZxid, view);
+        RoutingTable next = RoutingTable.of(ring, ringZxid, view, previous);
         table = next;
         boolean rerouted = !next.sameRouting(previous);
         if (rerouted || next.epoch() != previous.epoch()) {

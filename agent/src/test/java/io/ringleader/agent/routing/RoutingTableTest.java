@@ -43,6 +43,92 @@ class RoutingTableTest {
         return Ring.of(epoch, slots, r, ids, table);
     }
 
+    /**
+     * A table computed from the previous one (only the slots listing a member whose UP record changed) equals the one
+     * computed from scratch, over random sequences of arrivals, departures, state and record changes, large and
+     * small, and ring changes.
+     */
+    @Test
+    void aTableFollowingThePreviousOne_equalsOneComputedFromScratch() {
+        java.util.Random random = new java.util.Random(7);
+        int n = 24;
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ids.add("m" + i);
+        }
+        MemberState[] states = MemberState.values();
+        Member[] record = new Member[n];
+        boolean[] present = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            record[i] = up(ids.get(i));
+            present[i] = true;
+        }
+        Ring ring = randomRing(random, 1, 1024, 3, ids);
+        RoutingTable previous = RoutingTable.EMPTY;
+        int incremental = 0;
+        for (int step = 0; step < 600; step++) {
+            if (step % 100 == 99) {
+                ring = random.nextBoolean()
+                        ? randomRing(random, step, 1024, 3, ids)
+                        : Ring.of(ring.epoch(), 1024, 3, ids, table(ring)); // equal content, another instance
+            }
+            int changes = random.nextInt(10) == 0 ? n / 2 + random.nextInt(n / 2) : 1 + random.nextInt(3);
+            for (int c = 0; c < changes; c++) {
+                int i = random.nextInt(n);
+                switch (random.nextInt(3)) {
+                    case 0 -> present[i] = !present[i];
+                    case 1 -> record[i] = member(ids.get(i), states[random.nextInt(states.length)], 1);
+                    default -> record[i] = member(ids.get(i), record[i].state(), 1 + random.nextInt(5));
+                }
+            }
+            List<Member> view = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (present[i]) {
+                    view.add(record[i]);
+                }
+            }
+            RoutingTable next = RoutingTable.of(ring, view, step, previous);
+            RoutingTable full = RoutingTable.of(ring, view, step);
+            for (int s = 0; s < 1024; s++) {
+                assertThat(next.primary(s)).as("step %d slot %d", step, s).isSameAs(full.primary(s));
+            }
+            assertThat(next.slotsWithoutPrimary()).as("step %d", step).isEqualTo(full.slotsWithoutPrimary());
+            assertThat(next.sameRouting(full)).isTrue();
+            incremental += previous.ring().orElse(null) == ring ? 1 : 0;
+            previous = next;
+        }
+        assertThat(incremental).isGreaterThan(500);
+    }
+
+    /** A ring whose slots list R distinct random members, some slots fewer (an empty tail). */
+    private static Ring randomRing(java.util.Random random, long epoch, int slots, int r, List<String> ids) {
+        int[] table = new int[slots * r];
+        for (int s = 0; s < slots; s++) {
+            int listed = random.nextInt(8) == 0 ? 1 + random.nextInt(r) : r;
+            java.util.List<Integer> pick = new java.util.ArrayList<>();
+            while (pick.size() < listed) {
+                int m = random.nextInt(ids.size());
+                if (!pick.contains(m)) {
+                    pick.add(m);
+                }
+            }
+            for (int k = 0; k < r; k++) {
+                table[s * r + k] = k < listed ? pick.get(k) : Ring.NONE;
+            }
+        }
+        return Ring.of(epoch, slots, r, ids, table);
+    }
+
+    private static int[] table(Ring ring) {
+        int[] table = new int[ring.slotCount() * ring.replication()];
+        for (int s = 0; s < ring.slotCount(); s++) {
+            for (int k = 0; k < ring.replication(); k++) {
+                table[s * ring.replication() + k] = ring.replicaIndex(s, k);
+            }
+        }
+        return table;
+    }
+
     @Test
     void primary_isTheFirstReplicaThatIsPresentAndUp() {
         Ring ring = rotatingRing(1, 8, List.of("a", "b", "c"));
