@@ -42,8 +42,8 @@ public final class RoutingTable {
     /** By slot: its primary, or null. Empty when there is no ring. Never written after construction. */
     private final Member[] primaryBySlot;
     /**
-     * By ring member index: the slots listing it, built when a table first follows another of the same ring and
-     * handed on to the next; null until then.
+     * By ring member index: the slots listing it; built by the first table that recomputes only some slots, and
+     * handed on to every later table of the same ring; null until then.
      */
     private final int[][] slotsByIndex;
 

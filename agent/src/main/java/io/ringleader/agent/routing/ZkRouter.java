@@ -307,7 +307,9 @@ final class ZkRouter implements Router {
         }
         boolean changed = !next.equals(ring);
         boolean rewritten = mzxid != ringZxid;
-        ring = next;
+        if (changed) {
+            ring = next; // an equal ring keeps its instance: the next table follows the previous one's (RoutingTable)
+        }
         ringZxid = mzxid;
         problem = null;
         // Before the listeners are told: the roles derive nothing from a table whose router is not current, and no
