@@ -30,7 +30,8 @@ import java.util.TreeSet;
  * until the node is primary of its slots again. The whole history is checked for linearizability and lost writes.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.ringleader.bench.KvDrainBenchmark [trials=10] [warm-up s=10] [folder] [DELETE share of all operations=0]
+ * java -cp bench/target/benchmarks.jar io.ringleader.bench.KvDrainBenchmark [trials=10] [warm-up s=10] [folder]
+ *     [DELETE share of all operations=0]
  * </pre>
  */
 public final class KvDrainBenchmark {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -48,7 +49,7 @@ public final class MembershipFanoutBenchmark {
     private static void run(String connect, int agents, int changes, int warmup) throws Exception {
         ClusterPath path = ClusterPath.of("fanout-" + ProcessHandle.current().pid());
         List<String> ids = Fixtures.memberIds(30);
-        Member changing = Fixtures.upMembers(ids).get(0);
+        Member changing = Fixtures.upMembers(List.of(CHANGING)).get(0);
         CuratorFramework writer =
                 CuratorFrameworkFactory.newClient(connect, 30_000, 10_000, new ExponentialBackoffRetry(100, 3));
         writer.start();
@@ -60,7 +61,8 @@ public final class MembershipFanoutBenchmark {
                     .forPath(path.ring(), RingCodec.encode(Fixtures.placedRing(null, ids)));
             writer.create().creatingParentsIfNeeded().forPath(path.members());
             AtomicLongArray seen = new AtomicLongArray(agents);
-            boolean[] expectPresent = {false};
+            // read by the observers' threads: whether the change under way is a join
+            AtomicBoolean expectPresent = new AtomicBoolean();
             for (int i = 0; i < agents; i++) {
                 Agent observer = Agent.builder()
                         .connectString(connect)
@@ -73,7 +75,7 @@ public final class MembershipFanoutBenchmark {
                         .build();
                 int index = i;
                 observer.router().listenable().addListener((before, after) -> {
-                    if (holds(after) == expectPresent[0] && seen.get(index) == 0) {
+                    if (holds(after) == expectPresent.get() && seen.get(index) == 0) {
                         seen.set(index, System.nanoTime());
                     }
                 });
@@ -86,11 +88,11 @@ public final class MembershipFanoutBenchmark {
             long[] samples = new long[agents * changes];
             long[] slowest = new long[changes];
             for (int change = -warmup; change < changes; change++) {
-                boolean join = !expectPresent[0];
+                boolean join = !expectPresent.get();
                 for (int i = 0; i < agents; i++) {
                     seen.set(i, 0);
                 }
-                expectPresent[0] = join;
+                expectPresent.set(join);
                 long t0 = System.nanoTime();
                 if (join) {
                     writer.create()
@@ -122,7 +124,8 @@ public final class MembershipFanoutBenchmark {
             Arrays.sort(samples);
             Arrays.sort(slowest);
             System.out.printf(
-                    "| routers | changes | every router p50 / p99 / max ms | slowest router per change p50 / p99 / max ms |%n"
+                    "| routers | changes | every router p50 / p99 / max ms"
+                            + " | slowest router per change p50 / p99 / max ms |%n"
                             + "|---:|---:|---|---|%n"
                             + "| %d | %d | %.2f / %.2f / %.2f | %.2f / %.2f / %.2f |%n",
                     agents,

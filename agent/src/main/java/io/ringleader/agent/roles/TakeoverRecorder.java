@@ -34,9 +34,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Off the takeover path: the membership and router threads only note the time a view or table was published
  * (one clock read and a map entry; over the ZooKeeper membership the view is noted as its first follower, before the
- * router follows it on the same thread), the roles thread only notes the time its listeners were told and hands the rest
- * to this recorder's own thread, which works out what was taken over from whom and writes the event. A failed write
- * is logged and dropped.
+ * router follows it on the same thread), the roles thread only notes the time its listeners were told and hands the
+ * rest to this recorder's own thread, which works out what was taken over from whom and writes the event. A failed
+ * write is logged and dropped.
  */
 final class TakeoverRecorder {
     private static final Logger log = LoggerFactory.getLogger(TakeoverRecorder.class);

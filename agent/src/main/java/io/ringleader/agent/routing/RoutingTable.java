@@ -93,7 +93,8 @@ public final class RoutingTable {
             upByIndex[i] = m != null && m.state() == MemberState.UP ? m : null;
         }
         int slots = ring.slotCount();
-        int[] changed = previous != null && previous.ring == ring ? changedUp(previous.upByIndex, upByIndex) : null;
+        boolean sameRing = previous != null && previous.ring == ring;
+        int[] changed = sameRing ? changedUp(previous.upByIndex, upByIndex) : null;
         if (changed != null && changed.length == 0) {
             this.primaryBySlot = previous.primaryBySlot;
             this.slotsByIndex = previous.slotsByIndex;
@@ -112,7 +113,7 @@ public final class RoutingTable {
             this.slotsWithoutPrimary = without;
         } else {
             this.primaryBySlot = new Member[slots];
-            this.slotsByIndex = previous != null && previous.ring == ring ? previous.slotsByIndex : null;
+            this.slotsByIndex = sameRing ? previous.slotsByIndex : null;
             int without = 0;
             for (int s = 0; s < slots; s++) {
                 primaryBySlot[s] = firstUp(ring, s, upByIndex);

@@ -32,6 +32,8 @@ import org.junit.jupiter.api.Test;
 
 class RouterTest extends ZooKeeperTestBase {
     private static final List<String> ABC = List.of("a", "b", "c");
+    /** A ring of 16 slots, epoch 1, that lists only a. */
+    private static final Ring ONLY_A = rotatingRing(1, 16, List.of("a"));
 
     private static void awaitEpoch(Agent agent, long epoch) {
         await().atMost(WAIT)
@@ -44,6 +46,14 @@ class RouterTest extends ZooKeeperTestBase {
                 .map(Member::id)
                 .collect(Collectors.toSet())
                 .equals(Set.of(ids)));
+    }
+
+    /** Member a, started, serving {@code ring} (written by a). */
+    private Agent startAServing(Ring ring) throws Exception {
+        Agent a = fixture.start(fixture.member("a", 7001));
+        writeRing(a, ring);
+        awaitEpoch(a, ring.epoch());
+        return a;
     }
 
     private List<Agent> startABC() throws Exception {
@@ -134,10 +144,7 @@ class RouterTest extends ZooKeeperTestBase {
 
     @Test
     void corruptRing_overAGoodOne_keepsTheGoodRing_andTheStatusNamesTheProblem() throws Exception {
-        Agent a = fixture.start(fixture.member("a", 7001));
-        Ring ring = rotatingRing(1, 16, List.of("a"));
-        writeRing(a, ring);
-        awaitEpoch(a, 1);
+        Agent a = startAServing(ONLY_A);
         long goodZxid = a.router().status().ringZxid();
 
         writeRaw(a, "{not json".getBytes(StandardCharsets.UTF_8));
@@ -164,9 +171,7 @@ class RouterTest extends ZooKeeperTestBase {
 
     @Test
     void corruptRing_isLoggedOnce_evenWhenReReadAfterASessionExpiry() throws Exception {
-        Agent a = fixture.start(fixture.member("a", 7001));
-        writeRing(a, rotatingRing(1, 16, List.of("a")));
-        awaitEpoch(a, 1);
+        Agent a = startAServing(ONLY_A);
         List<String> errors = new CopyOnWriteArrayList<>();
         var appender =
                 new org.apache.logging.log4j.core.appender.AbstractAppender(
@@ -266,9 +271,7 @@ class RouterTest extends ZooKeeperTestBase {
 
     @Test
     void ringDeleted_keepsTheLastGoodRing_untilANewOneIsWritten() throws Exception {
-        Agent a = fixture.start(fixture.member("a", 7001));
-        writeRing(a, rotatingRing(1, 16, List.of("a")));
-        awaitEpoch(a, 1);
+        Agent a = startAServing(ONLY_A);
         awaitUp(a, "a");
 
         a.curator().delete().forPath(a.clusterPath().ring());
@@ -317,11 +320,8 @@ class RouterTest extends ZooKeeperTestBase {
 
     @Test
     void theSameRingWrittenAgain_movesTheTableEpochToItsZxid() throws Exception {
-        Agent a = fixture.start(fixture.member("a", 7001));
-        Ring ring = rotatingRing(1, 16, List.of("a"));
-        writeRing(a, ring);
-        awaitEpoch(a, 1);
-        writeRing(a, ring);
+        Agent a = startAServing(ONLY_A);
+        writeRing(a, ONLY_A);
         long mzxid = a.curator().checkExists().forPath(a.clusterPath().ring()).getMzxid();
         await().atMost(WAIT).until(() -> a.router().table().ringZxid() == mzxid);
         assertThat(a.router().table().epoch()).isGreaterThanOrEqualTo(mzxid);
@@ -455,9 +455,7 @@ class RouterTest extends ZooKeeperTestBase {
 
     @Test
     void close_stopsTheRouterThread_andKeepsTheLastTableReadable() throws Exception {
-        Agent a = fixture.start(fixture.member("a", 7001));
-        writeRing(a, rotatingRing(1, 16, List.of("a")));
-        awaitEpoch(a, 1);
+        Agent a = startAServing(ONLY_A);
         awaitUp(a, "a");
         assertThat(threadNames()).contains("ringleader-agent-a-membership").doesNotContain("ringleader-agent-a-router");
 

@@ -9,8 +9,10 @@ import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
 import java.lang.management.ManagementFactory;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -50,9 +52,9 @@ class RoutingTableTest {
      */
     @Test
     void aTableFollowingThePreviousOne_equalsOneComputedFromScratch() {
-        java.util.Random random = new java.util.Random(7);
+        Random random = new Random(7);
         int n = 24;
-        List<String> ids = new java.util.ArrayList<>();
+        List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ids.add("m" + i);
         }
@@ -65,12 +67,12 @@ class RoutingTableTest {
         }
         Ring ring = randomRing(random, 1, 1024, 3, ids);
         RoutingTable previous = RoutingTable.EMPTY;
-        int incremental = 0;
+        int followed = 0; // steps whose table could follow the previous one's (the same ring instance)
         for (int step = 0; step < 600; step++) {
             if (step % 100 == 99) {
                 ring = random.nextBoolean()
                         ? randomRing(random, step, 1024, 3, ids)
-                        : Ring.of(ring.epoch(), 1024, 3, ids, table(ring)); // equal content, another instance
+                        : Ring.of(ring.epoch(), 1024, 3, ids, ring.replicaTable()); // equal content, another instance
             }
             int changes = random.nextInt(10) == 0 ? n / 2 + random.nextInt(n / 2) : 1 + random.nextInt(3);
             for (int c = 0; c < changes; c++) {
@@ -81,7 +83,7 @@ class RoutingTableTest {
                     default -> record[i] = member(ids.get(i), record[i].state(), 1 + random.nextInt(5));
                 }
             }
-            List<Member> view = new java.util.ArrayList<>();
+            List<Member> view = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 if (present[i]) {
                     view.add(record[i]);
@@ -94,18 +96,18 @@ class RoutingTableTest {
             }
             assertThat(next.slotsWithoutPrimary()).as("step %d", step).isEqualTo(full.slotsWithoutPrimary());
             assertThat(next.sameRouting(full)).isTrue();
-            incremental += previous.ring().orElse(null) == ring ? 1 : 0;
+            followed += previous.ring().orElse(null) == ring ? 1 : 0;
             previous = next;
         }
-        assertThat(incremental).isGreaterThan(500);
+        assertThat(followed).isGreaterThan(500);
     }
 
     /** A ring whose slots list R distinct random members, some slots fewer (an empty tail). */
-    private static Ring randomRing(java.util.Random random, long epoch, int slots, int r, List<String> ids) {
+    private static Ring randomRing(Random random, long epoch, int slots, int r, List<String> ids) {
         int[] table = new int[slots * r];
         for (int s = 0; s < slots; s++) {
             int listed = random.nextInt(8) == 0 ? 1 + random.nextInt(r) : r;
-            java.util.List<Integer> pick = new java.util.ArrayList<>();
+            List<Integer> pick = new ArrayList<>();
             while (pick.size() < listed) {
                 int m = random.nextInt(ids.size());
                 if (!pick.contains(m)) {
@@ -117,16 +119,6 @@ class RoutingTableTest {
             }
         }
         return Ring.of(epoch, slots, r, ids, table);
-    }
-
-    private static int[] table(Ring ring) {
-        int[] table = new int[ring.slotCount() * ring.replication()];
-        for (int s = 0; s < ring.slotCount(); s++) {
-            for (int k = 0; k < ring.replication(); k++) {
-                table[s * ring.replication() + k] = ring.replicaIndex(s, k);
-            }
-        }
-        return table;
     }
 
     @Test

@@ -999,7 +999,7 @@ final class Rebalance {
             }
             for (int k = 0; k < twiceCount; ) {
                 int t = twiceSlots[k];
-                if (!listsZoneTwice(t)) {
+                if (!zoneDoubled(t, zones)) {
                     // repaired meanwhile; a later swap that leaves it listing a zone twice again (a neutral one can)
                     // lists it again through swap()
                     twiceListed[t] = false;
@@ -1081,9 +1081,12 @@ final class Rebalance {
             return true;
         }
 
-        /** Lists slot s among {@link #twiceSlots} if it lists a zone twice and is not listed yet. */
+        /**
+         * Lists slot s among {@link #twiceSlots} if it lists a zone twice and is not listed yet (with a full spread
+         * possible, a slot that lists a zone twice lacks some zone: {@link #zoneDoubled}).
+         */
         private void listIfZoneTwice(int s) {
-            if (!twiceListed[s] && listsZoneTwice(s)) {
+            if (!twiceListed[s] && zoneDoubled(s, zones)) {
                 twiceListed[s] = true;
                 twiceSlots[twiceCount++] = s;
             }
@@ -1098,19 +1101,6 @@ final class Rebalance {
                 }
             }
             return -1;
-        }
-
-        /** True if slot s lists some zone more than once. */
-        private boolean listsZoneTwice(int s) {
-            int base = s * ranks;
-            for (int i = 1; i < setLen[s]; i++) {
-                for (int j = 0; j < i; j++) {
-                    if (zone[set[base + i]] == zone[set[base + j]]) {
-                        return true;
-                    }
-                }
-            }
-            return false;
         }
     }
 

@@ -194,8 +194,9 @@ class KvClusterTest {
     /**
      * A replica may hold a write that was never acknowledged: it accepted it from the primary, whose write another
      * replica then refused (as when an undrain takes a slot back from a primary that did not answer its handback
-     * while a write was in flight; the drain benchmark found it). When that replica turns primary, a read may return the value; the read must leave it on every replica, or
-     * the next primary, without it, reads an older value: not linearizable.
+     * while a write was in flight; the drain benchmark found it). When that replica turns primary, a read may return
+     * the value; the read must leave it on every replica, or the next primary, without it, reads an older value: not
+     * linearizable.
      */
     @Test
     void aValueOnlyOneReplicaHeld_onceRead_isReadByTheNextPrimaryToo() throws Exception {

@@ -181,8 +181,8 @@ public final class KvNode implements Closeable {
         server.createContext("/internal/handback", this::serveHandback);
         server.createContext("/status", this::serveStatus);
         server.createContext("/metrics", this::serveMetrics);
-        server.createContext("/admin/drain", this::serveDrain);
-        server.createContext("/admin/undrain", this::serveUndrain);
+        server.createContext("/admin/drain", ex -> serveAdmin(ex, "/admin/drain", this::drain));
+        server.createContext("/admin/undrain", ex -> serveAdmin(ex, "/admin/undrain", this::undrain));
     }
 
     /** A builder; {@link Builder#agent} and {@link Builder#dataDir} are required. */
@@ -362,7 +362,7 @@ public final class KvNode implements Closeable {
             return 0;
         }
         Map<Integer, List<WireEntry>> gathered = new HashMap<>();
-        java.util.Set<Integer> failed = new java.util.HashSet<>();
+        Set<Integer> failed = new HashSet<>();
         for (Map.Entry<Member, List<Integer>> e : byReplica.entrySet()) {
             CatchUpAnswer answer = ask(e.getKey(), e.getValue(), false, roles.epoch());
             if (answer == null) {
@@ -521,25 +521,10 @@ public final class KvNode implements Closeable {
             table = agent.router().table();
         }
         if (!roles.isPrimary(slot)) {
-            Member primary = primaryOrNull(table, slot);
-            return new Reply(
-                    421,
-                    new Problem(
-                            "not_primary",
-                            id + " is not the primary of slot " + slot,
-                            slot,
-                            primary == null ? null : primary.id(),
-                            roles.epoch(),
-                            true));
+            return notPrimary(table, slot, roles);
         }
         if (!slots.isSynced(slot)) {
             return new Reply(503, problem("catching_up", id + " is still catching up slot " + slot, slot, true));
-        }
-        // The roles again, read after the sync check: a gather that synced the slot admitted its round's epoch at
-        // the replicas, and a message at an older epoch would be refused.
-        RoleSnapshot synced = agent.roles().current();
-        if (synced.isPrimary(slot)) {
-            roles = synced;
         }
         // Counted before the drain check: a drain that saw no request in flight after refusing new ones has
         // none to wait for.
@@ -564,18 +549,34 @@ public final class KvNode implements Closeable {
                                 slot,
                                 true));
             }
-            // A hold ends when the roles drop the slot, which they publish before they tell us: read them again
-            // after the check, or a request that read them before could pass once the hold is gone.
-            if (!agent.roles().current().isPrimary(slot)) {
-                return new Reply(421, problem("not_primary", id + " handed slot " + slot + " back", slot, true));
+            // The roles again, read after the sync and hold checks: a gather that synced the slot admitted its
+            // round's epoch at the replicas (a message at an older epoch would be refused), and a hold ends when the
+            // roles drop the slot, which they publish before they tell us (a request that read them before the
+            // hold ended could otherwise pass).
+            RoleSnapshot now = agent.roles().current();
+            if (!now.isPrimary(slot)) {
+                return notPrimary(agent.router().table(), slot, now);
             }
             return method.equals("GET")
-                    ? read(slot, key, roles.epoch())
-                    : write(slot, key, method.equals("PUT") ? value : null, roles.epoch());
+                    ? read(slot, key, now.epoch())
+                    : write(slot, key, method.equals("PUT") ? value : null, now.epoch());
         } finally {
             slotInFlight.decrementAndGet(slot);
             inFlight.decrementAndGet();
         }
+    }
+
+    private Reply notPrimary(RoutingTable table, int slot, RoleSnapshot roles) {
+        Member primary = primaryOrNull(table, slot);
+        return new Reply(
+                421,
+                new Problem(
+                        "not_primary",
+                        id + " is not the primary of slot " + slot,
+                        slot,
+                        primary == null ? null : primary.id(),
+                        roles.epoch(),
+                        true));
     }
 
     private Reply write(int slot, String key, String value, long epoch) throws InterruptedException {
@@ -885,17 +886,23 @@ public final class KvNode implements Closeable {
         }
     }
 
-    private void serveDrain(HttpExchange ex) throws IOException {
+    /** A POST to {@code path} that runs {@code action} alone: one drain or undrain at a time. */
+    private void serveAdmin(HttpExchange ex, String path, AdminAction action) throws IOException {
         try (ex) {
             if (!ex.getRequestMethod().equals("POST")) {
-                send(ex, 405, problem("bad_method", "POST /admin/drain", -1, true));
+                send(ex, 405, problem("bad_method", "POST " + path, -1, true));
                 return;
             }
-            // one drain or undrain at a time: an undrain waiting for its handbacks must not turn a drained node UP
+            // an undrain waiting for its handbacks must not turn a node a drain just emptied UP
             synchronized (adminLock) {
-                drain(ex);
+                action.run(ex);
             }
         }
+    }
+
+    @FunctionalInterface
+    private interface AdminAction {
+        void run(HttpExchange ex) throws IOException;
     }
 
     private void drain(HttpExchange ex) throws IOException {
@@ -923,18 +930,6 @@ public final class KvNode implements Closeable {
      * while every replica still names them primary; only then does this node turn UP. A primary that does not
      * answer in time is logged and the node turns UP anyway (its writes in flight may then end unknown).
      */
-    private void serveUndrain(HttpExchange ex) throws IOException {
-        try (ex) {
-            if (!ex.getRequestMethod().equals("POST")) {
-                send(ex, 405, problem("bad_method", "POST /admin/undrain", -1, true));
-                return;
-            }
-            synchronized (adminLock) {
-                undrain(ex);
-            }
-        }
-    }
-
     private void undrain(HttpExchange ex) throws IOException {
         handingOff = false;
         Map<Address, Handback> asks = new LinkedHashMap<>();
@@ -957,32 +952,37 @@ public final class KvNode implements Closeable {
         send(ex, 200, Map.of("drained", false, "id", id));
     }
 
-    /** By current primary: the slots whose first replica present and UP is this node once it is UP again. */
+    /**
+     * By current primary: the slots this node leads once UP again, those whose primary (the first replica present and
+     * UP) it precedes in the ring.
+     */
     private Map<Address, List<Integer>> slotsToTakeBack() {
         RoutingTable table = agent.router().table();
         Ring ring = table.ring().orElse(null);
         Map<Address, List<Integer>> out = new LinkedHashMap<>();
-        if (ring == null) {
-            return out;
-        }
-        Set<String> up = new HashSet<>();
-        table.upMembers().forEach(m -> up.add(m.id()));
-        for (int slot = 0; slot < ring.slotCount(); slot++) {
-            for (String replica : ring.replicas(slot)) {
-                if (replica.equals(id)) {
-                    Member primary = primaryOrNull(table, slot);
-                    Address at = primary == null || primary.id().equals(id) ? null : address(primary);
-                    if (at != null) {
-                        out.computeIfAbsent(at, a -> new ArrayList<>()).add(slot);
-                    }
-                    break;
-                }
-                if (up.contains(replica)) {
-                    break; // led by an earlier replica: not this node's to take back
-                }
+        int me = ring == null ? -1 : ring.indexOf(id);
+        for (int slot = 0; me >= 0 && slot < ring.slotCount(); slot++) {
+            Member primary = primaryOrNull(table, slot);
+            Address at = primary == null || primary.id().equals(id) ? null : address(primary);
+            if (at != null && listedBefore(ring, slot, me, ring.indexOf(primary.id()))) {
+                out.computeIfAbsent(at, a -> new ArrayList<>()).add(slot);
             }
         }
         return out;
+    }
+
+    /** Whether member index {@code a} is listed in {@code slot} before member index {@code b} (or b is not). */
+    private static boolean listedBefore(Ring ring, int slot, int a, int b) {
+        for (int r = 0; r < ring.replication(); r++) {
+            int index = ring.replicaIndex(slot, r);
+            if (index == a) {
+                return true;
+            }
+            if (index == b || index == Ring.NONE) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /** Whether new requests for {@code slot} are refused because it is being handed back; a hold that ended lapses. */
