@@ -79,9 +79,13 @@ import org.apache.zookeeper.Watcher;
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.ringleader.bench.TakeoverBenchmark \
- *     [graceful trials=200] [crash trials per T=30] [session timeouts ms=1000,2000] [graceful warm-up=20] \
+ *     [graceful trials=200] [crash trials per T=30] [session timeouts ms=1000,2000] [graceful warm-up=1000] \
  *     [suspicion quorum=2, 0: no peer-detection trials]
  * </pre>
+ *
+ * <p>The warm-up trials (not counted) bring both contenders' code paths, and the agent restarts between trials, to
+ * a steady state: with 100 of them the JIT compiler still ran inside the measured window of 25 of 300 graceful
+ * Ringleader trials and made most of the tail; with 1,000, of 9 in 1,400 (docs/benchmarks.md, takeover run 9).
  *
  * <p>{@code -Dtakeover.zookeeper=process} runs the ZooKeeper server in a child JVM of its own ({@link
  * ZooKeeperProcess}) instead of embedded in this one; its data goes under {@code java.io.tmpdir} either way.
@@ -108,7 +112,7 @@ public final class TakeoverBenchmark {
             List<Long> timeouts = args.length > 2
                     ? Arrays.stream(args[2].split(",")).map(Long::parseLong).toList()
                     : List.of(1_000L, 2_000L);
-            int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+            int warmup = args.length > 3 ? Integer.parseInt(args[3]) : 1_000;
             int quorum = args.length > 4 ? Integer.parseInt(args[4]) : 2;
             return new Config(graceful, crash, timeouts, warmup, quorum);
         }
