@@ -11,6 +11,7 @@ import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Term;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.agent.roles.SlotSet;
 import io.ringleader.agent.routing.CallKind;
 import io.ringleader.agent.routing.CallPolicy;
 import io.ringleader.agent.routing.Caller;
@@ -386,7 +387,7 @@ class CoordinatorTest {
     }
 
     @Test
-    void aSpare_holdsNothingUntilAMemberFails_thenTakesOverExactlyItsSlots() throws Exception {
+    void aSpare_holdsNothingUntilAMemberFails_thenTakesOverExactlyItsSlots_andLeadsThem() throws Exception {
         coordinator("c1", Duration.ZERO);
         Agent a = member("a");
         member("b");
@@ -419,6 +420,25 @@ class CoordinatorTest {
                 assertThat(now).as("slot %d rank %d", slot, rank).isEqualTo("a".equals(was) ? "s" : was);
             }
         }
+        // The activated spare, still SPARE in its own record, leads exactly the slots a led: nobody else does.
+        SlotSet ledByA = slotsLedBy(before, "a");
+        assertThat(ledByA.isEmpty()).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> {
+            assertThat(spare.roles().current().primary()).isEqualTo(ledByA);
+            assertThat(spare.router().table().epoch()).isGreaterThanOrEqualTo(after.epoch());
+        });
+        assertThat(spare.members().member("s").orElseThrow().state())
+                .isEqualTo(io.ringleader.agent.membership.MemberState.SPARE);
+    }
+
+    private static SlotSet slotsLedBy(Ring ring, String id) {
+        SlotSet.Builder led = new SlotSet.Builder();
+        for (int slot = 0; slot < ring.slotCount(); slot++) {
+            if (id.equals(memberAt(ring, slot, 0))) {
+                led.add(slot);
+            }
+        }
+        return led.build();
     }
 
     @Test

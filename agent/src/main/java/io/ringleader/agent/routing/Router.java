@@ -23,7 +23,8 @@ import org.apache.curator.framework.listen.Listenable;
  * try (Picker.Lease lease = picker.lease()) { call(lease.member()); }
  * }</pre>
  *
- * <p>The primary of a slot is the first replica in the slot's ring list whose member is present and UP. When a
+ * <p>The primary of a slot is the first replica in the slot's ring list whose member is present and UP (or a SPARE
+ * the coordinator activated: the ring lists it). When a
  * member leaves or stops being UP, every router moves its slots to the next replica on its own: no ZooKeeper write
  * is on that path.
  *

@@ -19,7 +19,9 @@ import java.util.Optional;
  * in advance so that {@link #route(String)} is one hash and two array reads, without allocation or lock.
  *
  * <p>The primary of a slot is the first replica in the slot's ring list whose member is present in the view with
- * state {@link MemberState#UP}; JOINING, DRAINING and SPARE members are never primary. Every agent that holds the
+ * state {@link MemberState#UP}, or {@link MemberState#SPARE}: a spare holds no slot until the coordinator activates
+ * it in place of a departed member, and then leads that member's slots. JOINING, DRAINING and DOWN members are
+ * never primary. Every agent that holds the
  * same ring and the same view computes the same table.
  *
  * <p>IMPORTANT: a table is as fresh as the ring and view it was computed from; {@link #ringEpoch()} and {@link
@@ -37,7 +39,7 @@ public final class RoutingTable {
     private final Map<String, Member> presentById;
     /** By ring member index: the member if present, else null. */
     private final Member[] presentByIndex;
-    /** By ring member index: the member if present and UP, else null. */
+    /** By ring member index: the member if present and eligible ({@link #eligible}), else null. */
     private final Member[] upByIndex;
     /** By slot: its primary, or null. Empty when there is no ring. Never written after construction. */
     private final Member[] primaryBySlot;
@@ -54,7 +56,7 @@ public final class RoutingTable {
     }
 
     /**
-     * With {@code previous} of the same ring, only the slots listing a member whose UP record changed are computed
+     * With {@code previous} of the same ring, only the slots listing a member whose eligible record changed are computed
      * again: a member's arrival or departure touches about {@code S·R/n} slots instead of {@code S}.
      */
     private RoutingTable(Ring ring, long ringZxid, List<Member> present, long membersZxid, RoutingTable previous) {
@@ -90,7 +92,7 @@ public final class RoutingTable {
         for (int i = 0; i < n; i++) {
             Member m = byId.get(ring.member(i));
             presentByIndex[i] = m;
-            upByIndex[i] = m != null && m.state() == MemberState.UP ? m : null;
+            upByIndex[i] = m != null && eligible(m.state()) ? m : null;
         }
         int slots = ring.slotCount();
         boolean sameRing = previous != null && previous.ring == ring;
@@ -125,7 +127,15 @@ public final class RoutingTable {
         }
     }
 
-    /** The first replica of {@code slot} that is present and UP, or null. */
+    /**
+     * Whether a member the ring lists may lead its slots: UP, or SPARE, since a spare the ring lists is one the
+     * coordinator activated in place of a departed member (an idle spare is listed nowhere).
+     */
+    static boolean eligible(MemberState state) {
+        return state == MemberState.UP || state == MemberState.SPARE;
+    }
+
+    /** The first replica of {@code slot} that is present and eligible (UP, or an activated SPARE), or null. */
     private static Member firstUp(Ring ring, int slot, Member[] upByIndex) {
         for (int r = 0; r < ring.replication(); r++) {
             int index = ring.replicaIndex(slot, r);
@@ -139,7 +149,7 @@ public final class RoutingTable {
         return null;
     }
 
-    /** The ring member indexes whose present-and-UP record is not the same object in both. */
+    /** The ring member indexes whose present-and-eligible record is not the same object in both. */
     private static int[] changedUp(Member[] before, Member[] after) {
         int count = 0;
         for (int i = 0; i < after.length; i++) {
@@ -261,7 +271,7 @@ public final class RoutingTable {
     /**
      * The primary of a key's slot. One hash and two array reads; allocates nothing for an ASCII key.
      *
-     * @throws NoRouteException if no ring has been read, or the slot has no replica that is present and UP; the
+     * @throws NoRouteException if no ring has been read, or the slot has no replica that is present and eligible; the
      *     message names the slot
      * @throws NullPointerException if {@code key} is null
      */
@@ -311,7 +321,7 @@ public final class RoutingTable {
     }
 
     /**
-     * The primary of {@code slot}, or {@code null} if no replica of it is present and UP.
+     * The primary of {@code slot}, or {@code null} if no replica of it is present and eligible.
      *
      * @throws NoRouteException if no ring has been read
      * @throws IndexOutOfBoundsException if {@code slot} is not in {@code [0, S)}
@@ -331,12 +341,12 @@ public final class RoutingTable {
         return replicasOf(slot, presentByIndex);
     }
 
-    /** The replicas of {@code slot} in ring order that are present and UP: primary first, then eligible backups. */
+    /** The replicas of {@code slot} in ring order that are present and eligible: primary first, then the backups. */
     List<Member> upReplicas(int slot) {
         return replicasOf(slot, upByIndex);
     }
 
-    /** The member at {@code rank} of {@code slot} if present and UP, else null; never allocates. */
+    /** The member at {@code rank} of {@code slot} if present and eligible, else null; never allocates. */
     Member upReplica(int slot, int rank) {
         int index = ring.replicaIndex(slot, rank);
         return index == Ring.NONE ? null : upByIndex[index];
@@ -378,7 +388,7 @@ public final class RoutingTable {
         return new NoRouteException(
                 slot,
                 "no route for slot " + slot + " at ring epoch " + ring.epoch() + ": none of its replicas "
-                        + ring.replicas(slot) + " is present and UP");
+                        + ring.replicas(slot) + " is present and UP (or an activated SPARE)");
     }
 
     /** Whether {@code other} routes exactly as this table: same ring, same present members, same primaries. */

@@ -122,7 +122,7 @@ class RoutingTableTest {
     }
 
     @Test
-    void primary_isTheFirstReplicaThatIsPresentAndUp() {
+    void primary_isTheFirstReplicaThatIsPresentAndUp_orAnActivatedSpare() {
         Ring ring = rotatingRing(1, 8, List.of("a", "b", "c"));
         RoutingTable all = RoutingTable.of(ring, List.of(up("a"), up("b"), up("c")), 1);
         for (int s = 0; s < 8; s++) {
@@ -130,7 +130,7 @@ class RoutingTableTest {
         }
 
         // a absent; b present but not UP in any of the three other states.
-        for (MemberState notUp : List.of(MemberState.JOINING, MemberState.DRAINING, MemberState.SPARE)) {
+        for (MemberState notUp : List.of(MemberState.JOINING, MemberState.DRAINING, MemberState.DOWN)) {
             RoutingTable t = RoutingTable.of(ring, List.of(member("b", notUp, 1), up("c")), 2);
             for (int s = 0; s < 8; s++) {
                 assertThat(t.primary(s).id()).as("slot %d with b %s", s, notUp).isEqualTo("c");
@@ -142,6 +142,18 @@ class RoutingTableTest {
             }
             assertThat(t.upMembers()).extracting(Member::id).containsExactly("c");
         }
+
+        // A SPARE the ring lists was activated by the coordinator: it leads like an UP member, but is not offered to
+        // keyless picks.
+        RoutingTable spare = RoutingTable.of(ring, List.of(member("b", MemberState.SPARE, 1), up("c")), 3);
+        for (int s = 0; s < 8; s++) {
+            String expected = ring.replicas(s).stream()
+                    .filter(id -> !id.equals("a"))
+                    .findFirst()
+                    .orElseThrow();
+            assertThat(spare.primary(s).id()).as("slot %d with b SPARE", s).isEqualTo(expected);
+        }
+        assertThat(spare.upMembers()).extracting(Member::id).containsExactly("c");
     }
 
     @Test
