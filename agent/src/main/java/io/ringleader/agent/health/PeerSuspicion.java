@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
@@ -38,6 +39,7 @@ public final class PeerSuspicion implements Closeable {
     private final List<ACL> acl;
     private final ScheduledExecutorService executor;
     private final Map<String, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
+    private final AtomicInteger failedDeletes = new AtomicInteger();
 
     /**
      * Suspicions reported by {@code reporter}, each lasting {@code ttl} unless renewed.
@@ -129,6 +131,11 @@ public final class PeerSuspicion implements Closeable {
         });
     }
 
+    /**
+     * Deletes this member's suspicion of {@code suspect}. A failed delete (no connection, for one) is tried again
+     * every {@link #retryDelay()} until it succeeds or a new report or withdrawal replaces it, so that a suspicion
+     * does not outlive its ttl for as long as the reporter's session lives.
+     */
     private void delete(String suspect) {
         expiries.remove(suspect);
         try {
@@ -137,8 +144,31 @@ public final class PeerSuspicion implements Closeable {
         } catch (KeeperException.NoNodeException gone) {
             // already gone
         } catch (Exception e) {
-            log.debug("[member={}] suspicion of {} not deleted: {}", reporter, suspect, e.toString());
+            failedDeletes.incrementAndGet();
+            log.warn(
+                    "[member={}] suspicion of {} not deleted ({}); trying again in {} ms",
+                    reporter,
+                    suspect,
+                    e.toString(),
+                    retryDelay().toMillis());
+            try {
+                expiries.put(
+                        suspect,
+                        executor.schedule(() -> delete(suspect), retryDelay().toMillis(), TimeUnit.MILLISECONDS));
+            } catch (RejectedExecutionException closed) {
+                // closing: the znode goes with the session
+            }
         }
+    }
+
+    /** How many deletes of a suspicion failed (each is tried again); for tests. */
+    int failedDeletes() {
+        return failedDeletes.get();
+    }
+
+    /** How long a failed delete waits before it is tried again: the ttl, at most one second. */
+    private Duration retryDelay() {
+        return ttl.compareTo(Duration.ofSeconds(1)) < 0 ? ttl : Duration.ofSeconds(1);
     }
 
     private void submit(Runnable task) {
