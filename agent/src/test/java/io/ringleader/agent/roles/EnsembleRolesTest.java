@@ -46,6 +46,44 @@ class EnsembleRolesTest {
 
     @Test
     void killingEachServerInTurn_keepsOnePrimaryPerSlotAndEpoch_andEverySlotServed() throws Exception {
+        List<Agent> agents = startThreeServingARing();
+
+        for (TestingZooKeeperServer server : cluster.getServers()) {
+            InstanceSpec spec = server.getInstanceSpec();
+            assertThat(cluster.killServer(spec)).isTrue();
+            awaitEverySlotServedOnce(agents);
+            assertThat(cluster.restartServer(spec)).isTrue();
+            Ensembles.awaitServing(spec);
+        }
+        awaitEverySlotServedOnce(agents);
+    }
+
+    @Test
+    void aPrimaryClosingWhileAServerIsDown_isTakenOverByItsBackups_atALargerEpoch() throws Exception {
+        List<Agent> agents = startThreeServingARing();
+        Agent a = agents.get(0);
+        SlotSet ledByA = a.roles().current().primary();
+        long epochA = a.roles().current().epoch();
+        assertThat(ledByA.isEmpty()).isFalse();
+
+        InstanceSpec down = cluster.getServers().get(0).getInstanceSpec();
+        assertThat(cluster.killServer(down)).isTrue();
+        a.close();
+        List<Agent> survivors = agents.subList(1, 3);
+        awaitEverySlotServedOnce(survivors);
+        for (Agent survivor : survivors) {
+            RoleSnapshot roles = survivor.roles().current();
+            assertThat(roles.epoch())
+                    .as("%s's epoch after the takeover", survivor.memberId())
+                    .isGreaterThan(epochA);
+        }
+        assertThat(cluster.restartServer(down)).isTrue();
+        Ensembles.awaitServing(down);
+        awaitEverySlotServedOnce(survivors);
+    }
+
+    /** Members a, b, c, each slot s listing members s, s+1, s+2 (mod 3), every slot served once. */
+    private List<Agent> startThreeServingARing() throws Exception {
         List<String> ids = List.of("a", "b", "c");
         List<Agent> agents = new java.util.ArrayList<>();
         for (String id : ids) {
@@ -66,15 +104,7 @@ class EnsembleRolesTest {
                 .creatingParentsIfNeeded()
                 .forPath(agents.get(0).clusterPath().ring(), RingCodec.encode(Ring.of(1, SLOTS, 3, ids, table)));
         awaitEverySlotServedOnce(agents);
-
-        for (TestingZooKeeperServer server : cluster.getServers()) {
-            InstanceSpec spec = server.getInstanceSpec();
-            assertThat(cluster.killServer(spec)).isTrue();
-            awaitEverySlotServedOnce(agents);
-            assertThat(cluster.restartServer(spec)).isTrue();
-            Ensembles.awaitServing(spec);
-        }
-        awaitEverySlotServedOnce(agents);
+        return agents;
     }
 
     private static void awaitEverySlotServedOnce(List<Agent> agents) {
