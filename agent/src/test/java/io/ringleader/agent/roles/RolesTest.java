@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.curator.test.KillSession;
 import org.junit.jupiter.api.AfterEach;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.Test;
 class RolesTest extends ZooKeeperTestBase {
     private static final int SLOTS = 64;
     private final PrimaryLog log = new PrimaryLog();
+    /** Member id and thread of every role listener call. */
+    private final Set<String> listenerThreads = ConcurrentHashMap.newKeySet();
 
     @AfterEach
     void closeAgents() {
@@ -27,6 +31,10 @@ class RolesTest extends ZooKeeperTestBase {
         assertThat(log.violations())
                 .as("two members primary of one slot in one epoch")
                 .isEmpty();
+        assertThat(listenerThreads)
+                .as("role listeners run on their agent's roles thread, never on a ZooKeeper or Curator thread")
+                .isNotEmpty()
+                .allMatch(t -> t.matches("(\\w+) on ringleader-agent-\\1-roles"));
     }
 
     /** Every member's primary slots as its listener last heard them; checks one primary per slot per epoch. */
@@ -57,7 +65,10 @@ class RolesTest extends ZooKeeperTestBase {
 
     private Agent member(String id, MemberState state) throws Exception {
         Agent agent = fixture.start(fixture.member(id, 7000).initialState(state));
-        agent.roles().listenable().addListener(change -> log.record(id, change));
+        agent.roles().listenable().addListener(change -> {
+            listenerThreads.add(id + " on " + Thread.currentThread().getName());
+            log.record(id, change);
+        });
         return agent;
     }
 
