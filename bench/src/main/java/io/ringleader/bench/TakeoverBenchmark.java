@@ -43,6 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -651,6 +652,18 @@ public final class TakeoverBenchmark {
             claims.add(new Claim(member, epoch));
         }
 
+        /**
+         * An observer of a child's output that adds its {@code PRIMARY <epoch>} and {@code TABLE-PRIMARY <epoch>}
+         * lines as claims of {@code member}.
+         */
+        Consumer<String> ofChild(String member) {
+            return line -> {
+                if (line.startsWith("PRIMARY ") || line.startsWith("TABLE-PRIMARY ")) {
+                    add(member, Long.parseLong(line.substring(line.indexOf(' ') + 1)));
+                }
+            };
+        }
+
         int mark() {
             return claims.size();
         }
@@ -658,10 +671,16 @@ public final class TakeoverBenchmark {
         /**
          * What broke the invariant in one trial: two members primary at one epoch among the claims since
          * {@code mark}, or a claim made after the kill (since {@code killedMark}) by another member at an epoch not
-         * above the killed primary's; null if nothing did.
+         * above the newest the killed primary claimed in the trial (it claims every role change that leaves it
+         * primary, up to its death); null if nothing did.
          */
-        String violation(int mark, int killedMark, String killed, long killedEpoch) {
+        String violation(int mark, int killedMark, String killed) {
             List<Claim> trial = List.copyOf(claims.subList(mark, claims.size()));
+            long killedEpoch = trial.stream()
+                    .filter(c -> c.member().equals(killed))
+                    .mapToLong(Claim::epoch)
+                    .max()
+                    .orElse(Long.MAX_VALUE);
             Map<Long, Set<String>> byEpoch = new TreeMap<>();
             for (Claim c : trial) {
                 byEpoch.computeIfAbsent(c.epoch(), k -> new TreeSet<>()).add(c.member());
@@ -704,17 +723,18 @@ public final class TakeoverBenchmark {
 
         double trial(Map<String, Double> phases) throws Exception {
             int mark = claims.mark();
-            try (Child child = Child.start("ringleader", connect, cluster, "p", Long.toString(sessionMs))) {
+            try (Child child =
+                    Child.start(claims.ofChild("p"), "ringleader", connect, cluster, "p", Long.toString(sessionMs))) {
                 negotiated.add(Long.parseLong(child.await("SESSION ").substring(8)));
-                long childEpoch = Long.parseLong(child.await("PRIMARY ").substring(8));
-                claims.add("p", childEpoch);
+                child.await("PRIMARY ");
                 await(
                         "b sees p as primary",
                         () -> b.roles().current().primary().isEmpty()
                                 && b.members().contains("p"));
                 int killed = claims.mark();
                 long[] t = successor.time(child::kill, WAIT.plusMillis(sessionMs * 5), phases);
-                String violation = claims.violation(mark, killed, "p", childEpoch);
+                child.awaitEnd();
+                String violation = claims.violation(mark, killed, "p");
                 if (violation != null) {
                     splitBrains.add(violation);
                 }
@@ -784,10 +804,12 @@ public final class TakeoverBenchmark {
                     claims.watch(c);
                     clients.add(c);
                 }
-                Child child = open(opened, Child.start("ringleader", connect, cluster, "p", Long.toString(sessionMs)));
+                Child child = open(
+                        opened,
+                        Child.start(
+                                claims.ofChild("p"), "ringleader", connect, cluster, "p", Long.toString(sessionMs)));
                 negotiated.add(Long.parseLong(child.await("SESSION ").substring(8)));
-                long childEpoch = Long.parseLong(child.await("PRIMARY ").substring(8));
-                claims.add("p", childEpoch);
+                child.await("PRIMARY ");
 
                 Coordinator coordinator = open(
                         opened,
@@ -856,7 +878,8 @@ public final class TakeoverBenchmark {
                         "circuit open at the q-th client (suspicion reported)",
                         circuitOpen.stream().mapToDouble(o -> o.since(t0)).max().orElse(Double.NaN));
                 phases.put("ring without p seen by b", ringWithoutP.since(t0));
-                String violation = claims.violation(0, killed, "p", childEpoch);
+                child.awaitEnd();
+                String violation = claims.violation(0, killed, "p");
                 if (violation != null) {
                     splitBrains.add(violation);
                 }
@@ -1044,7 +1067,7 @@ public final class TakeoverBenchmark {
                 backup.latch.close();
                 backup = null;
             }
-            try (Child child = Child.start("latch", connect, path, Long.toString(sessionMs))) {
+            try (Child child = Child.start(line -> {}, "latch", connect, path, Long.toString(sessionMs))) {
                 negotiated.add(Long.parseLong(child.await("SESSION ").substring(8)));
                 child.await("LEADER");
                 TimedLatch b = new TimedLatch(client, path, "backup");
@@ -1070,15 +1093,18 @@ public final class TakeoverBenchmark {
     private static final class Child implements AutoCloseable {
         private final Process process;
         private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final Thread reader;
 
-        private Child(Process process) {
+        /** {@code observer} sees every line, on the reader thread, before it is queued. */
+        private Child(Process process, Consumer<String> observer) {
             this.process = process;
-            Thread reader = new Thread(
+            this.reader = new Thread(
                     () -> {
                         try (BufferedReader in = new BufferedReader(
                                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                             String line;
                             while ((line = in.readLine()) != null) {
+                                observer.accept(line);
                                 lines.add(line);
                             }
                         } catch (Exception e) {
@@ -1090,15 +1116,25 @@ public final class TakeoverBenchmark {
             reader.start();
         }
 
-        static Child start(String... args) throws Exception {
+        static Child start(Consumer<String> observer, String... args) throws Exception {
             List<String> command = ChildJvm.command(
                     List.of("-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"),
                     TakeoverChild.class.getName(),
                     List.of(args));
-            return new Child(new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.PIPE)
-                    .start());
+            return new Child(
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectInput(ProcessBuilder.Redirect.PIPE)
+                            .start(),
+                    observer);
+        }
+
+        /** After {@link #kill}: waits until the process has ended and every line it printed has been read. */
+        void awaitEnd() throws Exception {
+            if (!process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new TimeoutException("child " + process.pid() + " still runs " + WAIT + " after SIGKILL");
+            }
+            reader.join(WAIT.toMillis());
         }
 
         /** Waits for a line starting with {@code prefix}, skipping others (SLF4J's notice, for one). */

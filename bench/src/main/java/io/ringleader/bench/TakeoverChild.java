@@ -3,7 +3,6 @@ package io.ringleader.bench;
 import io.ringleader.agent.Agent;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -13,7 +12,8 @@ import org.apache.curator.retry.BoundedExponentialBackoffRetry;
 /**
  * The primary (or leader) of a crash trial of {@link TakeoverBenchmark}, run as a child JVM so that the harness can
  * kill it with SIGKILL. It joins and stays; it prints {@code SESSION <negotiated ms>} once connected and
- * {@code PRIMARY <epoch>} once it is primary of slot 0 (or {@code LEADER} once its latch leads), and halts when its
+ * {@code PRIMARY <epoch>} for every role change that leaves it primary of slot 0 and {@code TABLE-PRIMARY <epoch>}
+ * for every routing table that names it primary of slot 0 (or {@code LEADER} once its latch leads), and halts when its
  * standard input closes (the harness died). As a Ringleader member it serves a {@link PingServer} at the endpoint of
  * its member record, so that peers can call it.
  *
@@ -52,10 +52,19 @@ public final class TakeoverChild {
                 .endpoint("127.0.0.1", server.port())
                 .sessionTimeout(session)
                 .build();
-        AtomicBoolean said = new AtomicBoolean();
+        // Every change that leaves it primary, with its epoch: the harness checks the successor against the newest.
+        // Role listeners hear slot changes only, so a routing table that still names it primary at a newer epoch
+        // (the coordinator's ring) is claimed too: a claim at its table's epoch, never below its roles' epoch.
         agent.roles().listenable().addListener(change -> {
-            if (change.current().isPrimary(0) && said.compareAndSet(false, true)) {
+            if (change.current().isPrimary(0)) {
                 say("PRIMARY " + change.current().epoch());
+            }
+        });
+        agent.router().listenable().addListener((previous, current) -> {
+            if (current.ring().isPresent()
+                    && current.primary(0) != null
+                    && current.primary(0).id().equals(id)) {
+                say("TABLE-PRIMARY " + current.epoch());
             }
         });
         agent.start();
