@@ -17,9 +17,18 @@ import java.util.Arrays;
  * slot, each member taking its slots in its own hashed order of slots (as the general set phase does) and
  * augmenting paths where the greedy pass falls short.
  *
- * <p>It applies only when the previous ring lists exactly the placeable members but one, all at the same number of
- * ranks, every member has a zone, a full spread exists and the previous ring has it, and no member's total grows;
- * otherwise (or when the matching cannot be completed) {@link #place} returns null and the general placement runs.
+ * <p>When the matching falls short, the give-ups its last augmenting search reached share every slot they may use
+ * among themselves. If they need more slots than that even if their members kept all their extra entries there, no
+ * choice of splits and slots exists and {@link #place} stops. Otherwise a give-up that is short keeps its member's
+ * extra entry at that rank instead and the split is tried again (up to {@value #MAX_RETRIES} times); if no split
+ * succeeds so, each split is searched again jointly: at each step one of the give-ups the failed search reached
+ * (not only the one that failed) keeps its member's extra, the other extras move between ranks to keep each rank's
+ * count, and the matching goes on from where it stood.
+ *
+ * <p>It applies only when the previous ring lists exactly the placeable members but one (besides members whose
+ * share rounds to 0, which hold nothing before and after), all at the same number of ranks, every member has a
+ * zone, a full spread exists and the previous ring has it, and no member's total grows; otherwise (or when no
+ * matching is found) {@link #place} returns null and the general placement runs.
  */
 final class SpreadJoin {
     /** Rank splits tried for the joiner: every choice of its {@code ceil} ranks while {@code R'} is at most this. */
@@ -27,6 +36,12 @@ final class SpreadJoin {
 
     /** How many times a rank split is tried again with a give-up moved to another rank of its member. */
     private static final int MAX_RETRIES = 8;
+
+    /** Steps of the joint search per rank split (each forces one more extra). */
+    private static final int MAX_STEPS = 16;
+
+    /** Give-ups tried per step of the joint search for a forced extra that the ranks' counts allow. */
+    private static final int MAX_TRIES = 4;
 
     /** Larger member tables go to the general placement (the per-rank split is quadratic in the members). */
     private static final int MAX_MEMBERS = 4096;
@@ -74,64 +89,141 @@ final class SpreadJoin {
                 atRank[m][r]++;
             }
         }
+        int[] total = Quotas.totals(slots, ranks, weight, zone, held);
+        // The joiner: the one member that held nothing, or if several did, the one that gets entries (a member whose
+        // share rounds to 0 holds nothing before and after).
         int joiner = -1;
+        int empty = 0;
         for (int m = 0; m < n; m++) {
             if (held[m] == 0) {
-                if (joiner >= 0) {
-                    return null;
-                }
-                joiner = m;
+                empty++;
+                joiner = empty == 1 || total[m] > 0 ? m : joiner;
             }
         }
         if (joiner < 0) {
             return null;
         }
-        int[] total = Quotas.totals(slots, ranks, weight, zone, held);
         for (int m = 0; m < n; m++) {
             if (m != joiner && total[m] > held[m]) {
-                return null;
+                return null; // a member's total grows (or, of those that held nothing, more than one gets entries)
             }
         }
         if (!Quotas.spreadPossible(slots, ranks, zone, total)) {
             return null;
         }
-        int[][] candidates = null; // built once, for the first split that needs them
+        Matching match = null; // built once, for the first split that needs it
         // Rank splits with the joiner's ceil ranks away from rank 0 first: it then leads its floor of primaries.
+        int[] splits = new int[1 << ranks];
+        int count = 0;
         for (int i = 0; i < 1 << ranks; i++) {
             int ceilRanks = i < 1 << (ranks - 1) ? i << 1 : ((i - (1 << (ranks - 1))) << 1) | 1;
-            if (Integer.bitCount(ceilRanks) != total[joiner] % ranks) {
-                continue;
+            if (Integer.bitCount(ceilRanks) == total[joiner] % ranks) {
+                splits[count++] = ceilRanks;
             }
+        }
+        for (int i = 0; i < count; i++) {
             // A give-up (member, rank) that finds too few slots keeps one more entry at that rank instead (an extra
             // moved there from another of its ranks), and the split is tried again.
             boolean[][] forced = new boolean[n][ranks];
             for (int retry = 0; retry <= MAX_RETRIES; retry++) {
-                int[][] keep = keptPerRank(slots, ranks, total, atRank, forced, joiner, ceilRanks);
+                int[][] keep = keptPerRank(slots, ranks, total, atRank, forced, joiner, splits[i]);
                 if (keep == null) {
                     break;
                 }
-                if (candidates == null) {
-                    candidates = candidates(slots, ranks, zone, idHash, prev, prevRanks, joiner);
+                if (match == null) {
+                    int[][] candidates = candidates(slots, ranks, zone, idHash, prev, prevRanks, joiner);
+                    match = new Matching(slots, ranks, prev, prevRanks, atRank, joiner, candidates);
                 }
-                int[] failed = {-1};
-                int[] table = matchSlots(slots, ranks, prev, prevRanks, atRank, keep, joiner, candidates, failed);
-                if (table != null) {
-                    return table;
+                match.clear();
+                match.need(keep);
+                int failed = match.fill();
+                if (failed < 0) {
+                    return match.table();
                 }
-                int m = failed[0] / ranks;
-                int r = failed[0] % ranks;
-                int forcedOfM = 0;
-                for (boolean f : forced[m]) {
-                    forcedOfM += f ? 1 : 0;
+                if (match.hopeless(total)) {
+                    return null;
                 }
+                int m = failed / ranks;
+                int r = failed % ranks;
                 // only where m may keep its ceil, and no more extras than it has
-                if (forced[m][r] || forcedOfM >= total[m] % ranks || atRank[m][r] <= total[m] / ranks) {
+                if (forced[m][r] || forcedCount(forced[m]) >= total[m] % ranks || atRank[m][r] <= total[m] / ranks) {
                     break;
                 }
                 forced[m][r] = true;
             }
         }
+        if (match == null) {
+            return null; // no split leaves every member floor or ceil of its total at every rank
+        }
+        // None found: search each split again, now moving extras into every give-up that shares the short slots.
+        for (int i = 0; i < count; i++) {
+            int[] table = search(slots, ranks, total, atRank, joiner, splits[i], match);
+            if (table != null) {
+                return table;
+            }
+            if (match.hopeless(total)) {
+                return null;
+            }
+        }
         return null;
+    }
+
+    private static int forcedCount(boolean[] forced) {
+        int count = 0;
+        for (boolean f : forced) {
+            count += f ? 1 : 0;
+        }
+        return count;
+    }
+
+    /**
+     * The joint search for one rank split: when the give-ups cannot all find slots, the give-ups whose slots are all
+     * taken among themselves (those the failed augmenting path reached) are short together; one of them keeps its
+     * member's extra entry instead (moved there from another of the member's ranks, other members' extras moving
+     * between ranks to keep each rank's count), so the group needs one slot fewer, and the matching is completed
+     * from where it stood. Each step adds one such forced extra; it ends with a table, when no forced extra fits, or
+     * after {@value #MAX_STEPS} steps (null; {@link Matching#hopeless} then tells whether no split can work).
+     */
+    private static int[] search(
+            int slots, int ranks, int[] total, int[][] atRank, int joiner, int ceilRanks, Matching match) {
+        int n = total.length;
+        match.clear();
+        boolean[][] forced = new boolean[n][ranks];
+        int[][] keep = keptPerRank(slots, ranks, total, atRank, forced, joiner, ceilRanks);
+        if (keep == null) {
+            return null;
+        }
+        match.need(keep);
+        for (int step = 0; ; step++) {
+            if (match.fill() < 0) {
+                return match.table();
+            }
+            if (step == MAX_STEPS || match.hopeless(total)) {
+                return null;
+            }
+            int[][] next = null;
+            int tried = 0;
+            for (int i = 0; i < match.visited && next == null && tried < MAX_TRIES; i++) {
+                int g = match.queue[i];
+                int m = g / ranks;
+                int r = g % ranks;
+                int floor = total[m] / ranks;
+                if (keep[m][r] > floor || atRank[m][r] <= floor || forcedCount(forced[m]) >= total[m] % ranks) {
+                    continue; // its extra is there already, or it has none to put there
+                }
+                tried++;
+                forced[m][r] = true;
+                next = keptPerRank(slots, ranks, total, atRank, forced, joiner, ceilRanks);
+                if (next == null) {
+                    forced[m][r] = false;
+                }
+            }
+            if (next == null) {
+                return null;
+            }
+            keep = next;
+            match.need(keep);
+        }
     }
 
     /**
@@ -315,67 +407,6 @@ final class SpreadJoin {
         return new int[][] {start, slotOrder};
     }
 
-    /**
-     * Chooses the slots in which each member gives up its entries at each rank to the joiner (at most one per slot,
-     * only where the joiner's zone is absent or is the leaving member's), greedily in each member's hashed slot
-     * order, then along augmenting paths; null if some give-up finds no slot.
-     */
-    private static int[] matchSlots(
-            int slots,
-            int ranks,
-            int[] prev,
-            int prevRanks,
-            int[][] atRank,
-            int[][] keep,
-            int joiner,
-            int[][] candidateLists,
-            int[] failed) {
-        int n = atRank.length;
-        int groups = n * ranks;
-        int[] need = new int[groups];
-        for (int m = 0; m < n; m++) {
-            for (int r = 0; m != joiner && r < ranks; r++) {
-                need[m * ranks + r] = atRank[m][r] - keep[m][r];
-            }
-        }
-        int[] start = candidateLists[0];
-        int[] candidates = candidateLists[1];
-        int[] taker = new int[slots]; // the group giving up its entry in the slot, or -1
-        Arrays.fill(taker, -1);
-        int[] got = new int[groups];
-        for (int g = 0; g < groups; g++) {
-            for (int i = start[g]; i < start[g + 1] && got[g] < need[g]; i++) {
-                int s = candidates[i];
-                if (taker[s] < 0) {
-                    taker[s] = g;
-                    got[g]++;
-                }
-            }
-        }
-        int[] parentGroup = new int[groups];
-        int[] parentSlot = new int[groups];
-        int[] queue = new int[groups];
-        for (int g = 0; g < groups; g++) {
-            while (got[g] < need[g]) {
-                if (!augment(g, start, candidates, taker, parentGroup, parentSlot, queue)) {
-                    failed[0] = g;
-                    return null;
-                }
-                got[g]++;
-            }
-        }
-        int[] table = new int[slots * ranks];
-        for (int s = 0; s < slots; s++) {
-            for (int r = 0; r < ranks; r++) {
-                table[s * ranks + r] = prev[s * prevRanks + r];
-            }
-            if (taker[s] >= 0) {
-                table[s * ranks + taker[s] % ranks] = joiner;
-            }
-        }
-        return table;
-    }
-
     /** True if the joiner may take the entry at rank r of slot s: its zone is not in the slot, or only there. */
     private static boolean eligible(int s, int r, int[] prev, int prevRanks, int ranks, int[] zone, int joinerZone) {
         for (int q = 0; q < ranks; q++) {
@@ -387,41 +418,175 @@ final class SpreadJoin {
     }
 
     /**
-     * One more slot for group g0: a breadth-first search over groups, where a group may take a slot another group
-     * gives up in and that group then looks for another, until a free slot.
+     * The give-ups (groups {@code member * ranks + rank}) matched to slots, at most one per slot, each group in its
+     * member's hashed order of slots; kept between the steps of a search, so a step completes it from where it stood.
      */
-    private static boolean augment(
-            int g0, int[] start, int[] candidates, int[] taker, int[] parentGroup, int[] parentSlot, int[] queue) {
-        Arrays.fill(parentGroup, -2);
-        parentGroup[g0] = -1;
-        int head = 0;
-        int tail = 0;
-        queue[tail++] = g0;
-        while (head < tail) {
-            int g = queue[head++];
-            for (int i = start[g]; i < start[g + 1]; i++) {
-                int s = candidates[i];
-                int h = taker[s];
-                if (h == g) {
-                    continue;
-                }
-                if (h < 0) {
-                    // g takes s; then every group on the path takes the slot it found from the next one
-                    taker[s] = g;
-                    while (parentGroup[g] >= 0) {
-                        int s2 = parentSlot[g];
-                        g = parentGroup[g];
-                        taker[s2] = g;
+    private static final class Matching {
+        private final int slots;
+        private final int ranks;
+        private final int[] prev;
+        private final int prevRanks;
+        private final int[][] atRank;
+        private final int joiner;
+        private final int[] start;
+        private final int[] candidates;
+        private final int[] need;
+        private final int[] got;
+        /** The group giving up its entry in each slot, or -1. */
+        private final int[] taker;
+
+        private final int[] parentGroup;
+        private final int[] parentSlot;
+        /** After a failed {@link #fill}: the groups the last augmenting search reached, {@code queue[0..visited)}. */
+        final int[] queue;
+
+        int visited;
+
+        Matching(int slots, int ranks, int[] prev, int prevRanks, int[][] atRank, int joiner, int[][] candidateLists) {
+            this.slots = slots;
+            this.ranks = ranks;
+            this.prev = prev;
+            this.prevRanks = prevRanks;
+            this.atRank = atRank;
+            this.joiner = joiner;
+            this.start = candidateLists[0];
+            this.candidates = candidateLists[1];
+            int groups = atRank.length * ranks;
+            need = new int[groups];
+            got = new int[groups];
+            taker = new int[slots];
+            parentGroup = new int[groups];
+            parentSlot = new int[groups];
+            queue = new int[groups];
+            clear();
+        }
+
+        void clear() {
+            Arrays.fill(taker, -1);
+            Arrays.fill(got, 0);
+            visited = 0;
+        }
+
+        /** Sets each group's count from what its member keeps; a group that needs fewer frees its last slots. */
+        void need(int[][] keep) {
+            for (int m = 0; m < atRank.length; m++) {
+                for (int r = 0; r < ranks; r++) {
+                    int g = m * ranks + r;
+                    need[g] = m == joiner ? 0 : atRank[m][r] - keep[m][r];
+                    for (int i = start[g + 1] - 1; i >= start[g] && got[g] > need[g]; i--) {
+                        if (taker[candidates[i]] == g) {
+                            taker[candidates[i]] = -1;
+                            got[g]--;
+                        }
                     }
-                    return true;
-                }
-                if (parentGroup[h] == -2) {
-                    parentGroup[h] = g;
-                    parentSlot[h] = s;
-                    queue[tail++] = h;
                 }
             }
         }
-        return false;
+
+        /**
+         * Gives each group its count: greedily in its member's hashed order of slots, then along augmenting paths.
+         * Returns -1, or the first group that finds too few slots.
+         */
+        int fill() {
+            visited = 0;
+            int groups = need.length;
+            for (int g = 0; g < groups; g++) {
+                for (int i = start[g]; i < start[g + 1] && got[g] < need[g]; i++) {
+                    int s = candidates[i];
+                    if (taker[s] < 0) {
+                        taker[s] = g;
+                        got[g]++;
+                    }
+                }
+            }
+            for (int g = 0; g < groups; g++) {
+                while (got[g] < need[g]) {
+                    if (!augment(g)) {
+                        return g;
+                    }
+                    got[g]++;
+                }
+            }
+            return -1;
+        }
+
+        /**
+         * True if the groups the last failed search reached (every slot they may use is taken among them) need more
+         * slots than they can reach even if each of their members kept its extras in them: no choice of extras and
+         * no rank split gives every group its slots.
+         */
+        boolean hopeless(int[] total) {
+            if (visited == 0) {
+                return false;
+            }
+            long reach = 0;
+            long fewest = 0;
+            int[] open = new int[atRank.length];
+            for (int i = 0; i < visited; i++) {
+                int g = queue[i];
+                int m = g / ranks;
+                int spare = atRank[m][g % ranks] - total[m] / ranks;
+                reach += got[g];
+                fewest += spare;
+                open[m] += spare > 0 ? 1 : 0;
+            }
+            for (int m = 0; m < open.length; m++) {
+                fewest -= Math.min(open[m], total[m] % ranks);
+            }
+            return fewest > reach;
+        }
+
+        int[] table() {
+            int[] table = new int[slots * ranks];
+            for (int s = 0; s < slots; s++) {
+                for (int r = 0; r < ranks; r++) {
+                    table[s * ranks + r] = prev[s * prevRanks + r];
+                }
+                if (taker[s] >= 0) {
+                    table[s * ranks + taker[s] % ranks] = joiner;
+                }
+            }
+            return table;
+        }
+
+        /**
+         * One more slot for group g0: a breadth-first search over groups, where a group may take a slot another group
+         * gives up in and that group then looks for another, until a free slot.
+         */
+        private boolean augment(int g0) {
+            Arrays.fill(parentGroup, -2);
+            parentGroup[g0] = -1;
+            int head = 0;
+            int tail = 0;
+            queue[tail++] = g0;
+            while (head < tail) {
+                int g = queue[head++];
+                for (int i = start[g]; i < start[g + 1]; i++) {
+                    int s = candidates[i];
+                    int h = taker[s];
+                    if (h == g) {
+                        continue;
+                    }
+                    if (h < 0) {
+                        // g takes s; then every group on the path takes the slot it found from the next one
+                        taker[s] = g;
+                        while (parentGroup[g] >= 0) {
+                            int s2 = parentSlot[g];
+                            g = parentGroup[g];
+                            taker[s2] = g;
+                        }
+                        visited = 0;
+                        return true;
+                    }
+                    if (parentGroup[h] == -2) {
+                        parentGroup[h] = g;
+                        parentSlot[h] = s;
+                        queue[tail++] = h;
+                    }
+                }
+            }
+            visited = tail;
+            return false;
+        }
     }
 }

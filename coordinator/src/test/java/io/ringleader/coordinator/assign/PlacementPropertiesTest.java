@@ -256,6 +256,34 @@ class PlacementPropertiesTest {
                 .isZero();
     }
 
+    /**
+     * Regular seed 792, step 11 (R = 3, a join into a spread ring): a member without extra entries cannot give up its
+     * rank-0 entries in the slots left to it, and keeping an extra in the give-up that failed is not possible; the
+     * joint search keeps an extra in another give-up that shares those slots and places the join exactly. (Every
+     * other join into a spread ring that the direct path leaves to the general placement in regular seeds 1..1500,
+     * unequal-zone seeds 1..400 and edge seeds 1..1000 has no exact placement at all: checked with an integer program
+     * when the search was written.)
+     */
+    @Test
+    void regularSeed792_step11_jointSearchPlacesTheJoinExactly() {
+        Tally tally = new Tally();
+        new Sequence(792, Regime.REGULAR, tally).run();
+        assertThat(tally.joinsIntoSpread).isPositive();
+        assertThat(tally.joinsIntoSpreadExact).isEqualTo(tally.joinsIntoSpread);
+    }
+
+    /**
+     * Edge seed 465, step 0: besides the joiner, a member whose share rounds to 0 held nothing in the previous ring;
+     * the join is still placed directly, and exactly.
+     */
+    @Test
+    void edgeSeed465_step0_joinBesideAMemberWithoutEntries_isPlacedExactly() {
+        Tally tally = new Tally();
+        new Sequence(465, Regime.EDGE, tally).run();
+        assertThat(tally.joinsIntoSpread).isPositive();
+        assertThat(tally.joinsIntoSpreadExact).isEqualTo(tally.joinsIntoSpread);
+    }
+
     @Test
     void edgeSequences_stayValidAndDeterministic() {
         run(Regime.EDGE, EDGE_SEQUENCES, "edge sequences");
