@@ -1135,6 +1135,10 @@ public final class TakeoverBenchmark {
                 throw new TimeoutException("child " + process.pid() + " still runs " + WAIT + " after SIGKILL");
             }
             reader.join(WAIT.toMillis());
+            if (reader.isAlive()) {
+                throw new TimeoutException(
+                        "child " + process.pid() + "'s output still open " + WAIT + " after it ended");
+            }
         }
 
         /** Waits for a line starting with {@code prefix}, skipping others (SLF4J's notice, for one). */

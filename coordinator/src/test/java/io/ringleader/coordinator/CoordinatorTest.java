@@ -9,6 +9,7 @@ import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.leadership.Term;
+import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.agent.roles.SlotSet;
@@ -390,13 +391,13 @@ class CoordinatorTest {
     void aSpare_holdsNothingUntilAMemberFails_thenTakesOverExactlyItsSlots_andLeadsThem() throws Exception {
         coordinator("c1", Duration.ZERO);
         Agent a = member("a");
-        member("b");
+        Agent b = member("b");
         Agent spare = Agent.builder()
                 .connectString(server.getConnectString())
                 .cluster(cluster)
                 .memberId("s")
                 .endpoint("127.0.0.1", 7009)
-                .initialState(io.ringleader.agent.membership.MemberState.SPARE)
+                .initialState(MemberState.SPARE)
                 .build();
         fixture.track(spare);
         spare.start();
@@ -420,15 +421,15 @@ class CoordinatorTest {
                 assertThat(now).as("slot %d rank %d", slot, rank).isEqualTo("a".equals(was) ? "s" : was);
             }
         }
-        // The activated spare, still SPARE in its own record, leads exactly the slots a led: nobody else does.
+        // The activated spare, still SPARE in its own record, leads exactly the slots a led, and b none of them.
         SlotSet ledByA = slotsLedBy(before, "a");
         assertThat(ledByA.isEmpty()).isFalse();
         await().atMost(WAIT).untilAsserted(() -> {
             assertThat(spare.roles().current().primary()).isEqualTo(ledByA);
+            assertThat(b.roles().current().primary()).isEqualTo(slotsLedBy(before, "b"));
             assertThat(spare.router().table().epoch()).isGreaterThanOrEqualTo(after.epoch());
         });
-        assertThat(spare.members().member("s").orElseThrow().state())
-                .isEqualTo(io.ringleader.agent.membership.MemberState.SPARE);
+        assertThat(spare.members().member("s").orElseThrow().state()).isEqualTo(MemberState.SPARE);
     }
 
     private static SlotSet slotsLedBy(Ring ring, String id) {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -40,6 +41,8 @@ public final class PeerSuspicion implements Closeable {
     private final ScheduledExecutorService executor;
     private final Map<String, ScheduledFuture<?>> expiries = new ConcurrentHashMap<>();
     private final AtomicInteger failedDeletes = new AtomicInteger();
+    /** Suspects whose delete failed and is being tried again (logged at WARN once, then at DEBUG). */
+    private final Set<String> failing = ConcurrentHashMap.newKeySet();
 
     /**
      * Suspicions reported by {@code reporter}, each lasting {@code ttl} unless renewed.
@@ -140,17 +143,24 @@ public final class PeerSuspicion implements Closeable {
         expiries.remove(suspect);
         try {
             client.delete().forPath(suspectPath(path, suspect) + "/" + reporter);
+            failing.remove(suspect);
             log.info("[member={}] no longer suspects {}", reporter, suspect);
         } catch (KeeperException.NoNodeException gone) {
-            // already gone
+            failing.remove(suspect);
         } catch (Exception e) {
+            boolean first = failing.add(suspect);
             failedDeletes.incrementAndGet();
-            log.warn(
-                    "[member={}] suspicion of {} not deleted ({}); trying again in {} ms",
-                    reporter,
-                    suspect,
-                    e.toString(),
-                    retryDelay().toMillis());
+            if (first) {
+                log.warn(
+                        "[member={}] suspicion of {} not deleted ({}); trying again every {} ms",
+                        reporter,
+                        suspect,
+                        e.toString(),
+                        retryDelay().toMillis());
+            } else {
+                log.debug("[member={}] suspicion of {} still not deleted: {}", reporter, suspect, e.toString());
+            }
+
             try {
                 expiries.put(
                         suspect,

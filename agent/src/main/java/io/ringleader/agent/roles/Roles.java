@@ -11,8 +11,9 @@ import org.apache.curator.framework.listen.Listenable;
 
 /**
  * This member's roles, derived the same way on every agent from the ring and the member view: it is primary of a
- * slot when it is the first replica of the slot's list that is present and UP, and a backup of the slots whose list
- * holds it otherwise. No ZooKeeper write is on the path from a member's departure to its successor's promotion.
+ * slot when it is the first replica of the slot's list that is present and UP (or an activated SPARE), and a backup
+ * of the slots whose list holds it otherwise. No ZooKeeper write is on the path from a member's departure to its
+ * successor's promotion.
  *
  * <p>Connection states: SUSPENDED, LOST and READ_ONLY end every primary role at once (the listener is told, and
  * {@link RoleSnapshot#active()} turns false before that). After RECONNECTED roles are derived again only once the

@@ -24,6 +24,11 @@ import java.util.Objects;
  * <p>A member that gains a slot's primary role admits its own epoch with {@link #admitOwn} before it serves the
  * slot, so that from then on it refuses its predecessor's messages for the slot.
  *
+ * <p>IMPORTANT: the fence decides; the caller applies. Hold one lock per slot across {@link #admit} and applying
+ * the message, and across admitting a new primary's gather and copying the slot for it: otherwise a gather can
+ * admit its epoch and copy the slot between another message's admission and its apply, and miss a write that is
+ * then acknowledged.
+ *
  * <p>IMPORTANT: {@link #admit} may block for up to the catch-up wait (a ZooKeeper round trip, then the roles thread);
  * do not call it on a thread that must not block. The newest epochs are kept in memory: a member that restarts
  * starts from nothing and relies on its view, which then names the current primary.

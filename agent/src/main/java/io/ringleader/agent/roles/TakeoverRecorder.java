@@ -125,14 +125,18 @@ final class TakeoverRecorder {
 
     private void record(RoutingTable before, RoutingTable after, RoleChange change, long toldAt) {
         int slotCount = before.ring().map(r -> r.slotCount()).orElse(0);
-        Set<String> up = new HashSet<>();
-        after.upMembers().forEach(m -> up.add(m.id()));
+        Set<String> eligible = new HashSet<>();
+        after.members().forEach(m -> {
+            if (RoutingTable.eligible(m.state())) {
+                eligible.add(m.id());
+            }
+        });
         Set<String> previous = new TreeSet<>();
         int[] taken = {0};
         change.gainedPrimary().forEach(slot -> {
             Member was = slot < slotCount ? before.primary(slot) : null;
-            // A primary that is still present and UP handed the slot over in a ring change: not a takeover.
-            if (was != null && !was.id().equals(memberId) && !up.contains(was.id())) {
+            // A primary that is still present and eligible handed the slot over in a ring change: not a takeover.
+            if (was != null && !was.id().equals(memberId) && !eligible.contains(was.id())) {
                 taken[0]++;
                 previous.add(was.id());
             }

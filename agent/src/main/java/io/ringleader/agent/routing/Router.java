@@ -66,8 +66,8 @@ public interface Router extends Closeable {
     /**
      * The primary of the key's slot: one hash and two array reads, no allocation for an ASCII key, no lock.
      *
-     * @throws NoRouteException if no ring has been read, or no replica of the key's slot is present and UP; the
-     *     message names the slot
+     * @throws NoRouteException if no ring has been read, or no replica of the key's slot is present and eligible;
+     *     the message names the slot
      */
     default Member route(String key) {
         return table().route(key);
@@ -123,13 +123,16 @@ public interface Router extends Closeable {
     /**
      * The primary of {@code slot}.
      *
-     * @throws NoRouteException if no ring has been read, or the slot has no replica that is present and UP
+     * @throws NoRouteException if no ring has been read, or the slot has no replica that is present and eligible
+     *     (UP, or an activated SPARE)
      * @throws IndexOutOfBoundsException if {@code slot} is not in {@code [0, S)}
      */
     default Member primary(int slot) {
         Member m = table().primary(slot);
         if (m == null) {
-            throw new NoRouteException(slot, "no route for slot " + slot + ": none of its replicas is present and UP");
+            throw new NoRouteException(
+                    slot,
+                    "no route for slot " + slot + ": none of its replicas is present and UP (or an activated SPARE)");
         }
         return m;
     }

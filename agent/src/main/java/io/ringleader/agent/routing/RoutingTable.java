@@ -56,8 +56,8 @@ public final class RoutingTable {
     }
 
     /**
-     * With {@code previous} of the same ring, only the slots listing a member whose eligible record changed are computed
-     * again: a member's arrival or departure touches about {@code S·R/n} slots instead of {@code S}.
+     * With {@code previous} of the same ring, only the slots listing a member whose eligible record changed are
+     * computed again: a member's arrival or departure touches about {@code S·R/n} slots instead of {@code S}.
      */
     private RoutingTable(Ring ring, long ringZxid, List<Member> present, long membersZxid, RoutingTable previous) {
         this.ring = ring;
@@ -129,9 +129,10 @@ public final class RoutingTable {
 
     /**
      * Whether a member the ring lists may lead its slots: UP, or SPARE, since a spare the ring lists is one the
-     * coordinator activated in place of a departed member (an idle spare is listed nowhere).
+     * coordinator activated in place of a departed member (an idle spare is listed nowhere). Keyless picks still
+     * offer UP members only ({@link #upMembers()}).
      */
-    static boolean eligible(MemberState state) {
+    public static boolean eligible(MemberState state) {
         return state == MemberState.UP || state == MemberState.SPARE;
     }
 

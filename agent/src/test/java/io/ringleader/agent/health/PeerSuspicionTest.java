@@ -41,7 +41,7 @@ class PeerSuspicionTest extends ZooKeeperTestBase {
     @Test
     void aSuspicion_isDeletedWhenItsTtlRunsOut_whileTheReportersSessionLives() throws Exception {
         try (PeerSuspicion suspicion =
-                new PeerSuspicion(client, path, "r", Duration.ofMillis(300), "test-suspicion-ttl")) {
+                new PeerSuspicion(client, path, "r", Duration.ofSeconds(2), "test-suspicion-ttl")) {
             suspicion.report("x");
             await().atMost(WAIT).until(() -> reported("x", "r"));
 
@@ -54,14 +54,16 @@ class PeerSuspicionTest extends ZooKeeperTestBase {
     void anExpiryWhoseDeleteFails_triesAgain_untilTheSuspicionIsGone() throws Exception {
         try (PeerSuspicion suspicion =
                 new PeerSuspicion(client, path, "r", Duration.ofMillis(200), "test-suspicion-retry")) {
-            suspicion.report("x");
-            await().atMost(WAIT).until(() -> reported("x", "r"));
-            // ZooKeeper checks a delete against the parent's ACL: without DELETE there, the expiry's delete fails.
+            // ZooKeeper checks a delete against the parent's ACL: without DELETE there, the expiry's delete fails
+            // (set before the report, so that no expiry can run first).
             String parent = PeerSuspicion.suspectPath(path, "x");
             int noDelete = ZooDefs.Perms.ALL & ~ZooDefs.Perms.DELETE;
-            client.setACL()
+            client.create()
+                    .creatingParentsIfNeeded()
                     .withACL(List.of(new ACL(noDelete, ZooDefs.Ids.ANYONE_ID_UNSAFE)))
                     .forPath(parent);
+            suspicion.report("x");
+            await().atMost(WAIT).until(() -> reported("x", "r"));
 
             await().atMost(WAIT).until(() -> suspicion.failedDeletes() >= 2);
             assertThat(reported("x", "r"))
