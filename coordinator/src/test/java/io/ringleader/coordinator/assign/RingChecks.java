@@ -216,6 +216,21 @@ final class RingChecks {
         return total;
     }
 
+    /** Floor ({@code [0]}) and ceil ({@code [1]}) of each member's weighted share of {@code units}. */
+    private static int[][] shareBounds(List<String> members, Map<String, Participant> ps, long units) {
+        long w = 0;
+        for (String id : members) {
+            w += ps.get(id).weight();
+        }
+        int[][] bounds = new int[2][members.size()];
+        for (int i = 0; i < members.size(); i++) {
+            long share = units * ps.get(members.get(i)).weight();
+            bounds[0][i] = (int) (share / w);
+            bounds[1][i] = (int) ((share + w - 1) / w);
+        }
+        return bounds;
+    }
+
     /**
      * True if no ring after a leave can keep every surviving primary in place, keep every surviving member in the
      * slots it held, list distinct zones in every slot and give every member floor or ceil of {@code S·w/W}
@@ -230,17 +245,9 @@ final class RingChecks {
         List<String> members = after.members();
         int n = members.size();
         int slots = after.slotCount();
-        long w = 0;
-        for (String id : members) {
-            w += ps.get(id).weight();
-        }
-        int[] low = new int[n];
-        int[] cap = new int[n];
-        for (int i = 0; i < n; i++) {
-            long share = (long) slots * ps.get(members.get(i)).weight();
-            low[i] = (int) (share / w);
-            cap[i] = (int) ((share + w - 1) / w);
-        }
+        int[][] bounds = shareBounds(members, ps, slots);
+        int[] low = bounds[0];
+        int[] cap = bounds[1];
         List<int[]> candidates = new java.util.ArrayList<>();
         for (int s = 0; s < slots; s++) {
             String primary = before.primaryId(s);
@@ -273,9 +280,81 @@ final class RingChecks {
             }
             low[i] = Math.max(0, low[i]);
         }
+        return !matchWithin(candidates, low, cap);
+    }
+
+    /**
+     * True if no ring after a leave can keep every surviving member in the slots it held, list distinct zones in every
+     * slot and give every member floor or ceil of {@code S·R'·w/W} entries in total: a certificate that "only the
+     * departed member's entries move" conflicts with zone spread and balance in this step, so the sets must change.
+     *
+     * <p>A relaxation, so "true" is a proof. With the sets kept, a slot whose survivors share a zone cannot be spread, a
+     * survivor can give nothing up, and each entry a slot lost must go to a newcomer: a member not in the slot, of a
+     * zone none of its survivors is in (a slot missing several entries is relaxed to as many copies, which may take the
+     * same member); every member takes between its floor and its ceiling less what it kept. That is a bipartite
+     * b-matching; when the largest one cannot fill every missing entry within the bounds, Hall's condition fails (for
+     * instance, the members of one zone need more new entries than the departed member leaves in slots without that
+     * zone), and no ring keeps the sets.
+     */
+    static boolean keptSlotsInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
+        List<String> members = after.members();
+        int n = members.size();
+        int slots = after.slotCount();
+        int ranks = Math.min(after.replication(), n);
+        int[][] bounds = shareBounds(members, ps, (long) slots * ranks);
+        int[] low = bounds[0];
+        int[] cap = bounds[1];
+        List<int[]> candidates = new java.util.ArrayList<>();
+        for (int s = 0; s < slots; s++) {
+            Set<Integer> kept = new HashSet<>();
+            Set<String> zones = new HashSet<>();
+            for (String id : before.replicas(s)) {
+                int i = after.indexOf(id);
+                if (i >= 0) {
+                    kept.add(i);
+                    if (!zones.add(zoneOf(ps, id))) {
+                        return true; // two survivors of one zone stay in this slot
+                    }
+                    low[i]--;
+                    cap[i]--;
+                }
+            }
+            if (kept.size() > ranks) {
+                return true;
+            }
+            if (kept.size() == ranks) {
+                continue;
+            }
+            List<Integer> c = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (!kept.contains(i) && !zones.contains(zoneOf(ps, members.get(i)))) {
+                    c.add(i);
+                }
+            }
+            int[] open = c.stream().mapToInt(Integer::intValue).toArray();
+            for (int k = kept.size(); k < ranks; k++) {
+                candidates.add(open);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            if (cap[i] < 0) {
+                return true; // a survivor keeps more entries than its share
+            }
+            low[i] = Math.max(0, low[i]);
+        }
+        return !matchWithin(candidates, low, cap);
+    }
+
+    /**
+     * True if every open place can be given one of its candidates, each member taking between {@code low} and {@code
+     * cap} places: a maximum b-matching by augmenting paths, first within the lower bounds, then within the caps (a
+     * member's load never falls on an augmenting path, so the lower bounds met in the first pass stay met). Exact for
+     * this matching problem.
+     */
+    private static boolean matchWithin(List<int[]> candidates, int[] low, int[] cap) {
         int[] leader = new int[candidates.size()];
         java.util.Arrays.fill(leader, -1);
-        int[] load = new int[n];
+        int[] load = new int[low.length];
         int matched = 0;
         for (int[] bound : new int[][] {low, cap}) {
             for (int s = 0; s < leader.length; s++) {
@@ -284,12 +363,12 @@ final class RingChecks {
                 }
             }
         }
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < low.length; i++) {
             if (load[i] < low[i]) {
-                return true;
+                return false;
             }
         }
-        return matched < leader.length;
+        return matched == leader.length;
     }
 
     /** A member's zone, or its own id when it has none (a zone of one). */
