@@ -1,6 +1,7 @@
 package io.ringleader.bench;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.membership.Member;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -61,9 +62,8 @@ public final class TakeoverChild {
             }
         });
         agent.router().listenable().addListener((previous, current) -> {
-            if (current.ring().isPresent()
-                    && current.primary(0) != null
-                    && current.primary(0).id().equals(id)) {
+            Member primary = current.ring().isPresent() ? current.primary(0) : null;
+            if (primary != null && primary.id().equals(id)) {
                 say("TABLE-PRIMARY " + current.epoch());
             }
         });

@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -125,12 +126,10 @@ final class TakeoverRecorder {
 
     private void record(RoutingTable before, RoutingTable after, RoleChange change, long toldAt) {
         int slotCount = before.ring().map(r -> r.slotCount()).orElse(0);
-        Set<String> eligible = new HashSet<>();
-        after.members().forEach(m -> {
-            if (RoutingTable.eligible(m.state())) {
-                eligible.add(m.id());
-            }
-        });
+        Set<String> eligible = after.members().stream()
+                .filter(m -> RoutingTable.eligible(m.state()))
+                .map(Member::id)
+                .collect(Collectors.toSet());
         Set<String> previous = new TreeSet<>();
         int[] taken = {0};
         change.gainedPrimary().forEach(slot -> {

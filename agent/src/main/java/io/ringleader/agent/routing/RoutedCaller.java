@@ -255,7 +255,7 @@ final class RoutedCaller implements Caller {
         if (!policy.readFallback()) {
             return acquired(new Target(primary, t.epoch(), false), where);
         }
-        for (Member m : t.upReplicas(t.slotOf(key))) {
+        for (Member m : t.eligibleReplicas(t.slotOf(key))) {
             if (permit(m, where)) {
                 return new Target(m, t.epoch(), !m.id().equals(primary.id()));
             }
@@ -267,7 +267,7 @@ final class RoutedCaller implements Caller {
     private Target untriedReplica(String key, Set<String> tried, String where) {
         RoutingTable t = tables.get();
         Member primary = t.route(key);
-        for (Member m : t.upReplicas(t.slotOf(key))) {
+        for (Member m : t.eligibleReplicas(t.slotOf(key))) {
             if (!tried.contains(m.id()) && permit(m, where)) {
                 return new Target(m, t.epoch(), !m.id().equals(primary.id()));
             }

@@ -24,9 +24,8 @@ import org.apache.curator.framework.listen.Listenable;
  * }</pre>
  *
  * <p>The primary of a slot is the first replica in the slot's ring list whose member is present and UP (or a SPARE
- * the coordinator activated: the ring lists it). When a
- * member leaves or stops being UP, every router moves its slots to the next replica on its own: no ZooKeeper write
- * is on that path.
+ * the coordinator activated: the ring lists it). When a member leaves or stops being UP, every router moves its
+ * slots to the next replica on its own: no ZooKeeper write is on that path.
  *
  * <p>Connection states have one effect each: SUSPENDED and LOST mark the {@link #status() status} not current (the
  * last table is still served); CONNECTED and RECONNECTED set the ring watch again (the ZooKeeper handle is new

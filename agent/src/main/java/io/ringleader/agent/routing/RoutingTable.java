@@ -21,8 +21,7 @@ import java.util.Optional;
  * <p>The primary of a slot is the first replica in the slot's ring list whose member is present in the view with
  * state {@link MemberState#UP}, or {@link MemberState#SPARE}: a spare holds no slot until the coordinator activates
  * it in place of a departed member, and then leads that member's slots. JOINING, DRAINING and DOWN members are
- * never primary. Every agent that holds the
- * same ring and the same view computes the same table.
+ * never primary. Every agent that holds the same ring and the same view computes the same table.
  *
  * <p>IMPORTANT: a table is as fresh as the ring and view it was computed from; {@link #ringEpoch()} and {@link
  * #membersZxid()} say which.
@@ -40,7 +39,7 @@ public final class RoutingTable {
     /** By ring member index: the member if present, else null. */
     private final Member[] presentByIndex;
     /** By ring member index: the member if present and eligible ({@link #eligible}), else null. */
-    private final Member[] upByIndex;
+    private final Member[] eligibleByIndex;
     /** By slot: its primary, or null. Empty when there is no ring. Never written after construction. */
     private final Member[] primaryBySlot;
     /**
@@ -80,7 +79,7 @@ public final class RoutingTable {
         this.presentById = byId;
         if (ring == null) {
             this.presentByIndex = new Member[0];
-            this.upByIndex = presentByIndex;
+            this.eligibleByIndex = presentByIndex;
             this.primaryBySlot = new Member[0];
             this.slotsByIndex = null;
             this.slotsWithoutPrimary = 0;
@@ -88,15 +87,15 @@ public final class RoutingTable {
         }
         int n = ring.members().size();
         this.presentByIndex = new Member[n];
-        this.upByIndex = new Member[n];
+        this.eligibleByIndex = new Member[n];
         for (int i = 0; i < n; i++) {
             Member m = byId.get(ring.member(i));
             presentByIndex[i] = m;
-            upByIndex[i] = m != null && eligible(m.state()) ? m : null;
+            eligibleByIndex[i] = m != null && eligible(m.state()) ? m : null;
         }
         int slots = ring.slotCount();
         boolean sameRing = previous != null && previous.ring == ring;
-        int[] changed = sameRing ? changedUp(previous.upByIndex, upByIndex) : null;
+        int[] changed = sameRing ? changedEligible(previous.eligibleByIndex, eligibleByIndex) : null;
         if (changed != null && changed.length == 0) {
             this.primaryBySlot = previous.primaryBySlot;
             this.slotsByIndex = previous.slotsByIndex;
@@ -108,7 +107,7 @@ public final class RoutingTable {
             for (int index : changed) {
                 for (int s : slotsByIndex[index]) {
                     boolean had = primaryBySlot[s] != null;
-                    primaryBySlot[s] = firstUp(ring, s, upByIndex);
+                    primaryBySlot[s] = firstEligible(ring, s, eligibleByIndex);
                     without += (had ? 0 : -1) + (primaryBySlot[s] != null ? 0 : 1);
                 }
             }
@@ -118,7 +117,7 @@ public final class RoutingTable {
             this.slotsByIndex = sameRing ? previous.slotsByIndex : null;
             int without = 0;
             for (int s = 0; s < slots; s++) {
-                primaryBySlot[s] = firstUp(ring, s, upByIndex);
+                primaryBySlot[s] = firstEligible(ring, s, eligibleByIndex);
                 if (primaryBySlot[s] == null) {
                     without++;
                 }
@@ -137,21 +136,21 @@ public final class RoutingTable {
     }
 
     /** The first replica of {@code slot} that is present and eligible (UP, or an activated SPARE), or null. */
-    private static Member firstUp(Ring ring, int slot, Member[] upByIndex) {
+    private static Member firstEligible(Ring ring, int slot, Member[] eligibleByIndex) {
         for (int r = 0; r < ring.replication(); r++) {
             int index = ring.replicaIndex(slot, r);
             if (index == Ring.NONE) {
                 return null;
             }
-            if (upByIndex[index] != null) {
-                return upByIndex[index];
+            if (eligibleByIndex[index] != null) {
+                return eligibleByIndex[index];
             }
         }
         return null;
     }
 
     /** The ring member indexes whose present-and-eligible record is not the same object in both. */
-    private static int[] changedUp(Member[] before, Member[] after) {
+    private static int[] changedEligible(Member[] before, Member[] after) {
         int count = 0;
         for (int i = 0; i < after.length; i++) {
             count += before[i] != after[i] ? 1 : 0;
@@ -343,14 +342,14 @@ public final class RoutingTable {
     }
 
     /** The replicas of {@code slot} in ring order that are present and eligible: primary first, then the backups. */
-    List<Member> upReplicas(int slot) {
-        return replicasOf(slot, upByIndex);
+    List<Member> eligibleReplicas(int slot) {
+        return replicasOf(slot, eligibleByIndex);
     }
 
     /** The member at {@code rank} of {@code slot} if present and eligible, else null; never allocates. */
-    Member upReplica(int slot, int rank) {
+    Member eligibleReplica(int slot, int rank) {
         int index = ring.replicaIndex(slot, rank);
-        return index == Ring.NONE ? null : upByIndex[index];
+        return index == Ring.NONE ? null : eligibleByIndex[index];
     }
 
     private List<Member> replicasOf(int slot, Member[] byIndex) {

@@ -141,7 +141,7 @@ final class StrategyPicker implements Picker {
         long bound = (long) Math.ceil((1 + epsilon) * totalInFlight.get() / s.up.length);
         int replication = t.ring().orElseThrow().replication();
         for (int rank = 0; rank < replication; rank++) {
-            Member m = t.upReplica(slot, rank);
+            Member m = t.eligibleReplica(slot, rank);
             if (m != null && outstanding(m.id()) <= bound) {
                 return m;
             }

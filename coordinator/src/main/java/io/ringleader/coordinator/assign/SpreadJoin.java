@@ -93,11 +93,9 @@ final class SpreadJoin {
         // The joiner: the one member that held nothing, or if several did, the one that gets entries (a member whose
         // share rounds to 0 holds nothing before and after).
         int joiner = -1;
-        int empty = 0;
         for (int m = 0; m < n; m++) {
-            if (held[m] == 0) {
-                empty++;
-                joiner = empty == 1 || total[m] > 0 ? m : joiner;
+            if (held[m] == 0 && (joiner < 0 || total[m] > 0)) {
+                joiner = m;
             }
         }
         if (joiner < 0) {

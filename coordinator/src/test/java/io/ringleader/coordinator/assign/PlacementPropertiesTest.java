@@ -963,34 +963,29 @@ class PlacementPropertiesTest {
                 }
             }
             boolean setsKept = setProblem == null; // before a certificate clears it
-            if (setsKept
+            // the ring itself keeps every survivor in its slots, spread and balanced: a witness against a certificate
+            boolean keptWitness = setsKept
                     && repaired.isEmpty()
                     && tally.repairStep
                     && RingChecks.slotsWithoutDistinctZones(after, ps) == 0
-                    && RingChecks.balanceProblem(after, ps) == null) {
-                // the ring itself keeps every survivor in its slots: the certificate must not claim that impossible
+                    && RingChecks.balanceProblem(after, ps) == null;
+            // where a certificate may excuse a violation
+            boolean certifiable = tally.repairStep && RingChecks.zoneSpreadFeasible(after, ps) && uncapped(after, ps);
+            if (keptWitness) {
+                // the certificate must not claim that impossible
                 tally.check(
                         "certificate: no forced set change when the ring keeps the sets",
                         !RingChecks.keptSlotsInfeasible(before, after, ps),
                         ctx);
             }
-            if (setProblem != null
-                    && tally.repairStep
-                    && RingChecks.zoneSpreadFeasible(after, ps)
-                    && uncapped(after, ps)
-                    && RingChecks.keptSlotsInfeasible(before, after, ps)) {
+            if (setProblem != null && certifiable && RingChecks.keptSlotsInfeasible(before, after, ps)) {
                 // zone spread and balance leave no ring in which only the departed member's entries move
                 tally.forcedSetChanges++;
                 tally.forcedSetChange = tally.forcedSetChange == null ? ctx : tally.forcedSetChange;
                 setProblem = null;
             }
             tally.check("leave: only departed entries move", setProblem == null, ctx + ": " + setProblem);
-            if (primaryProblem == null
-                    && setsKept
-                    && repaired.isEmpty()
-                    && tally.repairStep
-                    && RingChecks.slotsWithoutDistinctZones(after, ps) == 0
-                    && RingChecks.balanceProblem(after, ps) == null) {
+            if (primaryProblem == null && keptWitness) {
                 // the ring itself shows that every surviving primary can stay: the certificate must not claim otherwise
                 tally.check(
                         "certificate: no forced move when the ring keeps them",
@@ -998,11 +993,7 @@ class PlacementPropertiesTest {
                         ctx);
             }
             boolean survivingPrimaryMoved = primaryProblem != null; // before a certificate clears it
-            if (primaryProblem != null
-                    && tally.repairStep
-                    && RingChecks.zoneSpreadFeasible(after, ps)
-                    && uncapped(after, ps)
-                    && RingChecks.keptPrimariesInfeasible(before, after, ps)) {
+            if (primaryProblem != null && certifiable && RingChecks.keptPrimariesInfeasible(before, after, ps)) {
                 // zone spread and balance leave no ring that keeps every surviving primary: not a violation
                 tally.forcedPrimaryMoves++;
                 tally.forcedPrimaryMove = tally.forcedPrimaryMove == null ? ctx : tally.forcedPrimaryMove;

@@ -243,7 +243,6 @@ final class RingChecks {
      */
     static boolean keptPrimariesInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
         List<String> members = after.members();
-        int n = members.size();
         int slots = after.slotCount();
         int[][] bounds = shareBounds(members, ps, slots);
         int[] low = bounds[0];
@@ -267,19 +266,10 @@ final class RingChecks {
                 }
             }
             List<Integer> c = new java.util.ArrayList<>(kept);
-            for (int i = 0; i < n; i++) {
-                if (!kept.contains(i) && !zones.contains(zoneOf(ps, members.get(i)))) {
-                    c.add(i);
-                }
-            }
+            c.addAll(newcomers(kept, zones, members, ps));
             candidates.add(c.stream().mapToInt(Integer::intValue).toArray());
         }
-        for (int i = 0; i < n; i++) {
-            if (cap[i] < 0) {
-                return true; // a member keeps more primaries than its share
-            }
-            low[i] = Math.max(0, low[i]);
-        }
+        // false also where a member keeps more primaries than its share
         return !matchWithin(candidates, low, cap);
     }
 
@@ -325,33 +315,43 @@ final class RingChecks {
             if (kept.size() == ranks) {
                 continue;
             }
-            List<Integer> c = new java.util.ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (!kept.contains(i) && !zones.contains(zoneOf(ps, members.get(i)))) {
-                    c.add(i);
-                }
-            }
-            int[] open = c.stream().mapToInt(Integer::intValue).toArray();
+            int[] open = newcomers(kept, zones, members, ps).stream()
+                    .mapToInt(Integer::intValue)
+                    .toArray();
             for (int k = kept.size(); k < ranks; k++) {
                 candidates.add(open);
             }
         }
-        for (int i = 0; i < n; i++) {
-            if (cap[i] < 0) {
-                return true; // a survivor keeps more entries than its share
-            }
-            low[i] = Math.max(0, low[i]);
-        }
+        // false also where a survivor keeps more entries than its share
         return !matchWithin(candidates, low, cap);
+    }
+
+    /** The member indexes that may join a slot: not {@code kept} in it, of a zone none of its kept members is in. */
+    private static List<Integer> newcomers(
+            Set<Integer> kept, Set<String> zones, List<String> members, Map<String, Participant> ps) {
+        List<Integer> out = new java.util.ArrayList<>();
+        for (int i = 0; i < members.size(); i++) {
+            if (!kept.contains(i) && !zones.contains(zoneOf(ps, members.get(i)))) {
+                out.add(i);
+            }
+        }
+        return out;
     }
 
     /**
      * True if every open place can be given one of its candidates, each member taking between {@code low} and {@code
      * cap} places: a maximum b-matching by augmenting paths, first within the lower bounds, then within the caps (a
      * member's load never falls on an augmenting path, so the lower bounds met in the first pass stay met). Exact for
-     * this matching problem.
+     * this matching problem. False at once where a cap is negative (a member already holds more than its share); a
+     * negative lower bound counts as 0. Clamps {@code low} in place.
      */
     private static boolean matchWithin(List<int[]> candidates, int[] low, int[] cap) {
+        for (int i = 0; i < low.length; i++) {
+            if (cap[i] < 0) {
+                return false;
+            }
+            low[i] = Math.max(0, low[i]);
+        }
         int[] leader = new int[candidates.size()];
         java.util.Arrays.fill(leader, -1);
         int[] load = new int[low.length];

@@ -267,10 +267,9 @@ class KvClusterTest {
     @Test
     void drainAndUndrainUnderLoad_failNoWrite_andLoseNone() throws Exception {
         String node = "kv-1";
-        RoutingTable table = observer.router().table();
         List<String> keys = new ArrayList<>();
         for (int i = 0; keys.size() < 16; i++) {
-            if (table.primary(table.slotOf("load-" + i)).id().equals(node)) {
+            if (node.equals(primaryOf("load-" + i))) {
                 keys.add("load-" + i);
             }
         }

@@ -1,6 +1,7 @@
 package io.ringleader.samples.kv.node;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -57,6 +58,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
+import java.util.function.IntSupplier;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.utils.ThreadUtils;
 import org.slf4j.Logger;
@@ -637,7 +639,7 @@ public final class KvNode implements Closeable {
     private Problem sendToReplicas(String path, SlotMessage message, boolean definite) throws InterruptedException {
         int slot = message.slot();
         long deadline = System.nanoTime() + writeTimeout.toNanos();
-        java.util.Set<String> accepted = new java.util.HashSet<>();
+        Set<String> accepted = new HashSet<>();
         while (true) {
             List<Address> targets = targets(slot, agent.router().table());
             if (targets == null) {
@@ -887,7 +889,7 @@ public final class KvNode implements Closeable {
     }
 
     /** A POST to {@code path} that runs {@code action} alone: one drain or undrain at a time. */
-    private void serveAdmin(HttpExchange ex, String path, AdminAction action) throws IOException {
+    private void serveAdmin(HttpExchange ex, String path, HttpHandler action) throws IOException {
         try (ex) {
             if (!ex.getRequestMethod().equals("POST")) {
                 send(ex, 405, problem("bad_method", "POST " + path, -1, true));
@@ -895,14 +897,9 @@ public final class KvNode implements Closeable {
             }
             // an undrain waiting for its handbacks must not turn a node a drain just emptied UP
             synchronized (adminLock) {
-                action.run(ex);
+                action.handle(ex);
             }
         }
-    }
-
-    @FunctionalInterface
-    private interface AdminAction {
-        void run(HttpExchange ex) throws IOException;
     }
 
     private void drain(HttpExchange ex) throws IOException {
@@ -910,10 +907,7 @@ public final class KvNode implements Closeable {
             // New requests are refused as certainly not applied (clients retry them at the next primary) and
             // those in flight finish while every replica still names this node primary: none of them fails.
             handingOff = true;
-            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
-            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitNone(inFlight::get, System.nanoTime() + DRAIN_TIMEOUT.toNanos(), 5);
             agent.drain(DRAIN_TIMEOUT, inFlight::get);
             log.info("[member={}] drained: primary of no slot", id);
             send(ex, 200, Map.of("drained", true, "id", id));
@@ -960,29 +954,17 @@ public final class KvNode implements Closeable {
         RoutingTable table = agent.router().table();
         Ring ring = table.ring().orElse(null);
         Map<Address, List<Integer>> out = new LinkedHashMap<>();
-        int me = ring == null ? -1 : ring.indexOf(id);
-        for (int slot = 0; me >= 0 && slot < ring.slotCount(); slot++) {
+        for (int slot = 0; ring != null && slot < ring.slotCount(); slot++) {
             Member primary = primaryOrNull(table, slot);
             Address at = primary == null || primary.id().equals(id) ? null : address(primary);
-            if (at != null && listedBefore(ring, slot, me, ring.indexOf(primary.id()))) {
+            List<String> replicas = ring.replicas(slot);
+            int mine = replicas.indexOf(id);
+            int theirs = at == null ? -1 : replicas.indexOf(primary.id());
+            if (at != null && mine >= 0 && (theirs < 0 || mine < theirs)) {
                 out.computeIfAbsent(at, a -> new ArrayList<>()).add(slot);
             }
         }
         return out;
-    }
-
-    /** Whether member index {@code a} is listed in {@code slot} before member index {@code b} (or b is not). */
-    private static boolean listedBefore(Ring ring, int slot, int a, int b) {
-        for (int r = 0; r < ring.replication(); r++) {
-            int index = ring.replicaIndex(slot, r);
-            if (index == a) {
-                return true;
-            }
-            if (index == b || index == Ring.NONE) {
-                return false;
-            }
-        }
-        return false;
     }
 
     /** Whether new requests for {@code slot} are refused because it is being handed back; a hold that ended lapses. */
@@ -1018,9 +1000,7 @@ public final class KvNode implements Closeable {
             }
             long deadline = System.nanoTime() + HANDBACK_WAIT.toNanos();
             for (int slot : held) {
-                while (slotInFlight.get(slot) > 0 && System.nanoTime() - deadline < 0) {
-                    Thread.sleep(1);
-                }
+                awaitNone(() -> slotInFlight.get(slot), deadline, 1);
             }
             log.info("[member={}] handing {} slots back to {}", id, held.size(), h.from());
             send(ex, 200, Map.of("held", held.size(), "to", h.from()));
@@ -1030,6 +1010,13 @@ public final class KvNode implements Closeable {
     }
 
     // ---- helpers ------------------------------------------------------------------------------------------------
+
+    /** Waits until {@code count} is 0 or the {@link System#nanoTime()} {@code deadline} passed, polling. */
+    private static void awaitNone(IntSupplier count, long deadline, long pollMillis) throws InterruptedException {
+        while (count.getAsInt() > 0 && System.nanoTime() - deadline < 0) {
+            Thread.sleep(pollMillis);
+        }
+    }
 
     /** A replica's refusal as an HTTP status: 409 for a stale epoch (this node is deposed), else 503. */
     private static int statusOf(Problem refused) {

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The node's calls to other nodes: replicate, confirm, catch up, hand back. One HTTP/1.1 client, connections kept
@@ -68,24 +69,25 @@ final class Peers {
      */
     Map<String, PeerException> sendAll(String path, SlotMessage message, List<Address> to) throws InterruptedException {
         byte[] body = encode(message);
-        Map<Address, byte[]> bodies = new LinkedHashMap<>();
-        to.forEach(a -> bodies.put(a, body));
-        return callAll(path, bodies, timeout);
+        return callAll(path, to, a -> body, timeout);
     }
 
     /** Sends each address its own message to {@code path}, all at once, and waits for all at most {@code wait}. */
     Map<String, PeerException> postAll(String path, Map<Address, ?> messages, Duration wait)
             throws InterruptedException {
-        Map<Address, byte[]> bodies = new LinkedHashMap<>();
-        messages.forEach((a, m) -> bodies.put(a, encode(m)));
-        return callAll(path, bodies, wait);
+        return callAll(path, List.copyOf(messages.keySet()), a -> encode(messages.get(a)), wait);
     }
 
-    private Map<String, PeerException> callAll(String path, Map<Address, byte[]> bodies, Duration wait)
+    /** Posts {@code bodyOf(a)} to {@code path} on every address {@code a} at once; waits for all at most {@code wait}. */
+    private Map<String, PeerException> callAll(
+            String path, List<Address> to, Function<Address, byte[]> bodyOf, Duration wait)
             throws InterruptedException {
         Map<Address, CompletableFuture<HttpResponse<byte[]>>> calls = new LinkedHashMap<>();
-        bodies.forEach((a, body) ->
-                calls.put(a, http.sendAsync(request(a, path, body, wait), HttpResponse.BodyHandlers.ofByteArray())));
+        for (Address a : to) {
+            calls.put(
+                    a,
+                    http.sendAsync(request(a, path, bodyOf.apply(a), wait), HttpResponse.BodyHandlers.ofByteArray()));
+        }
         Map<String, PeerException> failures = new LinkedHashMap<>();
         for (Map.Entry<Address, CompletableFuture<HttpResponse<byte[]>>> c : calls.entrySet()) {
             PeerException failure = check(c.getKey(), c.getValue(), wait);

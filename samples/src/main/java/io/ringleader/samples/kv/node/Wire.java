@@ -49,7 +49,8 @@ final class Wire {
 
     /**
      * A returning node ({@code from}) asks the primary of these slots to stop taking new requests for them and to
-     * finish those in flight before it takes them back; the answer lists the slots the asked node leads and holds.
+     * finish those in flight before it takes them back; the answer gives how many of them the asked node leads and
+     * holds.
      */
     record Handback(String from, List<Integer> slots) {
         Handback {
