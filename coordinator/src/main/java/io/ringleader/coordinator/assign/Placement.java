@@ -35,7 +35,9 @@ import java.util.TreeSet;
  *       Plan#zoneConflicts()} and {@link Plan#zoneRepairs()}). Zone spread is a safety property (a zone outage must
  *       not take two replicas of a slot), so it comes before the movement rule below; the repair keeps every
  *       member's totals, touches only slots on cycles through a doubled slot, and picks the cycle with the fewest
- *       such moves (at most two per repaired slot in the property tests). When no full spread exists, a free entry
+ *       such moves (at most two per repaired slot in the property tests); then the sets with the fewest new entries
+ *       ({@link SetFlow}, exact) replace the repair's unless their ranks move more primaries. When no full spread
+ *       exists, a free entry
  *       goes preferably to a zone the slot lacks (best effort) and {@link Plan#zoneSpread()} says why.
  *   <li><b>Minimal movement</b>: a previous entry is kept when its member is still placeable and within its quota;
  *       when a slot's primary leaves, its first surviving backup becomes primary (it already holds the data) unless
@@ -217,17 +219,49 @@ public final class Placement {
 
     /**
      * Chooses sets, with one retry if a member could reach its share of primaries only by taking a primary that
-     * stayed; returns the attempt whose {@link Rebalance#order()} to use.
+     * stayed; returns the attempt whose {@link Rebalance#order()} to use. Where a zone repair ran and {@link SetFlow}
+     * found sets with fewer new entries, those are used unless their ranks move more primaries than the repair's.
      */
     private static Rebalance place(
             int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks, boolean spread) {
-        Rebalance rebalance = new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null, spread);
+        Rebalance exact = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true);
+        if (!exact.setsImproved()) {
+            return exact;
+        }
+        // The exact sets keep more entries; the greedy repair priced kept primaries. Keep the exact sets unless
+        // their ranks move more primaries.
+        Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false);
+        return exact.primariesMoved() <= greedy.primariesMoved() ? exact : greedy;
+    }
+
+    /** One placement attempt, with or without the exact sets after a zone repair, and its one retry. */
+    private static Rebalance attempt(
+            int slots,
+            int ranks,
+            int[] weight,
+            int[] zone,
+            long[] idHash,
+            int[] prev,
+            int prevRanks,
+            boolean spread,
+            boolean exactSets) {
+        Rebalance rebalance =
+                new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null, spread, exactSets);
         rebalance.order();
         if (rebalance.hasPrimaryShortfall()) {
             // A member could reach its share of primaries only by taking a primary that stayed: choose the
             // newcomers again, offering that member to the slots whose primary left.
             Rebalance again = new Rebalance(
-                    slots, ranks, weight, zone, idHash, prev, prevRanks, rebalance.primaryShortfall(), spread);
+                    slots,
+                    ranks,
+                    weight,
+                    zone,
+                    idHash,
+                    prev,
+                    prevRanks,
+                    rebalance.primaryShortfall(),
+                    spread,
+                    exactSets);
             again.order();
             if (!again.hasPrimaryShortfall()) {
                 return again;

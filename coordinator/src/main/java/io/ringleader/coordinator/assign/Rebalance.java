@@ -62,6 +62,7 @@ final class Rebalance {
     private int zoneSwaps;
     private int zoneConflicts;
     private int zoneCycles;
+    private boolean setsImproved;
     private int[] ordered;
     /** Reused by {@link #augment}: the search that reached each slot, its parent slot, the queue. */
     private int[] searchSeen;
@@ -87,7 +88,8 @@ final class Rebalance {
             int[] prevTable,
             int prevRanks,
             int[] primaryBoost,
-            boolean spread) {
+            boolean spread,
+            boolean exactSets) {
         this.slots = slots;
         this.ranks = ranks;
         this.n = weight.length;
@@ -131,7 +133,7 @@ final class Rebalance {
         chooseSets(held, primaryBoost);
         if (spread) {
             spreadZones();
-            repairZones();
+            repairZones(exactSets);
         }
     }
 
@@ -343,7 +345,7 @@ final class Rebalance {
      * once, and the repaired slot loses one doubled zone. Of all cycles, one with the fewest moves between members that
      * both stay (see {@link #repairMoves}) is chosen, and a kept primary is given up only if no other cycle exists.
      */
-    private void repairZones() {
+    private void repairZones(boolean exactSets) {
         int zones = zones();
         if (!spreadPossible()) {
             return;
@@ -387,6 +389,57 @@ final class Rebalance {
                 zoneCycles++;
             }
         }
+        if (exactSets) {
+            keepMostEntries();
+        }
+    }
+
+    /**
+     * After the repair: the sets with the fewest new entries that keep every total and distinct zones ({@link
+     * SetFlow}, exact); the slots it changes count as repaired.
+     */
+    private void keepMostEntries() {
+        boolean[] improved =
+                SetFlow.improve(slots, ranks, zone, idHash, startSet, startLen, startPrevRank, set, setLen);
+        if (improved == null) {
+            return;
+        }
+        for (int s = 0; s < slots; s++) {
+            if (improved[s]) {
+                boolean same = setLen[s] == startLen[s];
+                for (int i = 0; i < setLen[s]; i++) {
+                    int pos = s * ranks + i;
+                    setPrevRank[pos] = startRank(s, set[pos]);
+                    same &= setPrevRank[pos] != NEW;
+                }
+                changed[s] = !same;
+                repaired[s] = true;
+            }
+        }
+        setsImproved = true;
+    }
+
+    /** Whether {@link #keepMostEntries} changed the repaired sets. */
+    boolean setsImproved() {
+        return setsImproved;
+    }
+
+    /** Entries new in their slot (not held there in the previous ring, a spare's inheritance counted as held). */
+    int newEntries() {
+        int count = 0;
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                if (startRank(s, set[s * ranks + i]) == NEW) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** After {@link #order()}: slots whose previous primary is still placeable and no longer leads them. */
+    int primariesMoved() {
+        return primariesMoved(order());
     }
 
     /**

@@ -135,6 +135,10 @@ class PlacementPropertiesTest {
         /** Per primary-count rule, the most primaries moved over its bound in one step. */
         final Map<String, Integer> worstExcess = new TreeMap<>();
 
+        /** In steps with a zone repair: entries new in their slot, and the fewest any ring could have. */
+        long repairStepEntries;
+
+        long repairStepFewest;
         /** True from the first ring of a sequence with a full zone spread to its end. */
         boolean repairStep;
 
@@ -196,6 +200,9 @@ class PlacementPropertiesTest {
                             + " primary moves their sets allow: %d%n",
                     leavesOverBound, leavesRankedOptimally));
             sb.append(String.format(
+                    "  new entries in steps with a zone repair: %d, fewest possible (exact flow): %d%n",
+                    repairStepEntries, repairStepFewest));
+            sb.append(String.format(
                     "  departed primaries taken by the old rank 1: %d of %d (%.1f%%)%n",
                     promoted, departedPrimaries, 100.0 * promoted / Math.max(1, departedPrimaries)));
             sb.append(String.format(
@@ -234,6 +241,21 @@ class PlacementPropertiesTest {
         assertThat(tally.deadEnds)
                 .as("moves between survivors labelled DEAD_END")
                 .isLessThanOrEqualTo(25);
+        assertFewestEntries(tally, 19, 460);
+    }
+
+    /**
+     * Asserts that at most {@code steps} steps with a zone repair moved more entries than the fewest possible (those
+     * where the exact sets would have moved more primaries, so the repair's were kept), by at most {@code over} entries
+     * in all (measured when set; a regression fails).
+     */
+    static void assertFewestEntries(Tally tally, int steps, int over) {
+        assertThat(tally.count.getOrDefault("repair steps: fewest new entries (exact flow)", 0))
+                .as("steps with a zone repair moving more entries than the fewest possible")
+                .isLessThanOrEqualTo(steps);
+        assertThat(tally.repairStepEntries - tally.repairStepFewest)
+                .as("entries over the fewest possible in steps with a zone repair")
+                .isLessThanOrEqualTo(over);
     }
 
     /**
@@ -282,19 +304,40 @@ class PlacementPropertiesTest {
     }
 
     /**
-     * Regular seed 792, step 11 (R = 3, a join into a spread ring): a member without extra entries cannot give up its
-     * rank-0 entries in the slots left to it, and keeping an extra in the give-up that failed is not possible; the
-     * joint search keeps an extra in another give-up that shares those slots and places the join exactly. (Every
-     * other join into a spread ring that the direct path leaves to the general placement in regular seeds 1..1500,
-     * unequal-zone seeds 1..400 and edge seeds 1..1000 has no exact placement at all: checked with an integer program
-     * when the search was written.)
+     * Regular seed 792, step 11 (R = 3, a join into a spread ring), as the placement before {@link SetFlow} left it
+     * (the ring before the join and the participants pinned in {@code rings/regular-seed792-step11.txt}; the exact
+     * sets changed the sequence's earlier rings): a member without extra entries cannot give up its rank-0 entries in
+     * the slots left to it, and keeping an extra in the give-up that failed is not possible; the joint search keeps an
+     * extra in another give-up that shares those slots and places the join exactly. (Every other join into a spread
+     * ring that the direct path leaves to the general placement in regular seeds 1..1500, unequal-zone seeds 1..400
+     * and edge seeds 1..1000 had no exact placement at all: checked with an integer program when the search was
+     * written.)
      */
     @Test
-    void regularSeed792_step11_jointSearchPlacesTheJoinExactly() {
-        Tally tally = new Tally();
-        new Sequence(792, Regime.REGULAR, tally).run();
-        assertThat(tally.joinsIntoSpread).isPositive();
-        assertThat(tally.joinsIntoSpreadExact).isEqualTo(tally.joinsIntoSpread);
+    void regularSeed792_step11_jointSearchPlacesTheJoinExactly() throws Exception {
+        List<String> lines;
+        try (var in = PlacementPropertiesTest.class.getResourceAsStream("/rings/regular-seed792-step11.txt")) {
+            lines = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                    .lines()
+                    .toList();
+        }
+        Ring before = io.ringleader.agent.ring.RingCodec.decode(
+                "pinned", lines.get(0).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, Participant> ps = new TreeMap<>();
+        for (String line : lines.subList(1, lines.size())) {
+            String[] f = line.split(" ");
+            ps.put(f[0], new Participant(f[0], Integer.parseInt(f[1]), f[2], Role.valueOf(f[3])));
+        }
+        Assignment a = Placement.assign(before, ps.values(), new PlacementConfig(1024, 3));
+        Ring after = a.ring();
+        String joiner = "m19";
+        assertThat(before.members()).doesNotContain(joiner);
+        assertThat(RingChecks.slotsWithoutDistinctZones(before, ps)).isZero();
+        assertThat(a.plan().moves()).allSatisfy(m -> assertThat(m.to()).isEqualTo(joiner));
+        assertThat(a.plan().moves()).hasSize(totals(after).get(joiner));
+        assertThat(a.plan().zoneRepairs()).isZero();
+        assertThat(primariesMoved(before, after)).isEqualTo(after.slotCounts(0).get(joiner));
+        assertThat(RingChecks.balanceProblem(after, ps)).isNull();
     }
 
     /**
@@ -396,7 +439,8 @@ class PlacementPropertiesTest {
                         "leave: survivors keep primaries", new int[] {2, 0},
                         "leave: primaries moved <= 1.01x+1", new int[] {4, 5},
                         "join: primaries moved <= 1.01x+1", new int[] {33, 11}));
-        assertRankingAndCertificates(tally, 5, 3);
+        assertRankingAndCertificates(tally, 6, 3);
+        assertFewestEntries(tally, 28, 296);
         assertThat(tally.forcedSetChanges)
                 .as("leaves certified to force a survivor out of its slots")
                 .isZero();
@@ -905,6 +949,26 @@ class PlacementPropertiesTest {
             tally.zoneRepairs += repairs;
             tally.churnMoves += a.plan().moves().size();
             tally.repairsInSurvivorMoves += survivorMoves;
+            if (conflicts > 0) {
+                // A zone repair ran: did it keep as many entries as any ring with these totals and distinct zones?
+                Map<String, String> heirs = new HashMap<>();
+                for (String spare : a.activatedSpares()) {
+                    before.members().stream()
+                            .filter(m -> !after.members().contains(m))
+                            .forEach(m -> heirs.put(m, spare));
+                }
+                int fewest = RingChecks.fewestNewEntries(before, after, ps, heirs);
+                int made = RingChecks.newEntries(before, after, heirs);
+                assertThat(made)
+                        .as("%s: new entries against the flow's fewest", ctx)
+                        .isGreaterThanOrEqualTo(fewest);
+                tally.repairStepEntries += made;
+                tally.repairStepFewest += fewest;
+                tally.check(
+                        "repair steps: fewest new entries (exact flow)",
+                        made == fewest,
+                        ctx + ": " + made + " new entries, fewest " + fewest);
+            }
             if (repairs > 0) {
                 tally.repairedSteps++;
                 double ratio = (double) repairs / Math.max(1, conflicts);

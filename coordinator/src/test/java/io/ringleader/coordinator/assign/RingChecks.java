@@ -447,4 +447,78 @@ final class RingChecks {
                 .getMinimumCostFlow(problem)
                 .getCost());
     }
+
+    /**
+     * The fewest entries new in their slot (held by a member that did not hold that slot in {@code before}) over
+     * every ring with {@code after}'s member totals, its number of replicas per slot and distinct zones in every slot:
+     * an exact min-cost flow (members to (slot, zone) pairs to slots; a member keeps a slot it held at cost 0, and takes
+     * any slot its zone is missing from at cost 1). Every member must be zoned. Tells whether a step moved more entries
+     * than zone spread and balance force.
+     */
+    static int fewestNewEntries(Ring before, Ring after, Map<String, Participant> ps, Map<String, String> heirs) {
+        int slots = after.slotCount();
+        Map<String, Integer> totals = totals(after);
+        DefaultDirectedWeightedGraph<String, DefaultWeightedEdge> g =
+                new DefaultDirectedWeightedGraph<>(DefaultWeightedEdge.class);
+        Map<String, Integer> supply = new HashMap<>();
+        Map<DefaultWeightedEdge, Integer> upper = new HashMap<>();
+        java.util.function.BiFunction<String, String, DefaultWeightedEdge> edge = (a, b) -> {
+            g.addVertex(a);
+            g.addVertex(b);
+            supply.putIfAbsent(a, 0);
+            supply.putIfAbsent(b, 0);
+            return g.addEdge(a, b);
+        };
+        java.util.Set<String> zones = new java.util.TreeSet<>();
+        totals.forEach((m, t) -> {
+            String z = ps.get(m).zone();
+            zones.add(z);
+            DefaultWeightedEdge e = edge.apply("m:" + m, "p:" + z);
+            upper.put(e, t);
+            g.setEdgeWeight(e, 1);
+            supply.put("m:" + m, t);
+        });
+        for (int s = 0; s < slots; s++) {
+            int len = after.replicas(s).size();
+            for (String z : zones) {
+                DefaultWeightedEdge e = edge.apply("p:" + z, "sz:" + s + ":" + z);
+                upper.put(e, 1);
+                g.setEdgeWeight(e, 0);
+                e = edge.apply("sz:" + s + ":" + z, "s:" + s);
+                upper.put(e, 1);
+                g.setEdgeWeight(e, 0);
+            }
+            supply.put("s:" + s, -len);
+            for (String held : before.replicas(s)) {
+                String m = heirs.getOrDefault(held, held);
+                if (totals.containsKey(m)) {
+                    DefaultWeightedEdge e =
+                            edge.apply("m:" + m, "sz:" + s + ":" + ps.get(m).zone());
+                    upper.put(e, 1);
+                    g.setEdgeWeight(e, 0);
+                }
+            }
+        }
+        MinimumCostFlowProblem<String, DefaultWeightedEdge> problem =
+                new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, supply::get, upper::get, e -> 0);
+        return (int) Math.round(new CapacityScalingMinimumCostFlow<String, DefaultWeightedEdge>()
+                .getMinimumCostFlow(problem)
+                .getCost());
+    }
+
+    /** Entries of {@code after} held by a member that did not hold that slot in {@code before}. */
+    static int newEntries(Ring before, Ring after, Map<String, String> heirs) {
+        int count = 0;
+        for (int s = 0; s < after.slotCount(); s++) {
+            List<String> was = before.replicas(s).stream()
+                    .map(m -> heirs.getOrDefault(m, m))
+                    .toList();
+            for (String m : after.replicas(s)) {
+                if (!was.contains(m)) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
 }

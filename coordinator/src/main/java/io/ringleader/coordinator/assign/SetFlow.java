@@ -1,0 +1,388 @@
+package io.ringleader.coordinator.assign;
+
+import java.util.Arrays;
+
+/**
+ * The fewest new entries for a table whose slots list distinct zones: improves the sets a zone repair left, exactly.
+ *
+ * <p>The sets of a table with every member zoned are a flow: member {@code m} sends its total {@code T(m)} to cells
+ * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists. A
+ * member reaches the cell (s, its zone) directly, at no cost, if it held {@code s} before (it keeps the entry), and
+ * through its zone's pool at cost 1 otherwise (a new entry; which member of the zone takes which new cell is free, so
+ * the pool stands for all of them). The cost of a flow is the number of new entries, and every flow of a table with
+ * distinct zones and the members' totals is one. A flow has the least cost exactly when its residual graph has no
+ * cycle of negative cost, so starting from the repaired table, negative cycles are found (Bellman–Ford with a queue,
+ * checking the parent graph for a cycle every pass over the nodes) and cancelled until none is left: each one keeps one
+ * more entry. The result is the repaired table with the fewest moves its totals and distinct zones allow; each zone's
+ * new cells go first to the member that the repair put there, then by a stable hash of (slot, member).
+ *
+ * <p>Size: one node per (slot, zone) pair; tables with more pairs than {@link #MAX_CELLS} are left as they are.
+ */
+final class SetFlow {
+    /** The most (slot, zone) pairs the flow is built for (a table of 65,536 slots in 16 zones). */
+    static final int MAX_CELLS = 1 << 20;
+
+    private final int slots;
+    private final int ranks;
+    private final int n;
+    private final int zones;
+    private final int[] zone;
+    private final int pool0;
+    private final int cell0;
+    private final int slot0;
+    private final int nodes;
+    // edges: e and e ^ 1 are a pair; cap is the residual capacity
+    private int[] head;
+    private int[] next;
+    private int[] to;
+    private int[] cap;
+    private long[] cost;
+    private int edges;
+
+    private SetFlow(int slots, int ranks, int n, int zones, int[] zone) {
+        this.slots = slots;
+        this.ranks = ranks;
+        this.n = n;
+        this.zones = zones;
+        this.zone = zone;
+        this.pool0 = n;
+        this.cell0 = n + zones;
+        this.slot0 = cell0 + slots * zones;
+        this.nodes = slot0 + slots;
+    }
+
+    /**
+     * Improves {@code set} (laid out as in {@link Rebalance}: slot {@code s} lists {@code set[s * ranks + i]}, {@code i
+     * < setLen[s]}) in place to the fewest entries not in {@code startSet}, keeping every member's total, every slot's
+     * length and distinct zones in every slot. Returns the slots it changed (null if none), or null at once if the
+     * table does not list distinct zones in every slot, some member has no zone, or the table is too large.
+     *
+     * @param idHash per member, the hash of its id (ties between members of a zone)
+     */
+    static boolean[] improve(
+            int slots,
+            int ranks,
+            int[] zone,
+            long[] idHash,
+            int[] startSet,
+            int[] startLen,
+            int[] startRank,
+            int[] set,
+            int[] setLen) {
+        int n = zone.length;
+        int zones = 0;
+        for (int z : zone) {
+            if (z < 0) {
+                return null;
+            }
+            zones = Math.max(zones, z + 1);
+        }
+        if ((long) slots * zones > MAX_CELLS) {
+            return null;
+        }
+        for (int s = 0; s < slots; s++) {
+            long seen = 0;
+            for (int i = 0; i < setLen[s]; i++) {
+                int z = zone[set[s * ranks + i]];
+                // zones beyond 63 share bits: a false alarm only skips the improvement
+                long bit = 1L << (z & 63);
+                if ((seen & bit) != 0) {
+                    return null;
+                }
+                seen |= bit;
+            }
+        }
+        return new SetFlow(slots, ranks, n, zones, zone).run(idHash, startSet, startLen, startRank, set, setLen);
+    }
+
+    private boolean[] run(long[] idHash, int[] startSet, int[] startLen, int[] startRank, int[] set, int[] setLen) {
+        int startEntries = 0;
+        for (int s = 0; s < slots; s++) {
+            startEntries += startLen[s];
+        }
+        int edgeCount = 2 * (n + 2 * slots * zones + startEntries);
+        head = new int[nodes];
+        Arrays.fill(head, -1);
+        next = new int[edgeCount];
+        to = new int[edgeCount];
+        cap = new int[edgeCount];
+        cost = new long[edgeCount];
+        int[] total = new int[n];
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                total[set[s * ranks + i]]++;
+            }
+        }
+        // Lexicographic costs: the fewest new entries first; then the fewest primaries the repaired table kept that
+        // lose their slot (it chose which members keep and give up primaries, with their shares in view); then the
+        // fewest other changes to the repaired table.
+        long change = 1;
+        long keptPrimary = 2L * slots * ranks + 1;
+        long newEntry = keptPrimary * (slots + 1);
+        // member -> its zone's pool: edge 2m
+        for (int m = 0; m < n; m++) {
+            addEdge(m, pool0 + zone[m], total[m], newEntry);
+        }
+        // pool(z) -> cell(s, z): edge poolCellEdge(s, z); cell(s, z) -> slot s: that + 2
+        boolean[] newThere = new boolean[slots * zones];
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                int m = set[s * ranks + i];
+                newThere[s * zones + zone[m]] = !held(startSet, startLen, s, m);
+            }
+        }
+        int cellEdges = edges;
+        for (int s = 0; s < slots; s++) {
+            for (int z = 0; z < zones; z++) {
+                addEdge(pool0 + z, cell(s, z), 1, newThere[s * zones + z] ? 0 : change);
+                addEdge(cell(s, z), slot0 + s, 1, 0);
+            }
+        }
+        // member -> cell(s, its zone) where it held s: keeps the entry (a kept primary of the repaired table is worth
+        // keepPrimary: losing it costs that much)
+        int[] keepEdge = new int[startSet.length];
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < startLen[s]; i++) {
+                int m = startSet[s * ranks + i];
+                keepEdge[s * ranks + i] = edges;
+                boolean kept = Rebalance.position(set, setLen, ranks, s, m) >= 0;
+                addEdge(m, cell(s, zone[m]), 1, !kept ? change : startRank[s * ranks + i] == 0 ? -keptPrimary : 0);
+            }
+        }
+        // the repaired table as a flow
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                int m = set[s * ranks + i];
+                int z = zone[m];
+                int pc = cellEdges + 4 * (s * zones + z);
+                push(pc + 2, 1);
+                int kept = -1;
+                for (int j = 0; j < startLen[s]; j++) {
+                    if (startSet[s * ranks + j] == m) {
+                        kept = keepEdge[s * ranks + j];
+                    }
+                }
+                if (kept >= 0) {
+                    push(kept, 1);
+                } else {
+                    push(pc, 1);
+                    push(2 * m, 1);
+                }
+            }
+        }
+        boolean cancelled = false;
+        while (cancelNegativeCycle()) {
+            cancelled = true;
+        }
+        if (!cancelled) {
+            return null;
+        }
+        return rebuild(idHash, startSet, startLen, set, setLen, keepEdge, cellEdges);
+    }
+
+    private int cell(int s, int z) {
+        return cell0 + s * zones + z;
+    }
+
+    private void addEdge(int from, int target, int capacity, long c) {
+        to[edges] = target;
+        cap[edges] = capacity;
+        cost[edges] = c;
+        next[edges] = head[from];
+        head[from] = edges++;
+        to[edges] = from;
+        cap[edges] = 0;
+        cost[edges] = -c;
+        next[edges] = head[target];
+        head[target] = edges++;
+    }
+
+    private void push(int e, int units) {
+        cap[e] -= units;
+        cap[e ^ 1] += units;
+    }
+
+    /**
+     * Finds one cycle of negative cost in the residual graph and pushes one unit around it; false if there is none.
+     * Bellman–Ford from every node at distance 0, relaxing in queue order; after each pass over the nodes' worth of
+     * relaxations the parent graph is checked for a cycle, which is then of negative cost.
+     */
+    private boolean cancelNegativeCycle() {
+        long[] dist = new long[nodes];
+        int[] parentEdge = new int[nodes];
+        Arrays.fill(parentEdge, -1);
+        int[] queue = new int[nodes];
+        boolean[] queued = new boolean[nodes];
+        int qHead = 0;
+        int qSize = nodes;
+        for (int v = 0; v < nodes; v++) {
+            queue[v] = v;
+            queued[v] = true;
+        }
+        int relaxations = 0;
+        while (qSize > 0) {
+            int u = queue[qHead];
+            qHead = qHead + 1 == nodes ? 0 : qHead + 1;
+            qSize--;
+            queued[u] = false;
+            for (int e = head[u]; e >= 0; e = next[e]) {
+                if (cap[e] > 0 && dist[u] + cost[e] < dist[to[e]]) {
+                    int v = to[e];
+                    dist[v] = dist[u] + cost[e];
+                    parentEdge[v] = e;
+                    if (++relaxations >= nodes) {
+                        relaxations = 0;
+                        int c = cycleIn(parentEdge);
+                        if (c >= 0) {
+                            cancel(c, parentEdge);
+                            return true;
+                        }
+                    }
+                    if (!queued[v]) {
+                        queued[v] = true;
+                        int tail = qHead + qSize;
+                        queue[tail >= nodes ? tail - nodes : tail] = v;
+                        qSize++;
+                    }
+                }
+            }
+        }
+        int c = cycleIn(parentEdge);
+        if (c >= 0) {
+            cancel(c, parentEdge);
+            return true;
+        }
+        return false;
+    }
+
+    /** A node on a cycle of the parent graph, or -1. */
+    private int cycleIn(int[] parentEdge) {
+        int[] mark = new int[nodes];
+        for (int v = 0; v < nodes; v++) {
+            if (mark[v] != 0) {
+                continue;
+            }
+            int u = v;
+            while (u >= 0 && mark[u] == 0) {
+                mark[u] = v + 1;
+                int e = parentEdge[u];
+                u = e < 0 ? -1 : to[e ^ 1];
+            }
+            if (u >= 0 && mark[u] == v + 1) {
+                return u;
+            }
+        }
+        return -1;
+    }
+
+    /** Pushes one unit around the parent cycle through node c (every residual capacity on it is at least 1). */
+    private void cancel(int c, int[] parentEdge) {
+        int u = c;
+        do {
+            int e = parentEdge[u];
+            push(e, 1);
+            u = to[e ^ 1];
+        } while (u != c);
+    }
+
+    /** Writes the flow back into {@code set}; returns the slots whose set changed. */
+    private boolean[] rebuild(
+            long[] idHash, int[] startSet, int[] startLen, int[] set, int[] setLen, int[] keepEdge, int cellEdges) {
+        int[] newLeft = new int[n];
+        for (int m = 0; m < n; m++) {
+            newLeft[m] = cap[2 * m + 1];
+        }
+        // per slot, the members it keeps, and which zones get a new member
+        int[] members = new int[slots * ranks];
+        int[] len = new int[slots];
+        boolean[] newCell = new boolean[slots * zones];
+        for (int s = 0; s < slots; s++) {
+            for (int j = 0; j < startLen[s]; j++) {
+                if (cap[keepEdge[s * ranks + j]] == 0) {
+                    members[s * ranks + len[s]++] = startSet[s * ranks + j];
+                }
+            }
+            for (int z = 0; z < zones; z++) {
+                newCell[s * zones + z] = cap[cellEdges + 4 * (s * zones + z)] == 0;
+            }
+        }
+        // new cells: first to the member the repaired table had there
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                int m = set[s * ranks + i];
+                int c = s * zones + zone[m];
+                if (newCell[c] && newLeft[m] > 0 && !held(startSet, startLen, s, m)) {
+                    newCell[c] = false;
+                    newLeft[m]--;
+                    members[s * ranks + len[s]++] = m;
+                }
+            }
+        }
+        // then by a stable hash of (slot, member) among the members of the zone with new entries left
+        for (int s = 0; s < slots; s++) {
+            for (int z = 0; z < zones; z++) {
+                if (!newCell[s * zones + z]) {
+                    continue;
+                }
+                int best = -1;
+                long bestKey = 0;
+                for (int m = 0; m < n; m++) {
+                    if (zone[m] == z && newLeft[m] > 0) {
+                        long key = Rebalance.memberSlotHash(idHash[m], s);
+                        if (best < 0 || key < bestKey) {
+                            best = m;
+                            bestKey = key;
+                        }
+                    }
+                }
+                newLeft[best]--;
+                members[s * ranks + len[s]++] = best;
+            }
+        }
+        boolean[] changed = new boolean[slots];
+        for (int s = 0; s < slots; s++) {
+            int base = s * ranks;
+            boolean same = len[s] == setLen[s];
+            for (int i = 0; same && i < len[s]; i++) {
+                same = Rebalance.position(set, setLen, ranks, s, members[base + i]) >= 0;
+            }
+            if (same) {
+                continue;
+            }
+            changed[s] = true;
+            // members that stay keep their place; the others fill the places left
+            int[] next = new int[setLen[s]];
+            boolean[] placed = new boolean[len[s]];
+            Arrays.fill(next, -1);
+            for (int i = 0; i < setLen[s]; i++) {
+                for (int k = 0; k < len[s]; k++) {
+                    if (!placed[k] && members[base + k] == set[base + i]) {
+                        next[i] = set[base + i];
+                        placed[k] = true;
+                    }
+                }
+            }
+            int k = 0;
+            for (int i = 0; i < setLen[s]; i++) {
+                if (next[i] < 0) {
+                    while (placed[k]) {
+                        k++;
+                    }
+                    next[i] = members[base + k];
+                    placed[k] = true;
+                }
+                set[base + i] = next[i];
+            }
+        }
+        return changed;
+    }
+
+    private boolean held(int[] startSet, int[] startLen, int s, int m) {
+        for (int j = 0; j < startLen[s]; j++) {
+            if (startSet[s * ranks + j] == m) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
