@@ -37,8 +37,8 @@ import java.util.TreeSet;
  *       member's totals, touches only slots on cycles through a doubled slot, and picks the cycle with the fewest
  *       such moves (at most two per repaired slot in the property tests); then the sets with the fewest new entries
  *       ({@link SetFlow}, exact) replace the repair's unless their ranks move more primaries. When no full spread
- *       exists, a free entry
- *       goes preferably to a zone the slot lacks (best effort) and {@link Plan#zoneSpread()} says why.
+ *       exists, a free entry goes preferably to a zone the slot lacks (best effort) and {@link Plan#zoneSpread()}
+ *       says why.
  *   <li><b>Minimal movement</b>: a previous entry is kept when its member is still placeable and within its quota;
  *       when a slot's primary leaves, its first surviving backup becomes primary (it already holds the data) unless
  *       that would put it over its share; entries move only from members over their share to members under it,

@@ -399,8 +399,14 @@ final class Rebalance {
      * SetFlow}, exact); the slots it changes count as repaired.
      */
     private void keepMostEntries() {
+        int zones = zones();
+        for (int s = 0; s < slots; s++) {
+            if (zoneDoubled(s, zones)) {
+                return; // the repair found no cycle for some slot: the flow needs distinct zones to start from
+            }
+        }
         boolean[] improved =
-                SetFlow.improve(slots, ranks, zone, idHash, startSet, startLen, startPrevRank, set, setLen);
+                SetFlow.improve(slots, ranks, zones, zone, idHash, startSet, startLen, startPrevRank, set, setLen);
         if (improved == null) {
             return;
         }
@@ -422,19 +428,6 @@ final class Rebalance {
     /** Whether {@link #keepMostEntries} changed the repaired sets. */
     boolean setsImproved() {
         return setsImproved;
-    }
-
-    /** Entries new in their slot (not held there in the previous ring, a spare's inheritance counted as held). */
-    int newEntries() {
-        int count = 0;
-        for (int s = 0; s < slots; s++) {
-            for (int i = 0; i < setLen[s]; i++) {
-                if (startRank(s, set[s * ranks + i]) == NEW) {
-                    count++;
-                }
-            }
-        }
-        return count;
     }
 
     /** After {@link #order()}: slots whose previous primary is still placeable and no longer leads them. */

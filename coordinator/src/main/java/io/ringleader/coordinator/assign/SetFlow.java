@@ -54,14 +54,16 @@ final class SetFlow {
     /**
      * Improves {@code set} (laid out as in {@link Rebalance}: slot {@code s} lists {@code set[s * ranks + i]}, {@code i
      * < setLen[s]}) in place to the fewest entries not in {@code startSet}, keeping every member's total, every slot's
-     * length and distinct zones in every slot. Returns the slots it changed (null if none), or null at once if the
-     * table does not list distinct zones in every slot, some member has no zone, or the table is too large.
+     * length and distinct zones in every slot. Returns the slots it changed, or null if none changed or the table is
+     * too large. Every member must be zoned and every slot must already list distinct zones (the caller's repair).
      *
+     * @param zones the number of zones (zone indexes are 0..zones-1)
      * @param idHash per member, the hash of its id (ties between members of a zone)
      */
     static boolean[] improve(
             int slots,
             int ranks,
+            int zones,
             int[] zone,
             long[] idHash,
             int[] startSet,
@@ -69,30 +71,11 @@ final class SetFlow {
             int[] startRank,
             int[] set,
             int[] setLen) {
-        int n = zone.length;
-        int zones = 0;
-        for (int z : zone) {
-            if (z < 0) {
-                return null;
-            }
-            zones = Math.max(zones, z + 1);
-        }
         if ((long) slots * zones > MAX_CELLS) {
             return null;
         }
-        for (int s = 0; s < slots; s++) {
-            long seen = 0;
-            for (int i = 0; i < setLen[s]; i++) {
-                int z = zone[set[s * ranks + i]];
-                // zones beyond 63 share bits: a false alarm only skips the improvement
-                long bit = 1L << (z & 63);
-                if ((seen & bit) != 0) {
-                    return null;
-                }
-                seen |= bit;
-            }
-        }
-        return new SetFlow(slots, ranks, n, zones, zone).run(idHash, startSet, startLen, startRank, set, setLen);
+        return new SetFlow(slots, ranks, zone.length, zones, zone)
+                .run(idHash, startSet, startLen, startRank, set, setLen);
     }
 
     private boolean[] run(long[] idHash, int[] startSet, int[] startLen, int[] startRank, int[] set, int[] setLen) {
@@ -128,7 +111,7 @@ final class SetFlow {
         for (int s = 0; s < slots; s++) {
             for (int i = 0; i < setLen[s]; i++) {
                 int m = set[s * ranks + i];
-                newThere[s * zones + zone[m]] = !held(startSet, startLen, s, m);
+                newThere[s * zones + zone[m]] = Rebalance.position(startSet, startLen, ranks, s, m) < 0;
             }
         }
         int cellEdges = edges;
@@ -138,8 +121,8 @@ final class SetFlow {
                 addEdge(cell(s, z), slot0 + s, 1, 0);
             }
         }
-        // member -> cell(s, its zone) where it held s: keeps the entry (a kept primary of the repaired table is worth
-        // keepPrimary: losing it costs that much)
+        // member -> cell(s, its zone) where it held s: keeps the entry (a primary the repaired table kept is worth
+        // keptPrimary: losing it costs that much)
         int[] keepEdge = new int[startSet.length];
         for (int s = 0; s < slots; s++) {
             for (int i = 0; i < startLen[s]; i++) {
@@ -155,18 +138,13 @@ final class SetFlow {
                 int m = set[s * ranks + i];
                 int z = zone[m];
                 int pc = cellEdges + 4 * (s * zones + z);
-                push(pc + 2, 1);
-                int kept = -1;
-                for (int j = 0; j < startLen[s]; j++) {
-                    if (startSet[s * ranks + j] == m) {
-                        kept = keepEdge[s * ranks + j];
-                    }
-                }
-                if (kept >= 0) {
-                    push(kept, 1);
+                push(pc + 2);
+                int j = Rebalance.position(startSet, startLen, ranks, s, m);
+                if (j >= 0) {
+                    push(keepEdge[s * ranks + j]);
                 } else {
-                    push(pc, 1);
-                    push(2 * m, 1);
+                    push(pc);
+                    push(2 * m);
                 }
             }
         }
@@ -197,15 +175,17 @@ final class SetFlow {
         head[target] = edges++;
     }
 
-    private void push(int e, int units) {
-        cap[e] -= units;
-        cap[e ^ 1] += units;
+    /** Pushes one unit along residual edge e. */
+    private void push(int e) {
+        cap[e]--;
+        cap[e ^ 1]++;
     }
 
     /**
      * Finds one cycle of negative cost in the residual graph and pushes one unit around it; false if there is none.
      * Bellman–Ford from every node at distance 0, relaxing in queue order; after each pass over the nodes' worth of
-     * relaxations the parent graph is checked for a cycle, which is then of negative cost.
+     * relaxations the parent graph is checked for a cycle, which is then of negative cost. With a negative cycle the
+     * distances never settle and such a check finds it; when the queue empties, there is none.
      */
     private boolean cancelNegativeCycle() {
         long[] dist = new long[nodes];
@@ -247,11 +227,6 @@ final class SetFlow {
                 }
             }
         }
-        int c = cycleIn(parentEdge);
-        if (c >= 0) {
-            cancel(c, parentEdge);
-            return true;
-        }
         return false;
     }
 
@@ -280,7 +255,7 @@ final class SetFlow {
         int u = c;
         do {
             int e = parentEdge[u];
-            push(e, 1);
+            push(e);
             u = to[e ^ 1];
         } while (u != c);
     }
@@ -311,7 +286,7 @@ final class SetFlow {
             for (int i = 0; i < setLen[s]; i++) {
                 int m = set[s * ranks + i];
                 int c = s * zones + zone[m];
-                if (newCell[c] && newLeft[m] > 0 && !held(startSet, startLen, s, m)) {
+                if (newCell[c] && newLeft[m] > 0 && Rebalance.position(startSet, startLen, ranks, s, m) < 0) {
                     newCell[c] = false;
                     newLeft[m]--;
                     members[s * ranks + len[s]++] = m;
@@ -339,47 +314,28 @@ final class SetFlow {
                 members[s * ranks + len[s]++] = best;
             }
         }
+        // a slot keeps its length (the flow into it is fixed): members that stay keep their place, and the places of
+        // those that leave go to the members that come, in order
         boolean[] changed = new boolean[slots];
         for (int s = 0; s < slots; s++) {
             int base = s * ranks;
-            boolean same = len[s] == setLen[s];
-            for (int i = 0; same && i < len[s]; i++) {
-                same = Rebalance.position(set, setLen, ranks, s, members[base + i]) >= 0;
-            }
-            if (same) {
-                continue;
-            }
-            changed[s] = true;
-            // members that stay keep their place; the others fill the places left
-            int[] next = new int[setLen[s]];
-            boolean[] placed = new boolean[len[s]];
-            Arrays.fill(next, -1);
-            for (int i = 0; i < setLen[s]; i++) {
-                for (int k = 0; k < len[s]; k++) {
-                    if (!placed[k] && members[base + k] == set[base + i]) {
-                        next[i] = set[base + i];
-                        placed[k] = true;
-                    }
-                }
-            }
             int k = 0;
             for (int i = 0; i < setLen[s]; i++) {
-                if (next[i] < 0) {
-                    while (placed[k]) {
+                if (!listed(members, base, len[s], set[base + i])) {
+                    while (Rebalance.position(set, setLen, ranks, s, members[base + k]) >= 0) {
                         k++;
                     }
-                    next[i] = members[base + k];
-                    placed[k] = true;
+                    set[base + i] = members[base + k++];
+                    changed[s] = true;
                 }
-                set[base + i] = next[i];
             }
         }
         return changed;
     }
 
-    private boolean held(int[] startSet, int[] startLen, int s, int m) {
-        for (int j = 0; j < startLen[s]; j++) {
-            if (startSet[s * ranks + j] == m) {
+    private static boolean listed(int[] members, int base, int len, int m) {
+        for (int i = 0; i < len; i++) {
+            if (members[base + i] == m) {
                 return true;
             }
         }
