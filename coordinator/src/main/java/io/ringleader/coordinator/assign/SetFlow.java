@@ -16,6 +16,14 @@ import java.util.Arrays;
  * more entry. The result is the repaired table with the fewest moves its totals and distinct zones allow; each zone's
  * new cells go first to the member that the repair put there, then by a stable hash of (slot, member).
  *
+ * <p>Among the tables with the fewest new entries, the flow prefers those in which the most previous primaries keep
+ * their slot, counting for each member at most the primaries it may lead ({@code ceil} of its total over the ranks):
+ * a member's entries in the slots it led pass through a node of its own, whose edge from the member is worth a
+ * reward per unit up to that share and nothing beyond (a convex cost, so still a min-cost flow). Every other previous
+ * primary must move whatever the ranks do, so this is the fewest primary moves these sets allow when the members
+ * short of primaries find them in the slots left open; that last part is the ranks' (the flow does not see who is
+ * short). Then the fewest changes to the repaired table.
+ *
  * <p>Size: one node per (slot, zone) pair; tables with more pairs than {@link #MAX_CELLS} are left as they are.
  */
 final class SetFlow {
@@ -27,6 +35,7 @@ final class SetFlow {
     private final int n;
     private final int zones;
     private final int[] zone;
+    private final int lead0;
     private final int pool0;
     private final int cell0;
     private final int slot0;
@@ -45,8 +54,9 @@ final class SetFlow {
         this.n = n;
         this.zones = zones;
         this.zone = zone;
-        this.pool0 = n;
-        this.cell0 = n + zones;
+        this.lead0 = n;
+        this.pool0 = 2 * n;
+        this.cell0 = 2 * n + zones;
         this.slot0 = cell0 + slots * zones;
         this.nodes = slot0 + slots;
     }
@@ -83,7 +93,7 @@ final class SetFlow {
         for (int s = 0; s < slots; s++) {
             startEntries += startLen[s];
         }
-        int edgeCount = 2 * (n + 2 * slots * zones + startEntries);
+        int edgeCount = 2 * (3 * n + 2 * slots * zones + startEntries);
         head = new int[nodes];
         Arrays.fill(head, -1);
         next = new int[edgeCount];
@@ -96,15 +106,22 @@ final class SetFlow {
                 total[set[s * ranks + i]]++;
             }
         }
-        // Lexicographic costs: the fewest new entries first; then the fewest primaries the repaired table kept that
-        // lose their slot (it chose which members keep and give up primaries, with their shares in view); then the
-        // fewest other changes to the repaired table.
+        // Lexicographic costs: the fewest new entries first; then the most slots whose previous primary keeps its
+        // entry, counting for each member no more than it may lead (ceil of its total over the ranks): every other
+        // previous primary must move, so this is the fewest primary moves the sets allow if the members short of
+        // primaries find them in the open slots; then the fewest changes to the repaired table.
         long change = 1;
-        long keptPrimary = 2L * slots * ranks + 1;
-        long newEntry = keptPrimary * (slots + 1);
+        long lead = 2L * slots * ranks + 1;
+        long newEntry = lead * (slots + 1);
         // member -> its zone's pool: edge 2m
         for (int m = 0; m < n; m++) {
             addEdge(m, pool0 + zone[m], total[m], newEntry);
+        }
+        // member -> its led slots (lead0 + m): its share of primaries is worth lead each, the rest nothing
+        for (int m = 0; m < n; m++) {
+            int mayLead = (total[m] + ranks - 1) / ranks;
+            addEdge(m, lead0 + m, mayLead, -lead);
+            addEdge(m, lead0 + m, total[m], 0);
         }
         // pool(z) -> cell(s, z): edge poolCellEdge(s, z); cell(s, z) -> slot s: that + 2
         boolean[] newThere = new boolean[slots * zones];
@@ -121,15 +138,14 @@ final class SetFlow {
                 addEdge(cell(s, z), slot0 + s, 1, 0);
             }
         }
-        // member -> cell(s, its zone) where it held s: keeps the entry (a primary the repaired table kept is worth
-        // keptPrimary: losing it costs that much)
+        // member (or its led slots, for the slot it led) -> cell(s, its zone) where it held s: keeps the entry
         int[] keepEdge = new int[startSet.length];
         for (int s = 0; s < slots; s++) {
             for (int i = 0; i < startLen[s]; i++) {
                 int m = startSet[s * ranks + i];
                 keepEdge[s * ranks + i] = edges;
                 boolean kept = Rebalance.position(set, setLen, ranks, s, m) >= 0;
-                addEdge(m, cell(s, zone[m]), 1, !kept ? change : startRank[s * ranks + i] == 0 ? -keptPrimary : 0);
+                addEdge(startRank[s * ranks + i] == 0 ? lead0 + m : m, cell(s, zone[m]), 1, kept ? 0 : change);
             }
         }
         // the repaired table as a flow
@@ -142,6 +158,10 @@ final class SetFlow {
                 int j = Rebalance.position(startSet, startLen, ranks, s, m);
                 if (j >= 0) {
                     push(keepEdge[s * ranks + j]);
+                    if (startRank[s * ranks + j] == 0) {
+                        // through its share first (edge 2n + 4m), then the rest (2n + 4m + 2)
+                        push(cap[2 * n + 4 * m] > 0 ? 2 * n + 4 * m : 2 * n + 4 * m + 2);
+                    }
                 } else {
                     push(pc);
                     push(2 * m);
