@@ -7,14 +7,15 @@ import java.util.Arrays;
  *
  * <p>The sets of a table with every member zoned are a flow: member {@code m} sends its total {@code T(m)} to cells
  * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists. A
- * member reaches the cell (s, its zone) directly, at no cost, if it held {@code s} before (it keeps the entry), and
- * through its zone's pool at cost 1 otherwise (a new entry; which member of the zone takes which new cell is free, so
- * the pool stands for all of them). The cost of a flow is the number of new entries, and every flow of a table with
- * distinct zones and the members' totals is one. A flow has the least cost exactly when its residual graph has no
- * cycle of negative cost, so starting from the repaired table, negative cycles are found (Bellman–Ford with a queue,
- * checking the parent graph for a cycle every pass over the nodes) and cancelled until none is left: each one keeps one
- * more entry. The result is the repaired table with the fewest moves its totals and distinct zones allow; each zone's
- * new cells go first to the member that the repair put there, then by a stable hash of (slot, member).
+ * member reaches the cell (s, its zone) without a new entry if it held {@code s} before (it keeps the entry), and
+ * through its zone's pool at the cost of a new entry otherwise (which member of the zone takes which new cell is
+ * free, so the pool stands for all of them). New entries weigh more than everything else together (below), and every
+ * flow of a table with distinct zones and the members' totals is one. A flow has the least cost exactly when its
+ * residual graph has no cycle of negative cost, so starting from the repaired table, negative cycles are found
+ * (Bellman–Ford with a queue, checking the parent graph for a cycle every pass over the nodes) and cancelled until none
+ * is left: each one keeps one more entry or, with as many entries, does better on the lower tiers. The result is the
+ * repaired table with the fewest moves its totals and distinct zones allow; each zone's new cells go first to the
+ * member that the repair put there, then by a stable hash of (slot, member).
  *
  * <p>Among the tables with the fewest new entries, the flow prefers those in which the most previous primaries keep
  * their slot, counting for each member at most the primaries it may lead ({@code ceil} of its total over the ranks):
@@ -117,13 +118,16 @@ final class SetFlow {
         for (int m = 0; m < n; m++) {
             addEdge(m, pool0 + zone[m], total[m], newEntry);
         }
-        // member -> its led slots (lead0 + m): its share of primaries is worth lead each, the rest nothing
+        // member -> its led slots (lead0 + m): its share of primaries is worth lead each (edge shareEdge[m]), the
+        // rest nothing (shareEdge[m] + 2)
+        int[] shareEdge = new int[n];
         for (int m = 0; m < n; m++) {
             int mayLead = (total[m] + ranks - 1) / ranks;
+            shareEdge[m] = edges;
             addEdge(m, lead0 + m, mayLead, -lead);
             addEdge(m, lead0 + m, total[m], 0);
         }
-        // pool(z) -> cell(s, z): edge poolCellEdge(s, z); cell(s, z) -> slot s: that + 2
+        // pool(z) -> cell(s, z): edge cellEdges + 4 (s zones + z); cell(s, z) -> slot s: that + 2
         boolean[] newThere = new boolean[slots * zones];
         for (int s = 0; s < slots; s++) {
             for (int i = 0; i < setLen[s]; i++) {
@@ -159,8 +163,8 @@ final class SetFlow {
                 if (j >= 0) {
                     push(keepEdge[s * ranks + j]);
                     if (startRank[s * ranks + j] == 0) {
-                        // through its share first (edge 2n + 4m), then the rest (2n + 4m + 2)
-                        push(cap[2 * n + 4 * m] > 0 ? 2 * n + 4 * m : 2 * n + 4 * m + 2);
+                        // through its share first, then the rest
+                        push(cap[shareEdge[m]] > 0 ? shareEdge[m] : shareEdge[m] + 2);
                     }
                 } else {
                     push(pc);
