@@ -191,7 +191,7 @@ final class Rebalance {
         // primary left prefers such a member as its newcomer, so that primaries can balance inside changed slots.
         primaryNeed = new int[n];
         for (int m = 0; m < n; m++) {
-            primaryNeed[m] = total[m] / ranks + (total[m] % ranks > 0 ? 1 : 0);
+            primaryNeed[m] = mayLead(total[m], ranks);
         }
         for (int s = 0; s < slots; s++) {
             int first = firstBackup(s);
@@ -235,7 +235,7 @@ final class Rebalance {
             Arrays.sort(idx, (a, b) -> Long.compare(keys[a], keys[b]));
             // First give up entries at ranks where m holds more than its new per-rank share, so that the member
             // taking the entry can take it at the same rank; then the lowest-ranked entries.
-            int ceil = total[m] / ranks + (total[m] % ranks > 0 ? 1 : 0);
+            int ceil = mayLead(total[m], ranks);
             int[] atRank = new int[ranks];
             for (int i = 0; i < c; i++) {
                 int s = candidates[i];
@@ -1376,6 +1376,11 @@ final class Rebalance {
 
     private int position(int s, int m) {
         return position(set, setLen, ranks, s, m);
+    }
+
+    /** The most primaries a member with {@code total} entries may lead: {@code ceil(total / ranks)}. */
+    static int mayLead(int total, int ranks) {
+        return total / ranks + (total % ranks > 0 ? 1 : 0);
     }
 
     /** Member m's position in slot s of a set table laid out as {@link #set}, or -1. */

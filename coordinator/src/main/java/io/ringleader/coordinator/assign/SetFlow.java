@@ -1,6 +1,7 @@
 package io.ringleader.coordinator.assign;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The fewest new entries for a table whose slots list distinct zones: improves the sets a zone repair left, exactly.
@@ -122,9 +123,8 @@ final class SetFlow {
         // rest nothing (shareEdge[m] + 2)
         int[] shareEdge = new int[n];
         for (int m = 0; m < n; m++) {
-            int mayLead = (total[m] + ranks - 1) / ranks;
             shareEdge[m] = edges;
-            addEdge(m, lead0 + m, mayLead, -lead);
+            addEdge(m, lead0 + m, Rebalance.mayLead(total[m], ranks), -lead);
             addEdge(m, lead0 + m, total[m], 0);
         }
         // pool(z) -> cell(s, z): edge cellEdges + 4 (s zones + z); cell(s, z) -> slot s: that + 2
@@ -318,6 +318,11 @@ final class SetFlow {
             }
         }
         // then by a stable hash of (slot, member) among the members of the zone with new entries left
+        int[][] ofZone = new int[zones][];
+        for (int z = 0; z < zones; z++) {
+            int zz = z;
+            ofZone[z] = IntStream.range(0, n).filter(m -> zone[m] == zz).toArray();
+        }
         for (int s = 0; s < slots; s++) {
             for (int z = 0; z < zones; z++) {
                 if (!newCell[s * zones + z]) {
@@ -325,8 +330,8 @@ final class SetFlow {
                 }
                 int best = -1;
                 long bestKey = 0;
-                for (int m = 0; m < n; m++) {
-                    if (zone[m] == z && newLeft[m] > 0) {
+                for (int m : ofZone[z]) {
+                    if (newLeft[m] > 0) {
                         long key = Rebalance.memberSlotHash(idHash[m], s);
                         if (best < 0 || key < bestKey) {
                             best = m;
@@ -345,7 +350,7 @@ final class SetFlow {
             int base = s * ranks;
             int k = 0;
             for (int i = 0; i < setLen[s]; i++) {
-                if (!listed(members, base, len[s], set[base + i])) {
+                if (Rebalance.position(members, len, ranks, s, set[base + i]) < 0) {
                     while (Rebalance.position(set, setLen, ranks, s, members[base + k]) >= 0) {
                         k++;
                     }
@@ -355,14 +360,5 @@ final class SetFlow {
             }
         }
         return changed;
-    }
-
-    private static boolean listed(int[] members, int base, int len, int m) {
-        for (int i = 0; i < len; i++) {
-            if (members[base + i] == m) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -951,12 +951,11 @@ class PlacementPropertiesTest {
             tally.repairsInSurvivorMoves += survivorMoves;
             if (conflicts > 0) {
                 // A zone repair ran: did it keep as many entries as any ring with these totals and distinct zones?
+                // an activated spare holds what it inherited: the plan names who it took over from
                 Map<String, String> heirs = new HashMap<>();
-                for (String spare : a.activatedSpares()) {
-                    before.members().stream()
-                            .filter(m -> !after.members().contains(m))
-                            .forEach(m -> heirs.put(m, spare));
-                }
+                a.plan().moves().stream()
+                        .filter(m -> m.reason() == Move.Reason.SPARE_TAKEOVER)
+                        .forEach(m -> heirs.put(m.from(), m.to()));
                 int fewest = RingChecks.fewestNewEntries(before, after, ps, heirs);
                 int made = RingChecks.newEntries(before, after, heirs);
                 assertThat(made)
