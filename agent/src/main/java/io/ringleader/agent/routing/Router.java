@@ -100,7 +100,9 @@ public interface Router extends Closeable {
     }
 
     /**
-     * The replicas of the key's slot, in ring order, that are present in the member view (in any state).
+     * The replicas of the key's slot, in ring order, that are present in the member view (in any state): an
+     * immutable list built with the routing table, so one hash and one array read, allocating nothing for an ASCII
+     * key.
      *
      * @throws NoRouteException if no ring has been read
      */
@@ -110,7 +112,7 @@ public interface Router extends Closeable {
     }
 
     /**
-     * The replicas of the binary key's slot, in ring order, that are present in the member view.
+     * The replicas of the binary key's slot, in ring order, that are present in the member view; allocates nothing.
      *
      * @throws NoRouteException if no ring has been read
      */

@@ -47,6 +47,12 @@ public final class RoutingTable {
      * handed on to every later table of the same ring; null until then.
      */
     private final int[][] slotsByIndex;
+    /**
+     * By slot: its replicas present in the view, in ring order (immutable). Built with the table, so that {@link
+     * #replicas(int)} allocates nothing; a table following another of the same ring shares the lists of every slot
+     * that lists no member whose present record changed. Empty when there is no ring.
+     */
+    private final List<Member>[] presentReplicas;
 
     private final int slotsWithoutPrimary;
 
@@ -83,6 +89,7 @@ public final class RoutingTable {
             this.primaryBySlot = new Member[0];
             this.slotsByIndex = null;
             this.slotsWithoutPrimary = 0;
+            this.presentReplicas = newLists(0);
             return;
         }
         int n = ring.members().size();
@@ -95,13 +102,34 @@ public final class RoutingTable {
         }
         int slots = ring.slotCount();
         boolean sameRing = previous != null && previous.ring == ring;
-        int[] changed = sameRing ? changedEligible(previous.eligibleByIndex, eligibleByIndex) : null;
+        int[] changed = sameRing ? changed(previous.eligibleByIndex, eligibleByIndex) : null;
+        int[] changedPresent = sameRing ? changed(previous.presentByIndex, presentByIndex) : null;
+        int[][] bySlot = sameRing ? previous.slotsByIndex : null;
+        if (bySlot == null
+                && ((changed != null && changed.length > 0 && changed.length * 4 <= n)
+                        || (changedPresent != null && changedPresent.length > 0 && changedPresent.length * 4 <= n))) {
+            bySlot = slotsByIndex(ring);
+        }
+        this.slotsByIndex = bySlot;
+        if (changedPresent != null && changedPresent.length == 0) {
+            this.presentReplicas = previous.presentReplicas;
+        } else if (changedPresent != null && changedPresent.length * 4 <= n) {
+            this.presentReplicas = previous.presentReplicas.clone();
+            for (int i : changedPresent) {
+                for (int s : bySlot[i]) {
+                    presentReplicas[s] = replicasOf(ring, s, presentByIndex);
+                }
+            }
+        } else {
+            this.presentReplicas = newLists(slots);
+            for (int s = 0; s < slots; s++) {
+                presentReplicas[s] = replicasOf(ring, s, presentByIndex);
+            }
+        }
         if (changed != null && changed.length == 0) {
             this.primaryBySlot = previous.primaryBySlot;
-            this.slotsByIndex = previous.slotsByIndex;
             this.slotsWithoutPrimary = previous.slotsWithoutPrimary;
         } else if (changed != null && changed.length * 4 <= n) {
-            this.slotsByIndex = previous.slotsByIndex != null ? previous.slotsByIndex : slotsByIndex(ring);
             this.primaryBySlot = previous.primaryBySlot.clone();
             int without = previous.slotsWithoutPrimary;
             for (int index : changed) {
@@ -114,7 +142,6 @@ public final class RoutingTable {
             this.slotsWithoutPrimary = without;
         } else {
             this.primaryBySlot = new Member[slots];
-            this.slotsByIndex = sameRing ? previous.slotsByIndex : null;
             int without = 0;
             for (int s = 0; s < slots; s++) {
                 primaryBySlot[s] = firstEligible(ring, s, eligibleByIndex);
@@ -149,8 +176,13 @@ public final class RoutingTable {
         return null;
     }
 
-    /** The ring member indexes whose present-and-eligible record is not the same object in both. */
-    private static int[] changedEligible(Member[] before, Member[] after) {
+    @SuppressWarnings("unchecked")
+    private static List<Member>[] newLists(int slots) {
+        return (List<Member>[]) new List<?>[slots];
+    }
+
+    /** The ring member indexes whose record (present, or present and eligible) is not the same object in both. */
+    private static int[] changed(Member[] before, Member[] after) {
         int count = 0;
         for (int i = 0; i < after.length; i++) {
             count += before[i] != after[i] ? 1 : 0;
@@ -332,18 +364,25 @@ public final class RoutingTable {
     }
 
     /**
-     * The replicas of {@code slot} in ring order that are present in the view, in any state. Allocates a list.
+     * The replicas of {@code slot} in ring order that are present in the view, in any state: an immutable list built
+     * with the table, so this is one array read and allocates nothing.
      *
      * @throws NoRouteException if no ring has been read
      * @throws IndexOutOfBoundsException if {@code slot} is not in {@code [0, S)}
      */
     public List<Member> replicas(int slot) {
-        return replicasOf(slot, presentByIndex);
+        requireRing();
+        return presentReplicas[Objects.checkIndex(slot, presentReplicas.length)];
     }
 
-    /** The replicas of {@code slot} in ring order that are present and eligible: primary first, then the backups. */
+    /**
+     * The replicas of {@code slot} in ring order that are present and eligible: primary first, then the backups.
+     * Allocates a list.
+     */
     List<Member> eligibleReplicas(int slot) {
-        return replicasOf(slot, eligibleByIndex);
+        Ring r = requireRing();
+        Objects.checkIndex(slot, r.slotCount());
+        return replicasOf(r, slot, eligibleByIndex);
     }
 
     /** The member at {@code rank} of {@code slot} if present and eligible, else null; never allocates. */
@@ -352,9 +391,7 @@ public final class RoutingTable {
         return index == Ring.NONE ? null : eligibleByIndex[index];
     }
 
-    private List<Member> replicasOf(int slot, Member[] byIndex) {
-        Ring r = requireRing();
-        Objects.checkIndex(slot, r.slotCount());
+    private static List<Member> replicasOf(Ring r, int slot, Member[] byIndex) {
         List<Member> out = new ArrayList<>(r.replication());
         for (int rank = 0; rank < r.replication(); rank++) {
             int index = r.replicaIndex(slot, rank);
@@ -365,7 +402,7 @@ public final class RoutingTable {
                 out.add(byIndex[index]);
             }
         }
-        return Collections.unmodifiableList(out);
+        return List.copyOf(out);
     }
 
     /** The present member with this id, or null. */

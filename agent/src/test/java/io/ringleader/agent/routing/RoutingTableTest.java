@@ -93,6 +93,9 @@ class RoutingTableTest {
             RoutingTable full = RoutingTable.of(ring, view, step);
             for (int s = 0; s < 1024; s++) {
                 assertThat(next.primary(s)).as("step %d slot %d", step, s).isSameAs(full.primary(s));
+                assertThat(next.replicas(s))
+                        .as("step %d slot %d replicas", step, s)
+                        .isEqualTo(full.replicas(s));
             }
             assertThat(next.slotsWithoutPrimary()).as("step %d", step).isEqualTo(full.slotsWithoutPrimary());
             assertThat(next.sameRouting(full)).isTrue();
@@ -208,6 +211,18 @@ class RoutingTableTest {
 
     @Test
     void route_allocatesNothing() {
+        assertAllocatesNothing("routes", (t, key) -> t.route(key).weight());
+    }
+
+    @Test
+    void replicas_allocateNothing() {
+        assertAllocatesNothing(
+                "replica lookups", (t, key) -> t.replicas(t.slotOf(key)).size());
+    }
+
+    /** A million lookups on one table: anything allocated per call would be megabytes. */
+    private static void assertAllocatesNothing(
+            String what, java.util.function.ToLongBiFunction<RoutingTable, String> lookup) {
         var bean = ManagementFactory.getThreadMXBean();
         Assumptions.assumeTrue(bean instanceof com.sun.management.ThreadMXBean);
         var threads = (com.sun.management.ThreadMXBean) bean;
@@ -220,16 +235,16 @@ class RoutingTableTest {
         }
         long sink = 0;
         for (int i = 0; i < 200_000; i++) {
-            sink += t.route(keys[i & 63]).weight();
+            sink += lookup.applyAsLong(t, keys[i & 63]);
         }
         long tid = Thread.currentThread().getId();
         long before = threads.getThreadAllocatedBytes(tid);
         for (int i = 0; i < 1_000_000; i++) {
-            sink += t.route(keys[i & 63]).weight();
+            sink += lookup.applyAsLong(t, keys[i & 63]);
         }
         long allocated = threads.getThreadAllocatedBytes(tid) - before;
         assertThat(sink).isPositive();
-        // A million routes; anything per call would be megabytes. The margin covers the measurement itself.
-        assertThat(allocated).as("bytes allocated by 1,000,000 routes").isLessThan(4096);
+        // The margin covers the measurement itself.
+        assertThat(allocated).as("bytes allocated by 1,000,000 %s", what).isLessThan(4096);
     }
 }

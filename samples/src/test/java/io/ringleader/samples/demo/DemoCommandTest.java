@@ -13,8 +13,11 @@ import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +33,41 @@ class DemoCommandTest {
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
+    }
+
+    /**
+     * The story shows the ring: every node's primary slots (all 1,024, balanced within one slot), and where the killed
+     * node's slots went (all of them, each to another node).
+     */
+    private static void assertShowsTheRing(String story) {
+        Matcher perNode = Pattern.compile("primary slots per node: \\{(kv-\\d=\\d+(?:, kv-\\d=\\d+)*)}")
+                .matcher(story);
+        assertThat(perNode.find()).as("primary slots per node in:%n%s", story).isTrue();
+        List<Integer> counts = Stream.of(perNode.group(1).split(", "))
+                .map(e -> Integer.parseInt(e.substring(e.indexOf('=') + 1)))
+                .toList();
+        assertThat(counts).hasSize(3);
+        assertThat(counts.stream().mapToInt(Integer::intValue).sum()).isEqualTo(1024);
+        assertThat(Collections.max(counts) - Collections.min(counts))
+                .as("balance %s", counts)
+                .isLessThanOrEqualTo(1);
+
+        Matcher killed =
+                Pattern.compile("SIGKILL (kv-\\d), primary of (\\d+) slots").matcher(story);
+        assertThat(killed.find()).as("the killed node's slots in:%n%s", story).isTrue();
+        String victim = killed.group(1);
+        Matcher moved =
+                Pattern.compile("primary slots moved to the backups: ([^;]+);").matcher(story);
+        assertThat(moved.find()).as("the moved slots in:%n%s", story).isTrue();
+        int total = 0;
+        for (String move : moved.group(1).split(", ")) {
+            Matcher m = Pattern.compile("(kv-\\d) -> (kv-\\d): (\\d+)").matcher(move);
+            assertThat(m.matches()).as("move '%s'", move).isTrue();
+            assertThat(m.group(1)).isEqualTo(victim);
+            assertThat(m.group(2)).isNotEqualTo(victim);
+            total += Integer.parseInt(m.group(3));
+        }
+        assertThat(total).as("slots moved away from %s", victim).isEqualTo(Integer.parseInt(killed.group(2)));
     }
 
     @Test
@@ -49,6 +87,7 @@ class DemoCommandTest {
                 .containsPattern("coordinator-2 active after \\d+ ms")
                 .contains("verdict: OK")
                 .contains("demo finished: no acknowledged write lost");
+        assertShowsTheRing(story);
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive))
                 .as("child processes left running")
                 .isEmpty();
