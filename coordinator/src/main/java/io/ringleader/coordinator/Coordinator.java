@@ -123,7 +123,7 @@ public final class Coordinator implements Closeable {
     /** Whether a NOAUTH on the ring write was logged since the last write that went through. */
     private boolean noAuthLogged;
 
-    private final Map<String, Instant> departedAt = new HashMap<>();
+    private final DepartureDelays delays = new DepartureDelays();
     private final Map<String, Member> lastKnown = new HashMap<>();
     private final Set<String> suspectedLogged = new TreeSet<>();
     /** The members the last reconcile took out of the ring for a quorum of suspicions. */
@@ -347,7 +347,7 @@ public final class Coordinator implements Closeable {
     private void onTermStarted(Term started) {
         terms.increment();
         term = started;
-        departedAt.clear();
+        delays.clear();
         rebalanceRequestsSeen = -1;
         MemberView view = agent.members();
         eventBaseline = view.isCurrent() ? view : null;
@@ -371,11 +371,11 @@ public final class Coordinator implements Closeable {
         Instant now = clock.instant();
         for (Member m : after.members()) {
             lastKnown.put(m.id(), m);
-            departedAt.remove(m.id());
+            delays.present(m.id());
         }
         for (Member m : before.members()) {
             if (!after.contains(m.id()) && after.isCurrent()) {
-                departedAt.putIfAbsent(m.id(), now);
+                delays.departed(m.id(), now);
             }
         }
         if (term != null && after.isCurrent()) {
@@ -541,31 +541,24 @@ public final class Coordinator implements Closeable {
         boolean waiveDelays = rebalanceRequested(currentIntent);
 
         Instant now = clock.instant();
-        Instant nextExpiry = null;
         Set<String> suspected = suspected(view);
         suspectedApplied = suspected;
         // A suspected member is out of the ring at once although its session lives: its backups take over.
         List<Member> present =
                 view.members().stream().filter(m -> !suspected.contains(m.id())).toList();
+        DepartureDelays.Kept running = delays.keep(
+                previous == null ? List.of() : previous.members(),
+                id -> !view.contains(id) && !suspected.contains(id),
+                now,
+                delay,
+                waiveDelays);
+        Instant nextExpiry = running.nextExpiry();
         List<Participant> kept = new ArrayList<>();
-        if (previous != null) {
-            for (String id : previous.members()) {
-                if (view.contains(id) || suspected.contains(id)) {
-                    continue;
-                }
-                if (waiveDelays) {
-                    departedAt.put(id, now.minus(delay));
-                }
-                Instant since = departedAt.computeIfAbsent(id, k -> now);
-                Instant expiry = since.plus(delay);
-                Member known = lastKnown.get(id);
-                if (expiry.isAfter(now)) {
-                    // Kept in place while the delay runs: its backups serve its slots meanwhile.
-                    kept.add(new Participant(
-                            id, known == null ? 1 : known.weight(), known == null ? null : known.zone(), Role.ACTIVE));
-                    nextExpiry = nextExpiry == null || expiry.isBefore(nextExpiry) ? expiry : nextExpiry;
-                }
-            }
+        for (String id : running.ids()) {
+            // Kept in place while the delay runs: its backups serve its slots meanwhile.
+            Member known = lastKnown.get(id);
+            kept.add(new Participant(
+                    id, known == null ? 1 : known.weight(), known == null ? null : known.zone(), Role.ACTIVE));
         }
         List<Participant> participants = currentIntent.participants(present, previous, kept);
         if (participants.isEmpty() && previous == null) {

@@ -531,6 +531,41 @@ class CoordinatorTest {
         }
     }
 
+    /**
+     * A finite delay runs out with no other event: the coordinator wakes at its end and moves the departed member's
+     * slots, not before.
+     */
+    @Test
+    void aDepartedMembersSlots_moveWhenItsDelayRunsOut_notBefore() throws Exception {
+        Duration delay = Duration.ofSeconds(3);
+        Coordinator c = coordinator("c1", delay);
+        Agent a = member("a");
+        member("b");
+        member("c");
+        Agent leaver = member("d");
+        Ring before = awaitRingOf(a.curator(), Set.of("a", "b", "c", "d"));
+
+        long left = System.nanoTime();
+        leaver.close();
+        await().atMost(WAIT).until(() -> !c.members().contains("d"));
+        assertThat(readRing(a.curator()).members())
+                .as("d kept while its delay runs")
+                .contains("d");
+
+        Ring after = awaitRingOf(a.curator(), Set.of("a", "b", "c"));
+        assertThat(Duration.ofNanos(System.nanoTime() - left))
+                .as("time until d's slots moved")
+                .isGreaterThan(delay);
+        assertBalanced(after);
+        for (int slot = 0; slot < before.slotCount(); slot++) {
+            List<String> kept = new ArrayList<>(before.replicas(slot));
+            kept.remove("d");
+            assertThat(after.replicas(slot))
+                    .as("slot %d keeps its survivors", slot)
+                    .containsAll(kept);
+        }
+    }
+
     @Test
     void aWeightOverride_movesSlotsToTheHeavierMember_andRemovingItMovesThemBack() throws Exception {
         coordinator("c1", Duration.ZERO);
