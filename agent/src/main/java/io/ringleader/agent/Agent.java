@@ -3,6 +3,7 @@ package io.ringleader.agent;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ringleader.agent.health.HealthCheck;
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Endpoint;
 import io.ringleader.agent.membership.Member;
@@ -49,6 +50,7 @@ import org.apache.curator.retry.BoundedExponentialBackoffRetry;
  *         .memberId("kv-1")
  *         .endpoint("10.0.0.7", 7001)
  *         .zone("eu-1a")
+ *         .authorization("digest", System.getenv("RINGLEADER_ZK_CREDENTIALS"))
  *         .build()) {
  *     agent.start();
  *     agent.awaitJoined(Duration.ofSeconds(10));
@@ -228,6 +230,7 @@ public interface Agent extends Closeable {
      *
      * <p>Defaults: root {@value ClusterPath#DEFAULT_ROOT}, a generated member id, weight 1, no zone, state UP,
      * session timeout 10 s, connection timeout 5 s, bounded exponential backoff retries (100 ms to 2 s, 5 times).
+     * There is no default for security: {@link #build()} requires {@link #authorization} or {@link #insecure()}.
      */
     final class Builder {
         private static final Duration MIN_SESSION = Duration.ofMillis(500);
@@ -249,6 +252,7 @@ public interface Agent extends Closeable {
         private Duration connectionTimeout;
         private RetryPolicy retryPolicy = new BoundedExponentialBackoffRetry(100, 2_000, 5);
         private final List<AuthInfo> authorization = new ArrayList<>();
+        private boolean insecure;
         private boolean observer;
         private HealthCheck healthCheck;
         private Duration suspicionTtl = Duration.ofSeconds(10);
@@ -268,7 +272,9 @@ public interface Agent extends Closeable {
 
         /**
          * Uses an existing, started Curator client instead of creating one; the agent does not close it, and the
-         * connection options of this builder do not apply.
+         * connection options of this builder do not apply. The client's own ACL provider applies to the parents it
+         * creates; {@link #authorization} (declaring the identity the client authenticated as) or {@link
+         * #insecure()} still decides the ACL of the agent's records.
          */
         public Builder client(CuratorFramework client) {
             this.client = Objects.requireNonNull(client, "client");
@@ -342,8 +348,9 @@ public interface Agent extends Closeable {
         }
 
         /**
-         * Authenticates to ZooKeeper, for example {@code ("digest", "user:secret")}. With authentication the own
-         * record is created writable by the authenticated identity only and readable by all.
+         * Authenticates to ZooKeeper, for example {@code ("digest", "user:secret")}. With authentication every znode
+         * the agent creates (its record, the parents, suspicions, events, election znodes) is writable by the
+         * authenticated identity only and readable by all; {@link #insecure()} is then ignored.
          */
         public Builder authorization(String scheme, String credentials) {
             Objects.requireNonNull(scheme, "scheme");
@@ -352,6 +359,17 @@ public interface Agent extends Closeable {
                 throw new IllegalArgumentException("authorization scheme must not be blank");
             }
             this.authorization.add(new AuthInfo(scheme, credentials.getBytes(StandardCharsets.UTF_8)));
+            return this;
+        }
+
+        /**
+         * Lets the agent run without ZooKeeper authentication: every znode it creates is then open ({@code
+         * world:anyone} all), so anyone who can reach ZooKeeper can change or delete the cluster's members and ring.
+         * For development and private ensembles only; the agent logs a warning when it starts. Ignored with {@link
+         * #authorization}. Without one of the two, {@link #build()} refuses.
+         */
+        public Builder insecure() {
+            this.insecure = true;
             return this;
         }
 
@@ -432,7 +450,8 @@ public interface Agent extends Closeable {
          * Validates everything and builds the agent (not started).
          *
          * @throws IllegalArgumentException naming the first bad value
-         * @throws IllegalStateException if a required option is missing, or a given client is not started
+         * @throws IllegalStateException if a required option is missing, neither {@link #authorization} nor {@link
+         *     #insecure()} was given, or a given client is not started
          */
         public Agent build() {
             if (client == null && (connectString == null || connectString.isBlank())) {
@@ -440,6 +459,12 @@ public interface Agent extends Closeable {
             }
             if (cluster == null) {
                 throw new IllegalStateException("cluster is required");
+            }
+            if (authorization.isEmpty() && !insecure) {
+                throw new IllegalStateException(RecordAcl.NO_AUTHENTICATION
+                        + ": call authorization(scheme, credentials) or set ringleader.auth.scheme and"
+                        + " ringleader.auth.credentials.env, or call insecure() or set ringleader.insecure=true to let"
+                        + " anyone write the cluster's znodes");
             }
             ClusterPath path = new ClusterPath(root, cluster);
             checkTimeout("sessionTimeout", sessionTimeout, MIN_SESSION, MAX_TIMEOUT);
@@ -523,6 +548,10 @@ public interface Agent extends Closeable {
 
         List<AuthInfo> authorization() {
             return List.copyOf(authorization);
+        }
+
+        boolean isInsecure() {
+            return insecure;
         }
     }
 }

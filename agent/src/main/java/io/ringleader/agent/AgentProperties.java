@@ -1,5 +1,6 @@
 package io.ringleader.agent;
 
+import io.ringleader.agent.internal.Flags;
 import io.ringleader.agent.membership.MemberState;
 import java.util.Locale;
 import java.util.Map;
@@ -29,7 +30,8 @@ final class AgentProperties {
             "ringleader.session.timeout",
             "ringleader.connection.timeout",
             "ringleader.auth.scheme",
-            "ringleader.auth.credentials.env");
+            "ringleader.auth.credentials.env",
+            "ringleader.insecure");
 
     private AgentProperties() {}
 
@@ -50,11 +52,11 @@ final class AgentProperties {
         ifSet(settings, "ringleader.root", builder::root);
         ifSet(settings, "ringleader.member.id", builder::memberId);
         ifSet(settings, "ringleader.member.zone", builder::zone);
-        if ("true".equalsIgnoreCase(settings.get("ringleader.observer"))) {
+        if (Flags.parse("ringleader.observer", settings.get("ringleader.observer"))) {
             builder.observer();
-        } else if (settings.containsKey("ringleader.observer")
-                && !"false".equalsIgnoreCase(settings.get("ringleader.observer"))) {
-            throw bad("ringleader.observer", settings.get("ringleader.observer"), "true or false");
+        }
+        if (Flags.parse("ringleader.insecure", settings.get("ringleader.insecure"))) {
+            builder.insecure();
         }
         String host = settings.get("ringleader.member.host");
         String port = settings.get("ringleader.member.port");

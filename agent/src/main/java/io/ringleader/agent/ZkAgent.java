@@ -55,6 +55,9 @@ final class ZkAgent implements Agent {
     private final ClusterPath path;
     private final String memberId;
     private final boolean observer;
+    /** Whether the agent creates open znodes: the insecure flag without authentication. */
+    private final boolean insecure;
+
     private final Membership membership;
     private final Router router;
     private final Roles roles;
@@ -90,7 +93,9 @@ final class ZkAgent implements Agent {
             this.client = cb.build();
             this.ownsClient = true;
         }
-        List<ACL> acl = RecordAcl.of(!builder.authorization().isEmpty());
+        boolean authenticated = !builder.authorization().isEmpty();
+        this.insecure = !authenticated && builder.isInsecure();
+        List<ACL> acl = RecordAcl.of(authenticated, builder.isInsecure());
         Membership.Builder mb =
                 Membership.builder(client, path).acl(acl).threadName("ringleader-agent-" + memberId + "-membership");
         if (self != null) {
@@ -216,6 +221,9 @@ final class ZkAgent implements Agent {
                 memberId,
                 observer ? "observer" : "agent",
                 client.getZookeeperClient().getCurrentConnectionString());
+        if (insecure) {
+            log.warn("[cluster={} member={}] {}", path.cluster(), memberId, RecordAcl.INSECURE_WARNING);
+        }
         membership.start();
         // The roles before the router: their takeover recorder notes each view's time before the router follows it
         // on the membership's thread. They derive nothing until the router is current.

@@ -19,7 +19,8 @@ class AgentBuilderTest {
                 .connectString("127.0.0.1:2181")
                 .cluster("orders")
                 .memberId("kv-1")
-                .endpoint("127.0.0.1", 7001);
+                .endpoint("127.0.0.1", 7001)
+                .insecure();
     }
 
     static Stream<Arguments> badValues() {
@@ -68,9 +69,43 @@ class AgentBuilderTest {
         assertThatThrownBy(() ->
                         Agent.builder().connectString("h:1").endpoint("h", 1).build())
                 .hasMessageContaining("cluster is required");
-        assertThatThrownBy(
-                        () -> Agent.builder().connectString("h:1").cluster("c").build())
+        assertThatThrownBy(() -> Agent.builder()
+                        .connectString("h:1")
+                        .cluster("c")
+                        .insecure()
+                        .build())
                 .hasMessageContaining("endpoint is required");
+    }
+
+    @Test
+    void withoutAuthenticationOrTheInsecureFlag_buildRefuses_inOneLineNamingBothFixes() {
+        Agent.Builder member = Agent.builder()
+                .connectString("127.0.0.1:2181")
+                .cluster("orders")
+                .memberId("kv-1")
+                .endpoint("127.0.0.1", 7001);
+        Agent.Builder observer = Agent.builder()
+                .connectString("127.0.0.1:2181")
+                .cluster("orders")
+                .observer();
+        for (Agent.Builder builder : List.of(member, observer)) {
+            assertThatThrownBy(builder::build)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("no ZooKeeper authentication configured: ")
+                    .hasMessageContainingAll(
+                            "authorization(scheme, credentials)",
+                            "ringleader.auth.scheme and ringleader.auth.credentials.env",
+                            "insecure()",
+                            "ringleader.insecure=true",
+                            "let anyone write the cluster's znodes")
+                    .message()
+                    .doesNotContain("\n");
+        }
+        try (Agent authenticated = member.authorization("digest", "ops:secret").build();
+                Agent insecure = observer.insecure().build()) {
+            assertThat(authenticated.memberId()).isEqualTo("kv-1");
+            assertThat(insecure.isObserver()).isTrue();
+        }
     }
 
     @Test
@@ -79,11 +114,13 @@ class AgentBuilderTest {
                         .connectString("h:1")
                         .cluster("c")
                         .endpoint("h", 1)
+                        .insecure()
                         .build();
                 Agent observer = Agent.builder()
                         .connectString("h:1")
                         .cluster("c")
                         .observer()
+                        .insecure()
                         .build()) {
             assertThat(member.memberId()).matches("member-[0-9a-f]{8}");
             assertThat(observer.memberId()).matches("observer-[0-9a-f]{8}");

@@ -28,12 +28,14 @@ class AgentPropertiesTest {
     }
 
     @Test
-    void theShippedExample_buildsAnAgent() throws Exception {
+    void theShippedExample_needsAuthenticationOrTheInsecureFlag_andThenBuildsAnAgent() throws Exception {
         Properties p = new Properties();
         try (Reader in = Files.newBufferedReader(Path.of("..", "conf", "agent.properties"))) {
             p.load(in);
         }
-        try (Agent agent = Agent.builder().properties(p).build()) {
+        assertThatThrownBy(() -> Agent.builder().properties(p).build())
+                .hasMessageStartingWith("no ZooKeeper authentication configured");
+        try (Agent agent = Agent.builder().properties(p).insecure().build()) {
             assertThat(agent.clusterPath().members()).isEqualTo("/ringleader/orders/members");
             assertThat(agent.memberId()).isEqualTo("kv-1");
             assertThat(record(agent).endpoint().port()).isEqualTo(7001);
@@ -55,6 +57,7 @@ class AgentPropertiesTest {
                 "ringleader.member.attribute.http", "http://10.0.0.9:8081",
                 "ringleader.session.timeout", "4s",
                 "ringleader.connection.timeout", "1500ms",
+                "ringleader.insecure", "true",
                 "other.key", "ignored");
         try (Agent agent = Agent.builder().properties(p).build()) {
             Member m = record(agent);
@@ -82,6 +85,26 @@ class AgentPropertiesTest {
                 .hasMessageStartingWith("ringleader.session.timeout: 'soon' is not a duration");
         assertThatThrownBy(() -> Agent.builder().properties(props("ringleader.member.state", "ZOMBIE")))
                 .hasMessageContaining("one of JOINING, UP, DRAINING, SPARE");
+        assertThatThrownBy(() -> Agent.builder().properties(props("ringleader.insecure", "yes")))
+                .hasMessage("ringleader.insecure must be true or false, was 'yes'");
+    }
+
+    @Test
+    void insecure_isReadAsTrueOrFalse_andOffUnlessSet() {
+        assertThat(Agent.builder()
+                        .properties(props("ringleader.insecure", "true"))
+                        .isInsecure())
+                .isTrue();
+        assertThat(Agent.builder()
+                        .properties(props("ringleader.insecure", " TRUE "))
+                        .isInsecure())
+                .isTrue();
+        assertThat(Agent.builder()
+                        .properties(props("ringleader.insecure", "false"))
+                        .isInsecure())
+                .isFalse();
+        assertThat(Agent.builder().properties(props("ringleader.zk", "h:1")).isInsecure())
+                .isFalse();
     }
 
     @Test

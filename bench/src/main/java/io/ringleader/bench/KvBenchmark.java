@@ -603,6 +603,7 @@ public final class KvBenchmark {
                     local.startNode(id);
                 }
                 observer = Agent.builder()
+                        .insecure()
                         .connectString(zk)
                         .cluster(name)
                         .memberId("kvbench-observer")

@@ -65,6 +65,7 @@ public final class MembershipFanoutBenchmark {
             AtomicBoolean expectPresent = new AtomicBoolean();
             for (int i = 0; i < agents; i++) {
                 Agent observer = Agent.builder()
+                        .insecure()
                         .connectString(connect)
                         .cluster(path.cluster())
                         .memberId(String.format("observer-%04d", i))

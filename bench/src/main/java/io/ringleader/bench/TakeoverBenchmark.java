@@ -455,6 +455,7 @@ public final class TakeoverBenchmark {
 
     private static Agent startAgent(String connect, String cluster, String id, int port) throws Exception {
         Agent agent = Agent.builder()
+                .insecure()
                 .connectString(connect)
                 .cluster(cluster)
                 .memberId(id)
@@ -814,6 +815,7 @@ public final class TakeoverBenchmark {
                 Coordinator coordinator = open(
                         opened,
                         Coordinator.create(CoordinatorConfig.defaults(connect, cluster)
+                                .withInsecure(true)
                                 .withId("coordinator")
                                 .withRing(1, 2)
                                 .withSuspicionQuorum(quorum)));

@@ -47,6 +47,7 @@ public final class TakeoverChild {
     private static void ringleader(String connect, String cluster, String id, Duration session) throws Exception {
         PingServer server = new PingServer();
         Agent agent = Agent.builder()
+                .insecure()
                 .connectString(connect)
                 .cluster(cluster)
                 .memberId(id)

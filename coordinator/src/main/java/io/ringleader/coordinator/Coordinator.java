@@ -156,7 +156,7 @@ public final class Coordinator implements Closeable {
     private volatile long recomputations;
 
     private Coordinator(CoordinatorConfig config, Clock clock, MeterRegistry registry) {
-        this.config = config;
+        this.config = config.requireAuthenticationOrInsecure();
         this.clock = clock;
         this.logPrefix = "[cluster=" + config.path().cluster() + " coordinator=" + config.coordinatorId() + "] ";
         Agent.Builder builder = Agent.builder()
@@ -170,6 +170,9 @@ public final class Coordinator implements Closeable {
         if (config.authScheme() != null) {
             builder.authorization(config.authScheme(), config.authCredentials());
         }
+        if (config.insecure()) {
+            builder.insecure();
+        }
         if (registry != null) {
             builder.meterRegistry(registry);
         }
@@ -182,7 +185,7 @@ public final class Coordinator implements Closeable {
                 CuratorCache.build(agent.curator(), config.path().config(), CuratorCache.Options.SINGLE_NODE_CACHE);
         this.executor =
                 new SerialThread("ringleader-coordinator-" + config.coordinatorId(), log, logPrefix, "coordinator");
-        this.acl = RecordAcl.of(config.authScheme() != null);
+        this.acl = RecordAcl.of(config.authScheme() != null, config.insecure());
         this.events = new EventLog(agent.curator(), config.path(), acl);
         this.meters = new Meters(
                 registry, Tags.of("cluster", config.path().cluster(), "coordinator", config.coordinatorId()));
@@ -211,7 +214,12 @@ public final class Coordinator implements Closeable {
                         logPrefix);
     }
 
-    /** A coordinator for these settings, not started, without meters. */
+    /**
+     * A coordinator for these settings, not started, without meters.
+     *
+     * @throws IllegalArgumentException if the settings have neither authentication nor the insecure flag ({@link
+     *     CoordinatorConfig#requireAuthenticationOrInsecure()})
+     */
     public static Coordinator create(CoordinatorConfig config) {
         return new Coordinator(config, Clock.systemUTC(), null);
     }
@@ -221,6 +229,9 @@ public final class Coordinator implements Closeable {
      * list): whether it is active, its terms, ring writes and moves, takeover durations as the members report them,
      * and its observer agent's meters (ZooKeeper connection, members by state, ring epoch, slots without a
      * primary).
+     *
+     * @throws IllegalArgumentException if the settings have neither authentication nor the insecure flag ({@link
+     *     CoordinatorConfig#requireAuthenticationOrInsecure()})
      */
     public static Coordinator create(CoordinatorConfig config, MeterRegistry registry) {
         return new Coordinator(config, Clock.systemUTC(), Objects.requireNonNull(registry, "registry"));

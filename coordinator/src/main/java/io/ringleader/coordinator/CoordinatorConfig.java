@@ -2,7 +2,9 @@ package io.ringleader.coordinator;
 
 import io.ringleader.agent.Durations;
 import io.ringleader.agent.events.EventLog;
+import io.ringleader.agent.internal.Flags;
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.agent.ring.Ring;
 import java.io.IOException;
 import java.io.Reader;
@@ -36,6 +38,9 @@ import java.util.function.Function;
  *     although its session lives; 0 turns peer suspicion off
  * @param eventsCap how many events the cluster's history keeps ({@code events/}), 10 to 20000; the active
  *     coordinator publishes it for every writer
+ * @param insecure whether the coordinator may run without authentication, creating the ring, the failovers, the
+ *     events and its election znodes open to all ({@code world:anyone}); ignored with authentication. With neither,
+ *     {@link #requireAuthenticationOrInsecure()} refuses the settings.
  */
 public record CoordinatorConfig(
         String connectString,
@@ -50,7 +55,8 @@ public record CoordinatorConfig(
         String authScheme,
         String authCredentials,
         int suspicionQuorum,
-        int eventsCap) {
+        int eventsCap,
+        boolean insecure) {
 
     static final Set<String> KEYS = Set.of(
             "ringleader.events.cap",
@@ -67,6 +73,7 @@ public record CoordinatorConfig(
             "ringleader.connection.timeout",
             "ringleader.auth.scheme",
             "ringleader.auth.credentials.env",
+            "ringleader.insecure",
             // read by the HTTP server that `ringleader coordinator` starts (coordinator.http.HttpAddress)
             "ringleader.http.address");
 
@@ -104,7 +111,11 @@ public record CoordinatorConfig(
         }
     }
 
-    /** Settings for {@code cluster} on {@code connectString} with every default. */
+    /**
+     * Settings for {@code cluster} on {@code connectString} with every default: without authentication and not
+     * insecure, so a coordinator refuses them until credentials ({@code authScheme}, {@code authCredentials}) or
+     * {@link #withInsecure} decide.
+     */
     public static CoordinatorConfig defaults(String connectString, String cluster) {
         return new CoordinatorConfig(
                 connectString,
@@ -119,7 +130,8 @@ public record CoordinatorConfig(
                 null,
                 null,
                 0,
-                EventLog.DEFAULT_CAP);
+                EventLog.DEFAULT_CAP,
+                false);
     }
 
     /** This config with other timings (tests and demos use short ones). */
@@ -137,7 +149,8 @@ public record CoordinatorConfig(
                 authScheme,
                 authCredentials,
                 suspicionQuorum,
-                eventsCap);
+                eventsCap,
+                insecure);
     }
 
     /** This config with another coordinator id. */
@@ -155,7 +168,8 @@ public record CoordinatorConfig(
                 authScheme,
                 authCredentials,
                 suspicionQuorum,
-                eventsCap);
+                eventsCap,
+                insecure);
     }
 
     /** This config with another suspicion quorum (0: off). */
@@ -173,7 +187,8 @@ public record CoordinatorConfig(
                 authScheme,
                 authCredentials,
                 quorum,
-                eventsCap);
+                eventsCap,
+                insecure);
     }
 
     /** This config with another events cap. */
@@ -191,7 +206,43 @@ public record CoordinatorConfig(
                 authScheme,
                 authCredentials,
                 suspicionQuorum,
-                cap);
+                cap,
+                insecure);
+    }
+
+    /** This config with the insecure flag set or not (see {@link #insecure()}). */
+    public CoordinatorConfig withInsecure(boolean newInsecure) {
+        return new CoordinatorConfig(
+                connectString,
+                path,
+                coordinatorId,
+                slotCount,
+                replication,
+                rebalanceDelay,
+                debounce,
+                sessionTimeout,
+                connectionTimeout,
+                authScheme,
+                authCredentials,
+                suspicionQuorum,
+                eventsCap,
+                newInsecure);
+    }
+
+    /**
+     * Checks that the settings say how the znodes the coordinator creates are protected: authentication, or else the
+     * insecure flag.
+     *
+     * @return this
+     * @throws IllegalArgumentException in one line naming both fixes, if neither is set
+     */
+    public CoordinatorConfig requireAuthenticationOrInsecure() {
+        if (authScheme == null && !insecure) {
+            throw new IllegalArgumentException(RecordAcl.NO_AUTHENTICATION
+                    + ": set ringleader.auth.scheme and ringleader.auth.credentials.env, or set ringleader.insecure=true"
+                    + " (--insecure) to let anyone write the cluster's znodes");
+        }
+        return this;
     }
 
     /** This config with another ring shape. */
@@ -209,7 +260,8 @@ public record CoordinatorConfig(
                 authScheme,
                 authCredentials,
                 suspicionQuorum,
-                eventsCap);
+                eventsCap,
+                insecure);
     }
 
     /**
@@ -276,19 +328,21 @@ public record CoordinatorConfig(
             }
         }
         return new CoordinatorConfig(
-                s.get("ringleader.zk"),
-                new ClusterPath(s.getOrDefault("ringleader.root", ClusterPath.DEFAULT_ROOT), cluster),
-                s.getOrDefault("ringleader.coordinator.id", defaultId()),
-                integer(s, "ringleader.ring.slots", Ring.DEFAULT_SLOTS),
-                integer(s, "ringleader.ring.replication", Ring.DEFAULT_REPLICATION),
-                duration(s, "ringleader.rebalance.delay", "30s"),
-                duration(s, "ringleader.rebalance.debounce", "200ms"),
-                duration(s, "ringleader.session.timeout", "10s"),
-                duration(s, "ringleader.connection.timeout", "5s"),
-                s.get("ringleader.auth.scheme"),
-                credentials,
-                integer(s, "ringleader.suspicion.quorum", 0),
-                integer(s, "ringleader.events.cap", EventLog.DEFAULT_CAP));
+                        s.get("ringleader.zk"),
+                        new ClusterPath(s.getOrDefault("ringleader.root", ClusterPath.DEFAULT_ROOT), cluster),
+                        s.getOrDefault("ringleader.coordinator.id", defaultId()),
+                        integer(s, "ringleader.ring.slots", Ring.DEFAULT_SLOTS),
+                        integer(s, "ringleader.ring.replication", Ring.DEFAULT_REPLICATION),
+                        duration(s, "ringleader.rebalance.delay", "30s"),
+                        duration(s, "ringleader.rebalance.debounce", "200ms"),
+                        duration(s, "ringleader.session.timeout", "10s"),
+                        duration(s, "ringleader.connection.timeout", "5s"),
+                        s.get("ringleader.auth.scheme"),
+                        credentials,
+                        integer(s, "ringleader.suspicion.quorum", 0),
+                        integer(s, "ringleader.events.cap", EventLog.DEFAULT_CAP),
+                        Flags.parse("ringleader.insecure", s.get("ringleader.insecure")))
+                .requireAuthenticationOrInsecure();
     }
 
     private static String defaultId() {

@@ -199,6 +199,7 @@ class CoordinatorEventsTest {
         Coordinator c = activeCoordinator(fixture.config("c1", Duration.ofMinutes(1)));
         Agent a = fixture.member("a");
         Agent b = fixture.track(Agent.builder()
+                .insecure()
                 .connectString(server.getConnectString())
                 .cluster(cluster)
                 .memberId("b")

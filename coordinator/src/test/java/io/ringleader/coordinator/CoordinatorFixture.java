@@ -19,9 +19,13 @@ public final class CoordinatorFixture implements AutoCloseable {
         this.cluster = cluster;
     }
 
-    /** Settings of a coordinator of this cluster: a ring of 64 slots and 2 replicas, a debounce of 20 ms. */
+    /**
+     * Settings of a coordinator of this cluster: a ring of 64 slots and 2 replicas, a debounce of 20 ms, insecure (no
+     * authentication).
+     */
     public CoordinatorConfig config(String id, Duration rebalanceDelay) {
         return CoordinatorConfig.defaults(connectString, cluster)
+                .withInsecure(true)
                 .withId(id)
                 .withRing(64, 2)
                 .withTimings(rebalanceDelay, Duration.ofMillis(20), Duration.ofSeconds(10));
@@ -39,9 +43,10 @@ public final class CoordinatorFixture implements AutoCloseable {
         return coordinator(config(id, rebalanceDelay));
     }
 
-    /** A member that has joined, at 127.0.0.1:7000. */
+    /** A member that has joined, at 127.0.0.1:7000, insecure (no authentication). */
     public Agent member(String id) throws Exception {
         Agent agent = track(Agent.builder()
+                .insecure()
                 .connectString(connectString)
                 .cluster(cluster)
                 .memberId(id)

@@ -194,7 +194,8 @@ class CoordinatorTest {
                 "digest",
                 "ringleader:secret",
                 c.suspicionQuorum(),
-                c.eventsCap()));
+                c.eventsCap(),
+                false));
         Agent a = authenticatedMember(root, "a");
         Ring first = awaitRingOf(a.curator(), root, Set.of("a"));
         authenticatedMember(root, "b");
@@ -393,6 +394,7 @@ class CoordinatorTest {
         Agent a = member("a");
         Agent b = member("b");
         Agent spare = Agent.builder()
+                .insecure()
                 .connectString(server.getConnectString())
                 .cluster(cluster)
                 .memberId("s")

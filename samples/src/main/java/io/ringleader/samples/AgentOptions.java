@@ -1,6 +1,8 @@
 package io.ringleader.samples;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.internal.Flags;
+import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.coordinator.cli.DurationConverter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,6 +52,12 @@ public final class AgentOptions {
             description = "ZooKeeper session timeout, e.g. 2s.")
     Duration sessionTimeout;
 
+    @Option(
+            names = "--insecure",
+            description = "Run without ZooKeeper authentication: the znodes the agent creates are writable by anyone"
+                    + " (ringleader.insecure=true). Ignored with ringleader.auth.* in --config.")
+    boolean insecure;
+
     @Option(names = "--parent-watch", description = "Exit when standard input closes (used by the demo).")
     boolean parentWatch;
 
@@ -77,17 +85,29 @@ public final class AgentOptions {
      * An agent builder with the properties file, then the flags, applied.
      *
      * @throws IOException if the properties file cannot be read; the message names it
+     * @throws IllegalArgumentException naming the first bad setting, or in one line naming both fixes if neither
+     *     authentication ({@code ringleader.auth.*} in the file) nor the insecure flag is set
      */
     public Agent.Builder configure() throws IOException {
         Agent.Builder builder = Agent.builder();
+        Properties properties = new Properties();
         if (config != null) {
-            Properties properties = new Properties();
             try (Reader in = Files.newBufferedReader(config)) {
                 properties.load(in);
             } catch (IOException e) {
                 throw new IOException("cannot read --config " + config + ": " + e.getMessage(), e);
             }
             builder.properties(properties);
+        }
+        if (properties.getProperty("ringleader.auth.scheme") == null
+                && !insecure
+                && !Flags.parse("ringleader.insecure", properties.getProperty("ringleader.insecure"))) {
+            throw new IllegalArgumentException(RecordAcl.NO_AUTHENTICATION
+                    + ": set ringleader.auth.scheme and ringleader.auth.credentials.env in --config FILE, or pass"
+                    + " --insecure to let anyone write the cluster's znodes");
+        }
+        if (insecure) {
+            builder.insecure();
         }
         if (zk != null) {
             builder.connectString(zk);

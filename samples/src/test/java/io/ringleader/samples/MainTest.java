@@ -56,8 +56,29 @@ class MainTest {
 
     @Test
     void kvNode_withoutCluster_exits2_namingIt() {
-        assertThat(run("kv-node", "--data", "x", "--zk", "127.0.0.1:1")).isEqualTo(2);
+        assertThat(run("kv-node", "--data", "x", "--zk", "127.0.0.1:1", "--insecure"))
+                .isEqualTo(2);
 
         assertThat(err.toString()).startsWith("cluster is required");
+    }
+
+    @Test
+    void kvNode_withoutAuthenticationOrInsecure_exits2_inOneLineNamingBothFixes() {
+        assertThat(run("kv-node", "--data", "x", "--zk", "127.0.0.1:1", "--cluster", "kv"))
+                .isEqualTo(2);
+
+        assertThat(err.toString().strip())
+                .isEqualTo("no ZooKeeper authentication configured: set ringleader.auth.scheme and"
+                        + " ringleader.auth.credentials.env in --config FILE, or pass --insecure to let anyone write the"
+                        + " cluster's znodes. Try 'ringleader kv-node --help'.");
+    }
+
+    @Test
+    void kvLoad_withoutInsecure_exits2_namingTheFlag() {
+        assertThat(run("kv-load", "--target", "kv@127.0.0.1:1", "--ops", "1")).isEqualTo(2);
+
+        assertThat(err.toString().strip())
+                .isEqualTo("kv-load: no ZooKeeper authentication configured: the key-value client has no ZooKeeper"
+                        + " credentials; pass --insecure to let it run without (its znodes writable by anyone)");
     }
 }

@@ -10,8 +10,10 @@ import org.apache.zookeeper.data.ACL;
 /**
  * The ACL of the znodes Ringleader creates. With ZooKeeper authentication the creating identity may do everything
  * and everyone may read, for records (a member, the ring, the failovers, the operator config, an event, a suspicion)
- * and for the parents and election znodes alike ({@link #provider(ClusterPath)}); without it they are open ({@code
- * world:anyone} all), as ZooKeeper has no identity to give them to.
+ * and for the parents and election znodes alike ({@link #provider(ClusterPath)}). Without it ZooKeeper has no
+ * identity to give them to, so they can only be open ({@code world:anyone} all), and only if the insecure flag says
+ * so: every front door (the agent builder, the coordinator, the admin CLI) refuses to start with neither, in one line
+ * that starts with {@link #NO_AUTHENTICATION}, and logs {@link #INSECURE_WARNING} when it starts insecure.
  *
  * <p>ZooKeeper checks the right to create and to delete a child on its parent, so with authentication every member,
  * coordinator and admin of a cluster authenticates as one identity, the one that created the cluster's znodes (as
@@ -19,6 +21,13 @@ import org.apache.zookeeper.data.ACL;
  * parents with {@code setAcl}.
  */
 public final class RecordAcl {
+    /** How the error of a client with neither authentication nor the insecure flag begins; the fix follows. */
+    public static final String NO_AUTHENTICATION = "no ZooKeeper authentication configured";
+
+    /** The warning a client logs once when it starts with the insecure flag and without authentication. */
+    public static final String INSECURE_WARNING = "insecure: znodes are created world:anyone writable (no ZooKeeper"
+            + " authentication): anyone who can reach ZooKeeper can change or delete them";
+
     private static final List<ACL> WRITER_ONLY;
     /** Above a cluster: its creator may do everything, anyone may read and add a child. */
     private static final List<ACL> SHARED_PARENT;
@@ -35,12 +44,21 @@ public final class RecordAcl {
     private RecordAcl() {}
 
     /**
-     * The ACL for a record written by a client that is {@code authenticated} or not.
+     * The ACL for a record written by a client that is {@code authenticated} or not; {@code insecure} matters only
+     * without authentication.
      *
-     * @return {@code auth:ALL} plus {@code world:READ} if authenticated, else {@code world:anyone} all
+     * @return {@code auth:ALL} plus {@code world:READ} if authenticated, else {@code world:anyone} all if insecure
+     * @throws IllegalStateException if neither authenticated nor insecure
      */
-    public static List<ACL> of(boolean authenticated) {
-        return authenticated ? WRITER_ONLY : ZooDefs.Ids.OPEN_ACL_UNSAFE;
+    public static List<ACL> of(boolean authenticated, boolean insecure) {
+        if (authenticated) {
+            return WRITER_ONLY;
+        }
+        if (!insecure) {
+            throw new IllegalStateException(
+                    NO_AUTHENTICATION + ": refusing to create world:anyone writable znodes without the insecure flag");
+        }
+        return ZooDefs.Ids.OPEN_ACL_UNSAFE;
     }
 
     /**

@@ -78,6 +78,7 @@ class HealthCheckTest extends ZooKeeperTestBase {
         assertThatThrownBy(() -> Agent.builder().healthCheck(() -> true, Duration.ofSeconds(1), 0))
                 .hasMessage("failuresBeforeDown must be >= 1, was 0");
         assertThatThrownBy(() -> Agent.builder()
+                        .insecure()
                         .connectString("h:1")
                         .cluster("c")
                         .observer()

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.layout.RecordAcl;
+import io.ringleader.agent.testing.LogCapture;
 import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +25,10 @@ import org.apache.curator.test.KillSession;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.ACL;
+import org.apache.zookeeper.data.Id;
 import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.server.auth.DigestAuthenticationProvider;
 import org.junit.jupiter.api.Test;
 
 class MembershipTest extends ZooKeeperTestBase {
@@ -348,6 +353,7 @@ class MembershipTest extends ZooKeeperTestBase {
         }
         String connect = "127.0.0.1:" + deadPort;
         Agent agent = fixture.track(Agent.builder()
+                .insecure()
                 .connectString(connect)
                 .cluster(fixture.cluster())
                 .memberId("lonely")
@@ -367,5 +373,39 @@ class MembershipTest extends ZooKeeperTestBase {
         a.close();
         assertThat(a.registrationState()).isEqualTo(RegistrationState.CLOSED);
         assertThatThrownBy(a::start).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void insecure_createsTheRecordAndItsParentOpenToAll_andWarnsOnceAtStart() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            Agent a = fixture.start(fixture.member("a", 7001));
+            for (String path :
+                    List.of(a.clusterPath().member("a"), a.clusterPath().members())) {
+                assertThat(a.curator().getACL().forPath(path))
+                        .as(path)
+                        .containsExactlyElementsOf(ZooDefs.Ids.OPEN_ACL_UNSAFE);
+            }
+            assertThat(logs.lines())
+                    .filteredOn(line -> line.contains("cluster=" + fixture.cluster() + " "))
+                    .filteredOn(line -> line.startsWith("WARN"))
+                    .containsExactly("WARN [cluster=" + fixture.cluster() + " member=a] " + RecordAcl.INSECURE_WARNING);
+        }
+    }
+
+    @Test
+    void withAuthentication_theRecordIsWritableByItsIdentityOnly_andTheInsecureFlagIsIgnored() throws Exception {
+        try (LogCapture logs = new LogCapture()) {
+            // the fixture's members are insecure: authentication wins
+            Agent a = fixture.start(fixture.member("a", 7001).authorization("digest", "ringleader:secret"));
+            assertThat(a.curator().getACL().forPath(a.clusterPath().member("a")))
+                    .containsExactlyInAnyOrder(
+                            new ACL(
+                                    ZooDefs.Perms.ALL,
+                                    new Id("digest", DigestAuthenticationProvider.generateDigest("ringleader:secret"))),
+                            new ACL(ZooDefs.Perms.READ, ZooDefs.Ids.ANYONE_ID_UNSAFE));
+            assertThat(logs.lines())
+                    .filteredOn(line -> line.contains("cluster=" + fixture.cluster() + " "))
+                    .noneMatch(line -> line.contains("insecure"));
+        }
     }
 }

@@ -35,9 +35,10 @@ public final class AgentFixture implements AutoCloseable {
         return connectString;
     }
 
-    /** A builder for a member of this fixture's cluster, with short timeouts. */
+    /** A builder for a member of this fixture's cluster, with short timeouts, insecure (no authentication). */
     public Agent.Builder member(String id, int port) {
         return Agent.builder()
+                .insecure()
                 .connectString(connectString)
                 .cluster(cluster)
                 .memberId(id)
@@ -60,9 +61,10 @@ public final class AgentFixture implements AutoCloseable {
         return agent;
     }
 
-    /** An observer of this fixture's cluster, started and loaded. */
+    /** An observer of this fixture's cluster, started and loaded, insecure (no authentication). */
     public Agent observer() throws Exception {
         return start(Agent.builder()
+                .insecure()
                 .connectString(connectString)
                 .cluster(cluster)
                 .observer()

@@ -35,6 +35,7 @@ public final class ChildPrimary {
         watch.setDaemon(true);
         watch.start();
         Agent agent = Agent.builder()
+                .insecure()
                 .connectString(args[0])
                 .cluster(args[1])
                 .memberId(args[2])

@@ -10,6 +10,7 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.membership.Endpoint;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberState;
+import io.ringleader.agent.testing.LogCapture;
 import io.ringleader.agent.testing.ZooKeeperTestBase;
 import io.ringleader.agent.vip.VipCluster.Change;
 import java.io.IOException;

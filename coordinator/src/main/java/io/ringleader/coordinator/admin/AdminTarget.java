@@ -1,6 +1,7 @@
 package io.ringleader.coordinator.admin;
 
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RecordAcl;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -13,9 +14,16 @@ import java.util.Objects;
  * @param authScheme a ZooKeeper auth scheme such as {@code digest}, or null
  * @param authCredentials the credentials for {@code authScheme}, or null; never logged
  * @param connectTimeout how long to wait for a connection before giving up, 100ms to 1m
+ * @param insecure whether the admin may run without authentication, creating the config (and an imported ring) open
+ *     to all ({@code world:anyone}); ignored with authentication
  */
 public record AdminTarget(
-        String connectString, ClusterPath path, String authScheme, String authCredentials, Duration connectTimeout) {
+        String connectString,
+        ClusterPath path,
+        String authScheme,
+        String authCredentials,
+        Duration connectTimeout,
+        boolean insecure) {
 
     /** The largest connect timeout. */
     public static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(1);
@@ -24,7 +32,8 @@ public record AdminTarget(
      * Validates the fields.
      *
      * @throws IllegalArgumentException if the connect string is blank, the scheme and credentials are not set
-     *     together, or the timeout is out of range; the message names the bad value
+     *     together, neither they nor the insecure flag are set, or the timeout is out of range; the message names
+     *     the bad value
      */
     public AdminTarget {
         if (connectString == null || connectString.isBlank()) {
@@ -33,6 +42,12 @@ public record AdminTarget(
         Objects.requireNonNull(path, "path");
         if ((authScheme == null) != (authCredentials == null)) {
             throw new IllegalArgumentException("an auth scheme and its credentials must be set together");
+        }
+        if (authScheme == null && !insecure) {
+            throw new IllegalArgumentException(RecordAcl.NO_AUTHENTICATION
+                    + ": set ringleader.auth.scheme and ringleader.auth.credentials.env, or pass --insecure (or set"
+                    + " RINGLEADER_INSECURE=true or ringleader.insecure=true) to let anyone write the cluster's"
+                    + " znodes");
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         if (connectTimeout.compareTo(Duration.ofMillis(100)) < 0 || connectTimeout.compareTo(MAX_CONNECT_TIMEOUT) > 0) {
@@ -43,6 +58,7 @@ public record AdminTarget(
 
     @Override
     public String toString() {
-        return "AdminTarget[" + connectString + path.base() + (authScheme == null ? "" : ", auth " + authScheme) + "]";
+        return "AdminTarget[" + connectString + path.base()
+                + (authScheme == null ? ", insecure" : ", auth " + authScheme) + "]";
     }
 }

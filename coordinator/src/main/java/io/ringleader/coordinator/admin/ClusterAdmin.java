@@ -36,6 +36,8 @@ import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A connection to one cluster for the operator: reads what the cluster is ({@link #read()}), changes the operator
@@ -49,6 +51,8 @@ import org.apache.zookeeper.data.Stat;
  * <p>IMPORTANT: what this reads may be stale by the time it is shown: the cluster goes on changing.
  */
 public final class ClusterAdmin implements Closeable {
+    private static final Logger log = LoggerFactory.getLogger(ClusterAdmin.class);
+
     /** How many times a config change is tried when another writer changes the znode meanwhile. */
     static final int CONFIG_ATTEMPTS = 5;
 
@@ -67,7 +71,8 @@ public final class ClusterAdmin implements Closeable {
     }
 
     /**
-     * Connects to the ensemble and checks that the cluster exists.
+     * Connects to the ensemble and checks that the cluster exists. Without authentication (an insecure target) it
+     * logs {@link RecordAcl#INSECURE_WARNING} first.
      *
      * @throws AdminException if the connect string is invalid (bad input), ZooKeeper cannot be reached within the
      *     target's connect timeout, or the cluster does not exist
@@ -83,6 +88,8 @@ public final class ClusterAdmin implements Closeable {
         if (target.authScheme() != null) {
             builder.authorization(target.authScheme(), target.authCredentials().getBytes(StandardCharsets.UTF_8))
                     .aclProvider(RecordAcl.provider(target.path()));
+        } else {
+            log.warn("[cluster={}] {}", target.path().cluster(), RecordAcl.INSECURE_WARNING);
         }
         CuratorFramework client;
         try {
@@ -386,7 +393,7 @@ public final class ClusterAdmin implements Closeable {
 
     /** The ACL of the config and an imported ring: see {@link RecordAcl}. */
     private List<ACL> acl() {
-        return RecordAcl.of(target.authScheme() != null);
+        return RecordAcl.of(target.authScheme() != null, target.insecure());
     }
 
     /**

@@ -64,6 +64,12 @@ public final class CoordinatorCommand implements Callable<Integer> {
     String http;
 
     @Option(
+            names = "--insecure",
+            description = "Run without ZooKeeper authentication: the znodes it creates are writable by anyone"
+                    + " (ringleader.insecure=true). Ignored with ringleader.auth.*.")
+    boolean insecure;
+
+    @Option(
             names = "--parent-watch",
             description = "Stop when standard input closes (for a parent process that starts coordinators).")
     boolean parentWatch;
@@ -97,6 +103,7 @@ public final class CoordinatorCommand implements Callable<Integer> {
             overrides.put("ringleader.cluster", cluster);
             overrides.put("ringleader.coordinator.id", id);
             overrides.put(HttpAddress.KEY, http);
+            overrides.put("ringleader.insecure", insecure ? "true" : null);
             Properties properties = CoordinatorConfig.properties(config, overrides);
             settings = CoordinatorConfig.from(properties, System::getenv);
             httpAddress = HttpAddress.parse(properties.getProperty(HttpAddress.KEY));

@@ -51,7 +51,7 @@ class ClusterAdminTest {
 
     private ClusterAdmin connect() throws AdminException {
         return ClusterAdmin.connect(
-                new AdminTarget(server.getConnectString(), path, null, null, Duration.ofSeconds(5)));
+                new AdminTarget(server.getConnectString(), path, null, null, Duration.ofSeconds(5), true));
     }
 
     private void writeBehind(OperatorConfig config) {
@@ -126,7 +126,7 @@ class ClusterAdminTest {
     @Test
     void withAuthentication_theConfigIsCreatedWritableByItsIdentity_andReadableByAll() throws Exception {
         AdminTarget target =
-                new AdminTarget(server.getConnectString(), path, "digest", "ops:secret", Duration.ofSeconds(5));
+                new AdminTarget(server.getConnectString(), path, "digest", "ops:secret", Duration.ofSeconds(5), false);
         try (ClusterAdmin admin = ClusterAdmin.connect(target)) {
             admin.updateConfig(c -> c.withDrained("a", true));
         }
@@ -147,5 +147,20 @@ class ClusterAdminTest {
                             + " ringleader.auth.scheme and ringleader.auth.credentials.env for an identity that may");
         }
         assertThat(stored().drained()).containsExactly("a");
+    }
+
+    @Test
+    void insecure_createsTheConfigOpenToAll_andWithNeitherAuthenticationNorInsecureTheTargetIsRefused()
+            throws Exception {
+        try (ClusterAdmin admin = connect()) {
+            admin.updateConfig(c -> c.withDrained("a", true));
+        }
+        assertThat(other.getACL().forPath(path.config())).containsExactlyElementsOf(ZooDefs.Ids.OPEN_ACL_UNSAFE);
+
+        assertThatThrownBy(() ->
+                        new AdminTarget(server.getConnectString(), path, null, null, Duration.ofSeconds(5), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("no ZooKeeper authentication configured: ")
+                .hasMessageContainingAll("ringleader.auth.scheme", "--insecure");
     }
 }

@@ -1,13 +1,18 @@
 package io.ringleader.coordinator.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.ringleader.coordinator.Coordinator;
+import io.ringleader.coordinator.CoordinatorConfig;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.test.TestingServer;
@@ -47,7 +52,8 @@ class CoordinatorCommandTest {
                             "--id",
                             "c9",
                             "--http",
-                            "off"));
+                            "off",
+                            "--insecure"));
             try {
                 await().atMost(Duration.ofSeconds(30))
                         .until(() ->
@@ -75,6 +81,47 @@ class CoordinatorCommandTest {
         cli.setErr(new PrintWriter(second, true));
         assertThat(cli.execute("coordinator", "--zk", "127.0.0.1:2181")).isEqualTo(2);
         assertThat(second.toString()).startsWith("ringleader.cluster (--cluster) is required");
+    }
+
+    @Test
+    void withoutAuthenticationOrTheInsecureFlag_exit2_withOneLineNamingBothFixes(@TempDir Path dir) throws Exception {
+        assertThat(cli(new CoordinatorCommand()).execute("coordinator", "--zk", "127.0.0.1:2181", "--cluster", "c"))
+                .isEqualTo(2);
+        assertThat(err.toString().strip())
+                .doesNotContain("\n")
+                .isEqualTo("no ZooKeeper authentication configured: set ringleader.auth.scheme and"
+                        + " ringleader.auth.credentials.env, or set ringleader.insecure=true (--insecure) to let anyone"
+                        + " write the cluster's znodes. Try 'ringleader coordinator --help'.");
+
+        Path config = dir.resolve("coordinator.properties");
+        Files.writeString(config, "ringleader.zk=127.0.0.1:2181\nringleader.cluster=c\nringleader.insecure=maybe\n");
+        StringWriter bad = new StringWriter();
+        CommandLine cli = cli(new CoordinatorCommand());
+        cli.setErr(new PrintWriter(bad, true));
+        assertThat(cli.execute("coordinator", "--config", config.toString())).isEqualTo(2);
+        assertThat(bad.toString()).startsWith("ringleader.insecure must be true or false, was 'maybe'");
+    }
+
+    @Test
+    void theInsecureSetting_isRead_andAuthenticationMakesItIrrelevant() {
+        Properties flag = CoordinatorConfig.properties(
+                null, Map.of("ringleader.zk", "h:1", "ringleader.cluster", "c", "ringleader.insecure", "true"));
+        assertThat(CoordinatorConfig.from(flag, name -> null).insecure()).isTrue();
+
+        Properties authenticated = CoordinatorConfig.properties(
+                null,
+                Map.of(
+                        "ringleader.zk", "h:1",
+                        "ringleader.cluster", "c",
+                        "ringleader.auth.scheme", "digest",
+                        "ringleader.auth.credentials.env", "RL_TEST_CREDS"));
+        CoordinatorConfig secured = CoordinatorConfig.from(authenticated, name -> "ops:secret");
+        assertThat(secured.insecure()).isFalse();
+        assertThat(secured.authScheme()).isEqualTo("digest");
+
+        assertThatThrownBy(() -> Coordinator.create(CoordinatorConfig.defaults("h:1", "c")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("no ZooKeeper authentication configured: ");
     }
 
     @Test

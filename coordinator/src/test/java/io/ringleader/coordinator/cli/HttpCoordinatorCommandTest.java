@@ -46,7 +46,9 @@ class HttpCoordinatorCommandTest {
     void theConfiguredAddress_servesHealthWhileTheCoordinatorRuns(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("coordinator.properties");
         Files.writeString(
-                config, "ringleader.cluster=web\nringleader.ring.slots=64\nringleader.http.address=127.0.0.1:0\n");
+                config,
+                "ringleader.cluster=web\nringleader.ring.slots=64\nringleader.http.address=127.0.0.1:0\n"
+                        + "ringleader.insecure=true\n");
         CoordinatorCommand command = new CoordinatorCommand();
         CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli(command)
                 .execute("coordinator", "--config", config.toString(), "--zk", zk.getConnectString(), "--id", "w1"));
@@ -83,7 +85,15 @@ class HttpCoordinatorCommandTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String address = "127.0.0.1:" + taken.getLocalPort();
             int exit = cli(new CoordinatorCommand())
-                    .execute("coordinator", "--zk", zk.getConnectString(), "--cluster", "taken", "--http", address);
+                    .execute(
+                            "coordinator",
+                            "--zk",
+                            zk.getConnectString(),
+                            "--cluster",
+                            "taken",
+                            "--http",
+                            address,
+                            "--insecure");
             assertThat(exit).isEqualTo(1);
             assertThat(err.toString().strip())
                     .doesNotContain("\n")
@@ -95,7 +105,15 @@ class HttpCoordinatorCommandTest {
     @Test
     void aBadAddress_exit2_namingTheSetting() {
         int exit = cli(new CoordinatorCommand())
-                .execute("coordinator", "--zk", zk.getConnectString(), "--cluster", "bad", "--http", "8484");
+                .execute(
+                        "coordinator",
+                        "--zk",
+                        zk.getConnectString(),
+                        "--cluster",
+                        "bad",
+                        "--http",
+                        "8484",
+                        "--insecure");
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString())
                 .startsWith("ringleader.http.address must be host:port, [ipv6]:port or off, was '8484'");

@@ -49,6 +49,7 @@ class DashboardBrowserTest {
             List<Agent> members = new ArrayList<>();
             for (int i = 1; i <= 4; i++) {
                 Agent member = fixture.track(Agent.builder()
+                        .insecure()
                         .connectString(zk.getConnectString())
                         .cluster("orders")
                         .memberId("kv-" + i)

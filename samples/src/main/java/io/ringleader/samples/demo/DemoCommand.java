@@ -167,11 +167,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
         story.say("started coordinator-1 and " + String.join(", ", ids) + " as child processes (ring: " + SLOTS
                 + " slots, 3 replicas each; session timeout " + sessionTimeout.toMillis() + " ms)");
+        // Insecure, as every process of the demo: its ZooKeeper is private to this run and listens on loopback only.
         try (Agent observer = Agent.builder()
                         .connectString(zk)
                         .cluster(CLUSTER)
                         .memberId("demo-observer")
                         .observer()
+                        .insecure()
                         .build();
                 KvHttpClient client = startObserver(observer)) {
             String election = observer.clusterPath().coordinator();

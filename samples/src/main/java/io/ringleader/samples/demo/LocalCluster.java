@@ -15,7 +15,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * KV nodes and coordinators of one cluster as child JVMs of this process, each with its log under one folder: the
  * demo's cast and the fault tests' victims. Children run with {@code --parent-watch}, so they exit when this
- * process dies, however it dies; {@link #close()} stops every child still running.
+ * process dies, however it dies; {@link #close()} stops every child still running. They run insecure (without
+ * ZooKeeper authentication, their znodes open to all), which suits the private, loopback-only ZooKeeper of a demo or
+ * a test, not a shared one.
  */
 public final class LocalCluster implements Closeable {
     private final String zk;
@@ -67,6 +69,7 @@ public final class LocalCluster implements Closeable {
                         Integer.toString(slots),
                         "--session-timeout",
                         sessionTimeout.toMillis() + "ms",
+                        "--insecure",
                         "--parent-watch"));
     }
 
@@ -89,6 +92,7 @@ public final class LocalCluster implements Closeable {
                             "ringleader.http.address=127.0.0.1:0",
                             "ringleader.session.timeout=" + sessionTimeout.toMillis() + "ms",
                             "ringleader.connection.timeout=" + sessionTimeout.toMillis() + "ms",
+                            "ringleader.insecure=true",
                             ""));
         }
         return start(id, List.of("coordinator", "--config", config.toString(), "--id", id, "--parent-watch"));

@@ -26,8 +26,8 @@ import picocli.CommandLine.Spec;
  *
  * <pre>
  * bin/ringleader zk
- * bin/ringleader leader-job --zk 127.0.0.1:2181 --cluster orders --id job-1 --every 1s --session-timeout 2s
- * bin/ringleader leader-job --zk 127.0.0.1:2181 --cluster orders --id job-2 --every 1s --session-timeout 2s
+ * bin/ringleader leader-job --zk 127.0.0.1:2181 --cluster orders --id job-1 --every 1s --session-timeout 2s --insecure
+ * bin/ringleader leader-job --zk 127.0.0.1:2181 --cluster orders --id job-2 --every 1s --session-timeout 2s --insecure
  * </pre>
  *
  * <p>job-1 prints {@code run 1 at epoch 0x9 by member job-1}, {@code run 2 …}, while job-2 prints nothing. After

@@ -23,7 +23,8 @@ class MemberCommandTest {
 
     @Test
     void missingSettings_exit2_namingWhatIsMissing() {
-        assertThat(run("member", "--cluster", "c", "--port", "7001")).isEqualTo(2);
+        assertThat(run("member", "--cluster", "c", "--port", "7001", "--insecure"))
+                .isEqualTo(2);
         assertThat(err.toString()).startsWith("connectString is required");
     }
 

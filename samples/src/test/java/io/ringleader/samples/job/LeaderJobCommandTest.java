@@ -20,20 +20,20 @@ class LeaderJobCommandTest {
 
     @Test
     void missingZooKeeper_exits2_namingIt() {
-        assertThat(run("leader-job", "--cluster", "c")).isEqualTo(2);
+        assertThat(run("leader-job", "--cluster", "c", "--insecure")).isEqualTo(2);
         assertThat(err.toString()).startsWith("connectString is required");
     }
 
     @Test
     void aBadJobName_exits2_namingTheValue() {
-        assertThat(run("leader-job", "--zk", "127.0.0.1:1", "--cluster", "c", "--name", "a/b"))
+        assertThat(run("leader-job", "--zk", "127.0.0.1:1", "--cluster", "c", "--name", "a/b", "--insecure"))
                 .isEqualTo(2);
         assertThat(err.toString()).startsWith("job name must be").contains("'a/b'");
     }
 
     @Test
     void aPeriodOfZero_exits2_namingTheValue() {
-        assertThat(run("leader-job", "--zk", "127.0.0.1:1", "--cluster", "c", "--every", "0s"))
+        assertThat(run("leader-job", "--zk", "127.0.0.1:1", "--cluster", "c", "--every", "0s", "--insecure"))
                 .isEqualTo(2);
         assertThat(err.toString()).startsWith("period must be positive, was PT0S");
     }

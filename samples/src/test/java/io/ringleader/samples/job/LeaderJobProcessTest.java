@@ -89,6 +89,7 @@ class LeaderJobProcessTest {
                 "200ms",
                 "--session-timeout",
                 "2s",
+                "--insecure",
                 "--parent-watch");
         Process process = new ProcessBuilder(command)
                 .redirectOutput(dir.resolve(id + ".out").toFile())

@@ -88,6 +88,7 @@ class LeaderJobTest {
     /** Starts instance {@code id}; its runs append to the run log if {@code writes}, else only record. */
     private Instance start(String id, boolean writes, Duration sessionTimeout) throws Exception {
         Agent agent = Agent.builder()
+                .insecure()
                 .connectString(server.getConnectString())
                 .cluster(cluster)
                 .memberId(id)
@@ -118,6 +119,7 @@ class LeaderJobTest {
     private RunLog log() throws Exception {
         if (reader == null) {
             reader = Agent.builder()
+                    .insecure()
                     .connectString(server.getConnectString())
                     .cluster(cluster)
                     .memberId("reader")
@@ -279,6 +281,7 @@ class LeaderJobTest {
     @Test
     void badArguments_areRefusedNamingTheValue() throws Exception {
         Agent agent = Agent.builder()
+                .insecure()
                 .connectString(server.getConnectString())
                 .cluster(cluster)
                 .observer()

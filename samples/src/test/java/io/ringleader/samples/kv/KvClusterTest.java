@@ -56,6 +56,7 @@ class KvClusterTest {
     void startCluster() throws Exception {
         zk = new TestingServer(true);
         coordinator = Coordinator.create(CoordinatorConfig.defaults(zk.getConnectString(), CLUSTER)
+                .withInsecure(true)
                 .withId("coordinator-1")
                 .withRing(SLOTS, 3)
                 .withTimings(Duration.ofSeconds(30), Duration.ofMillis(50), Duration.ofSeconds(5)));
@@ -64,6 +65,7 @@ class KvClusterTest {
             startNode("kv-" + i);
         }
         observer = Agent.builder()
+                .insecure()
                 .connectString(zk.getConnectString())
                 .cluster(CLUSTER)
                 .memberId("observer")
@@ -95,6 +97,7 @@ class KvClusterTest {
     private KvNode startNode(String id) throws Exception {
         KvNode node = KvNode.builder()
                 .agent(Agent.builder()
+                        .insecure()
                         .connectString(zk.getConnectString())
                         .cluster(CLUSTER)
                         .memberId(id)

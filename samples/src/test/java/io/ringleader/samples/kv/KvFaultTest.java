@@ -64,6 +64,7 @@ class KvFaultTest {
             cluster.startNode(id);
         }
         observer = Agent.builder()
+                .insecure()
                 .connectString(zk.getConnectString())
                 .cluster(CLUSTER)
                 .memberId("test-observer")

@@ -1,5 +1,6 @@
 package io.ringleader.coordinator.cli.admin;
 
+import io.ringleader.agent.internal.Flags;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.coordinator.admin.AdminTarget;
 import io.ringleader.coordinator.cli.DurationConverter;
@@ -16,8 +17,9 @@ import picocli.CommandLine.ParameterException;
 
 /**
  * The options every admin command takes. Where to connect comes from, in order: the flag, the environment
- * ({@code RINGLEADER_ZK}, {@code RINGLEADER_CLUSTER}, {@code RINGLEADER_ROOT}), the properties file ({@code
- * ringleader.zk}, {@code ringleader.cluster}, {@code ringleader.root}, {@code ringleader.auth.*}).
+ * ({@code RINGLEADER_ZK}, {@code RINGLEADER_CLUSTER}, {@code RINGLEADER_ROOT}, {@code RINGLEADER_INSECURE}), the
+ * properties file ({@code ringleader.zk}, {@code ringleader.cluster}, {@code ringleader.root}, {@code
+ * ringleader.auth.*}, {@code ringleader.insecure}).
  */
 final class AdminOptions {
     @Option(
@@ -43,6 +45,12 @@ final class AdminOptions {
             paramLabel = "FILE",
             description = "Properties file to read (default " + AdminCommand.DEFAULT_CONFIG_NAME + " if it exists).")
     Path config;
+
+    @Option(
+            names = "--insecure",
+            description = "Run without ZooKeeper authentication: the znodes it creates are writable by anyone (else"
+                    + " RINGLEADER_INSECURE, else ringleader.insecure). Ignored with ringleader.auth.*.")
+    boolean insecure;
 
     @Option(
             names = "--connect-timeout",
@@ -115,7 +123,14 @@ final class AdminOptions {
             }
         }
         try {
-            return new AdminTarget(connect, new ClusterPath(rootPath, name), scheme, credentials, connectTimeout);
+            String insecureEnv = first(env.apply("RINGLEADER_INSECURE"));
+            boolean open = insecure
+                    || (insecureEnv != null
+                            ? Flags.parse("RINGLEADER_INSECURE", insecureEnv)
+                            : Flags.parse(
+                                    "ringleader.insecure in " + where,
+                                    first(properties.getProperty("ringleader.insecure"))));
+            return new AdminTarget(connect, new ClusterPath(rootPath, name), scheme, credentials, connectTimeout, open);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cli, e.getMessage());
         }

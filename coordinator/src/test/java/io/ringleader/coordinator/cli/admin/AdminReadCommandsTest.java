@@ -79,7 +79,8 @@ class AdminReadCommandsTest extends AdminTestBase {
         env.clear();
         Path file = Files.writeString(
                 tmp.resolve("ringleader.properties"),
-                "ringleader.zk=" + server.getConnectString() + "\nringleader.cluster=" + cluster + "\n");
+                "ringleader.zk=" + server.getConnectString() + "\nringleader.cluster=" + cluster
+                        + "\nringleader.insecure=true\n");
         assertThat(run("admin", "status", "--json", "--config", file.toString())
                         .json()
                         .get("cluster")
@@ -89,6 +90,29 @@ class AdminReadCommandsTest extends AdminTestBase {
         Result flagWins = run("admin", "status", "--config", file.toString(), "--cluster", "other");
         assertThat(flagWins.exit()).isEqualTo(1);
         assertThat(flagWins.line()).startsWith("cluster 'other' does not exist");
+    }
+
+    @Test
+    void withoutAuthenticationOrTheInsecureFlag_itRefusesInOneLineNamingBothFixes_exit2() throws Exception {
+        clusterWithRing("a");
+        env.remove("RINGLEADER_INSECURE");
+        for (String command : List.of("status", "drain")) {
+            Result r = command.equals("drain") ? admin("drain", "a") : admin(command);
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.line())
+                    .isEqualTo("no ZooKeeper authentication configured: set ringleader.auth.scheme and"
+                            + " ringleader.auth.credentials.env, or pass --insecure (or set RINGLEADER_INSECURE=true or"
+                            + " ringleader.insecure=true) to let anyone write the cluster's znodes. Try 'ringleader"
+                            + " admin " + command + " --help'.");
+            assertThat(r.out()).isEmpty();
+        }
+        assertThat(stat(path.config())).isNull();
+
+        assertThat(admin("status", "--insecure").exit()).isZero();
+        env.put("RINGLEADER_INSECURE", "yes");
+        assertThat(admin("status").line()).startsWith("RINGLEADER_INSECURE must be true or false, was 'yes'");
+        env.put("RINGLEADER_INSECURE", "false");
+        assertThat(admin("status", "--insecure").exit()).isZero();
     }
 
     @Test

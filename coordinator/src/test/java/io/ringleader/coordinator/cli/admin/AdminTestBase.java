@@ -50,7 +50,8 @@ abstract class AdminTestBase {
 
     final String cluster = "admin-" + CLUSTERS.incrementAndGet();
     final ClusterPath path = ClusterPath.of(cluster);
-    final Map<String, String> env = new HashMap<>();
+    /** The environment of the admin: insecure, as the test server has no authentication. */
+    final Map<String, String> env = new HashMap<>(Map.of("RINGLEADER_INSECURE", "true"));
     /** The properties file the admin reads when no --config is given; null: one that does not exist. */
     Path defaultProperties;
 

@@ -11,7 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,8 +23,8 @@ import picocli.CommandLine.Spec;
  * Runs the {@link LoadGenerator} against a key-value store, checks the history with the {@link
  * LinearizabilityChecker}, prints the {@link Verdict} and exits 0 if it passed, 1 if not.
  *
- * <p>The command does not know how to reach a store: its constructor takes a function from {@code --target} to a
- * {@link KvClient.Factory}. If that factory is also {@link AutoCloseable}, it is closed after the run, so it can hold
+ * <p>The command does not know how to reach a store: its constructor takes a function from {@code --target} (and
+ * {@code --insecure}) to a {@link KvClient.Factory}. If that factory is also {@link AutoCloseable}, it is closed after the run, so it can hold
  * what the clients share (a connection pool, a routing table).
  *
  * <p>Ctrl-C ends the load early; the final reads, the check and the verdict still happen before the JVM exits.
@@ -114,23 +114,30 @@ public final class LoadCommand implements Callable<Integer> {
             description = "How long the final reads may retry (default: ${DEFAULT-VALUE}).")
     Duration finalReadDeadline;
 
+    @Option(
+            names = "--insecure",
+            description = "Let the clients reach the store without ZooKeeper authentication (their ZooKeeper znodes"
+                    + " writable by anyone), as the key-value sample's client needs on a cluster without it.")
+    boolean insecure;
+
     @Mixin
     SearchBudget budget = new SearchBudget();
 
-    private final Function<String, KvClient.Factory> clients;
+    private final BiFunction<String, Boolean, KvClient.Factory> clients;
 
     /** A command without a client: running it fails with one line that says so. */
     public LoadCommand() {
-        this(target -> {
+        this((target, insecure) -> {
             throw new CommandFailedException("kv-load: this build has no key-value client");
         });
     }
 
     /**
-     * A command whose clients come from {@code clients}, given the {@code --target} value (null if not given), e.g.
-     * {@code new LoadCommand(target -> process -> new HttpKvClient(URI.create(target)))}.
+     * A command whose clients come from {@code clients}, given the {@code --target} value (null if not given) and
+     * whether {@code --insecure} was passed, e.g. {@code new LoadCommand((target, insecure) -> process -> new
+     * HttpKvClient(URI.create(target)))}.
      */
-    public LoadCommand(Function<String, KvClient.Factory> clients) {
+    public LoadCommand(BiFunction<String, Boolean, KvClient.Factory> clients) {
         this.clients = Objects.requireNonNull(clients, "clients");
     }
 
@@ -138,7 +145,7 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validate();
         LinearizabilityChecker checker = budget.checker(spec);
-        KvClient.Factory factory = Objects.requireNonNull(clients.apply(target), "the client factory");
+        KvClient.Factory factory = Objects.requireNonNull(clients.apply(target, insecure), "the client factory");
         try {
             return run(factory, checker);
         } finally {

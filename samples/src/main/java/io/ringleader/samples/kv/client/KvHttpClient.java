@@ -81,15 +81,23 @@ public final class KvHttpClient implements KvClient {
         return new KvHttpClient(Objects.requireNonNull(agent, "agent"), false, attemptTimeout, deadline);
     }
 
-    /** A client that starts and owns an observer agent of {@code cluster} on {@code zk}. */
-    public static KvHttpClient connect(String zk, String cluster, Duration attemptTimeout, Duration deadline)
-            throws Exception {
-        Agent agent = Agent.builder()
+    /**
+     * A client that starts and owns an observer agent of {@code cluster} on {@code zk}. The sample client has no
+     * ZooKeeper credentials, so its agent runs insecure; it refuses unless {@code insecure} says so.
+     *
+     * @throws IllegalStateException if not {@code insecure}
+     */
+    public static KvHttpClient connect(
+            String zk, String cluster, boolean insecure, Duration attemptTimeout, Duration deadline) throws Exception {
+        Agent.Builder builder = Agent.builder()
                 .connectString(zk)
                 .cluster(cluster)
                 .memberId("kv-client-" + ProcessHandle.current().pid() + "-" + Long.toHexString(System.nanoTime()))
-                .observer()
-                .build();
+                .observer();
+        if (insecure) {
+            builder.insecure();
+        }
+        Agent agent = builder.build();
         try {
             agent.start();
             agent.awaitJoined(Duration.ofSeconds(30));

@@ -8,7 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -29,6 +29,7 @@ class LoadCommandTest {
         final InMemoryKvClient client = new InMemoryKvClient(new ConcurrentHashMap<>());
         final AtomicBoolean closed = new AtomicBoolean();
         String target;
+        boolean insecure;
 
         @Override
         public KvClient open(int process) {
@@ -44,8 +45,9 @@ class LoadCommandTest {
     @Test
     void aCorrectStore_exits0_andItsHistoryChecksOfflineToo(@TempDir Path dir) {
         InMemoryStore store = new InMemoryStore();
-        Function<String, KvClient.Factory> clients = target -> {
+        BiFunction<String, Boolean, KvClient.Factory> clients = (target, insecure) -> {
             store.target = target;
+            store.insecure = insecure;
             return store;
         };
         Path history = dir.resolve("run.jsonl");
@@ -64,10 +66,12 @@ class LoadCommandTest {
                 "--seed",
                 "7",
                 "--history",
-                history.toString());
+                history.toString(),
+                "--insecure");
 
         assertThat(exit).as("out:%n%s%nerr:%n%s", out, err).isZero();
         assertThat(store.target).isEqualTo("memory");
+        assertThat(store.insecure).isTrue();
         assertThat(store.closed).isTrue();
         assertThat(out.toString())
                 .containsPattern("ringleader kv-load: 3 workers on 5 keys \\(r[0-9a-f]{6}-k0 to r[0-9a-f]{6}-k4\\), "
@@ -93,7 +97,7 @@ class LoadCommandTest {
         };
 
         int exit = run(
-                new LoadCommand(target -> process -> lossy),
+                new LoadCommand((target, insecure) -> process -> lossy),
                 "kv-load",
                 "--keys",
                 "3",
@@ -115,7 +119,7 @@ class LoadCommandTest {
     @Test
     void aClientThatCannotBeOpened_exits1_withOneLine() {
         int exit = run(
-                new LoadCommand(target -> process -> {
+                new LoadCommand((target, insecure) -> process -> {
                     throw new java.io.IOException("connection refused: 127.0.0.1:7001");
                 }),
                 "kv-load",
@@ -129,7 +133,7 @@ class LoadCommandTest {
 
     @Test
     void badOptions_exit2_namingTheValue() {
-        LoadCommand command = new LoadCommand(target -> process -> new InMemoryKvClient());
+        LoadCommand command = new LoadCommand((target, insecure) -> process -> new InMemoryKvClient());
 
         assertThat(run(command, "kv-load", "--read-ratio", "0.8", "--delete-ratio", "0.3"))
                 .isEqualTo(2);

@@ -1,4 +1,4 @@
-package io.ringleader.agent.vip;
+package io.ringleader.agent.testing;
 
 import java.util.List;
 import java.util.UUID;
@@ -12,13 +12,13 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Collects the log lines of {@code io.ringleader} while open, as {@code LEVEL message}. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
     private final LoggerConfig config = context.getConfiguration().getLoggerConfig("io.ringleader");
     private final AbstractAppender appender;
 
-    LogCapture() {
+    public LogCapture() {
         appender = new AbstractAppender("capture-" + UUID.randomUUID(), null, null, true, Property.EMPTY_ARRAY) {
             @Override
             public void append(LogEvent event) {
@@ -31,7 +31,7 @@ final class LogCapture implements AutoCloseable {
         context.updateLoggers();
     }
 
-    List<String> lines() {
+    public List<String> lines() {
         return List.copyOf(lines);
     }
 
