@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.test.KillSession;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -223,7 +224,7 @@ class CoordinatorEventsTest {
     void theConfiguredCap_isPublished_andTheHistoryIsTrimmedToIt() throws Exception {
         Coordinator c = fixture.coordinator(fixture.config("c1", Duration.ZERO).withEventsCap(10));
         await().atMost(WAIT).until(c::isActive);
-        EventLog log = new EventLog(c.curator(), path);
+        EventLog log = new EventLog(c.curator(), path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         for (int i = 0; i < 30; i++) {
             log.append(Event.of("test", i, null, null, Map.of()));
         }

@@ -13,7 +13,6 @@ import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.apache.zookeeper.data.Stat;
 
@@ -62,11 +61,6 @@ public final class EventLog {
         this.client = Objects.requireNonNull(client, "client");
         this.events = Objects.requireNonNull(path, "path").events();
         this.acl = List.copyOf(Objects.requireNonNull(acl, "acl"));
-    }
-
-    /** A writer whose event znodes are open to all. */
-    public EventLog(CuratorFramework client, ClusterPath path) {
-        this(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
     }
 
     /**

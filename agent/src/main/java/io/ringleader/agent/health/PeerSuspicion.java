@@ -19,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,15 +42,6 @@ public final class PeerSuspicion implements Closeable {
     private final AtomicInteger failedDeletes = new AtomicInteger();
     /** Suspects whose delete failed and is being tried again (logged at WARN once, then at DEBUG). */
     private final Set<String> failing = ConcurrentHashMap.newKeySet();
-
-    /**
-     * Suspicions reported by {@code reporter}, each lasting {@code ttl} unless renewed.
-     *
-     * @throws IllegalArgumentException if the ttl is not between 100 ms and 10 min
-     */
-    public PeerSuspicion(CuratorFramework client, ClusterPath path, String reporter, Duration ttl, String threadName) {
-        this(client, path, reporter, ttl, ZooDefs.Ids.OPEN_ACL_UNSAFE, threadName);
-    }
 
     /**
      * Suspicions reported by {@code reporter}, each lasting {@code ttl} unless renewed, each znode created with

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.listen.Listenable;
-import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.ACL;
 
 /**
@@ -93,7 +92,7 @@ public interface Membership extends Closeable {
         private final CuratorFramework client;
         private final ClusterPath path;
         private Member self;
-        private List<ACL> acl = ZooDefs.Ids.OPEN_ACL_UNSAFE;
+        private List<ACL> acl;
         private String threadName;
 
         private Builder(CuratorFramework client, ClusterPath path) {
@@ -107,7 +106,10 @@ public interface Membership extends Closeable {
             return this;
         }
 
-        /** The ACL of the own znode (default: open). */
+        /**
+         * The ACL of the own znode; required with {@link #self(Member)} (no default: {@link
+         * io.ringleader.agent.layout.RecordAcl#of(boolean, boolean)} gives open ACLs only with the insecure flag).
+         */
         public Builder acl(List<ACL> acl) {
             this.acl = List.copyOf(acl);
             return this;
@@ -124,6 +126,7 @@ public interface Membership extends Closeable {
          *
          * @throws IllegalArgumentException if the own record is over the size budget, or the client uses a Curator
          *     namespace (the membership watches raw ZooKeeper paths; use the cluster path's root instead)
+         * @throws IllegalStateException if the own record is given without its ACL
          */
         public Membership build() {
             String namespace = client.getNamespace();
@@ -133,6 +136,10 @@ public interface Membership extends Closeable {
             }
             if (self != null) {
                 MemberCodec.encode(self);
+                if (acl == null) {
+                    throw new IllegalStateException("the member record of '" + self.id() + "' needs an ACL: call"
+                            + " acl(RecordAcl.of(authenticated, insecure))");
+                }
             }
             String name = threadName != null
                     ? threadName

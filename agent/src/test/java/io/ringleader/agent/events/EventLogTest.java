@@ -18,6 +18,7 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class EventLogTest {
 
     @Test
     void appendedEvents_areReadBackInOrder_withTheirSequenceAndDetails() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         Event ring =
                 Event.of(Event.RING, 2, null, 0x1a2fL, Map.of("slotsMoved", 12, "reasons", Map.of("DEPARTED", 12)));
         List<Event> stored = log.append(List.of(left("kv-1", 1), ring));
@@ -76,7 +77,7 @@ class EventLogTest {
 
     @Test
     void latestN_isTheNewestN_oldestFirst_andAfterReadsOnlyNewerOnes() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         for (int i = 0; i < 5; i++) {
             log.append(left("m" + i, i));
         }
@@ -101,7 +102,7 @@ class EventLogTest {
 
     @Test
     void theCap_trimsTheOldest_inBatches_keepingTheNewest() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         log.publishCap(EventLog.MIN_CAP);
         int slack = EventLog.slack(EventLog.MIN_CAP);
         for (int i = 0; i < EventLog.MIN_CAP + slack; i++) {
@@ -119,7 +120,7 @@ class EventLogTest {
 
     @Test
     void theCap_isTheClustersOwn_storedInTheEventsZnode() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         log.publishCap(500);
         log.publishCap(500);
         assertThat(EventLog.capOf(client.getData().forPath(path.events()))).isEqualTo(500);
@@ -132,7 +133,7 @@ class EventLogTest {
 
     @Test
     void anEventOverItsBudget_isRefused_andNothingIsWritten() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         Event big = Event.of(Event.RING, 1, null, null, Map.of("note", "x".repeat(EventCodec.MAX_BYTES)));
 
         assertThatThrownBy(() -> log.append(List.of(left("a", 1), big)))
@@ -143,7 +144,7 @@ class EventLogTest {
 
     @Test
     void aMalformedEventZnode_isSkippedWithOneWarning() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         log.append(left("a", 1));
         client.create().forPath(path.events() + "/e-0000000001", "{not json".getBytes(StandardCharsets.UTF_8));
         log.append(left("b", 2));
@@ -175,7 +176,7 @@ class EventLogTest {
 
     @Test
     void awaitAfter_returnsAsSoonAsAnEventIsWritten() throws Exception {
-        EventLog log = new EventLog(client, path);
+        EventLog log = new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE);
         Event first = log.append(left("a", 1));
         EventReader reader = new EventReader(client, path, skipped::add);
 

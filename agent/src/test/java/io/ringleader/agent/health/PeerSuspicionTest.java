@@ -40,8 +40,8 @@ class PeerSuspicionTest extends ZooKeeperTestBase {
 
     @Test
     void aSuspicion_isDeletedWhenItsTtlRunsOut_whileTheReportersSessionLives() throws Exception {
-        try (PeerSuspicion suspicion =
-                new PeerSuspicion(client, path, "r", Duration.ofSeconds(2), "test-suspicion-ttl")) {
+        try (PeerSuspicion suspicion = new PeerSuspicion(
+                client, path, "r", Duration.ofSeconds(2), ZooDefs.Ids.OPEN_ACL_UNSAFE, "test-suspicion-ttl")) {
             suspicion.report("x");
             await().atMost(WAIT).until(() -> reported("x", "r"));
 
@@ -52,8 +52,8 @@ class PeerSuspicionTest extends ZooKeeperTestBase {
 
     @Test
     void anExpiryWhoseDeleteFails_triesAgain_untilTheSuspicionIsGone() throws Exception {
-        try (PeerSuspicion suspicion =
-                new PeerSuspicion(client, path, "r", Duration.ofMillis(200), "test-suspicion-retry")) {
+        try (PeerSuspicion suspicion = new PeerSuspicion(
+                client, path, "r", Duration.ofMillis(200), ZooDefs.Ids.OPEN_ACL_UNSAFE, "test-suspicion-retry")) {
             // ZooKeeper checks a delete against the parent's ACL: without DELETE there, the expiry's delete fails
             // (set before the report, so that no expiry can run first).
             String parent = PeerSuspicion.suspectPath(path, "x");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.RecordAcl;
 import io.ringleader.agent.testing.LogCapture;
 import io.ringleader.agent.testing.ZooKeeperTestBase;
@@ -194,6 +195,21 @@ class MembershipTest extends ZooKeeperTestBase {
                                 "c", fixed.endpoint(), 1, null, MemberState.UP, fixed.startedAt(), Map.of())));
         await().atMost(WAIT).until(() -> observer.members().contains("c"));
         a.curator().delete().forPath(members + "/c");
+    }
+
+    /** A member record has no default ACL: an open one would bypass the insecure flag. */
+    @Test
+    void aMemberRecordWithoutAnAcl_isRefused() {
+        try (CuratorFramework client = CuratorFrameworkFactory.newClient("127.0.0.1:1", new RetryOneTime(1))) {
+            Member self = new Member(
+                    "m", new Endpoint("127.0.0.1", 1), 1, null, MemberState.UP, java.time.Instant.EPOCH, Map.of());
+            assertThatThrownBy(() -> Membership.builder(client, ClusterPath.of("c"))
+                            .self(self)
+                            .build())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("'m' needs an ACL")
+                    .hasMessageContaining("RecordAcl.of(authenticated, insecure)");
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.zookeeper.ZooDefs;
 import org.junit.jupiter.api.Test;
 
 /** {@code ringleader admin events}: the history as written by a coordinator and its members, and as stored. */
@@ -28,7 +29,7 @@ class AdminEventsTest extends AdminTestBase {
     private static final Duration WAIT = CoordinatorFixture.WAIT;
 
     private void write(Event... events) throws Exception {
-        new EventLog(client, path).append(List.of(events));
+        new EventLog(client, path, ZooDefs.Ids.OPEN_ACL_UNSAFE).append(List.of(events));
     }
 
     private static Event takeover(String member, int slots, long detected, long router, long primary) {
