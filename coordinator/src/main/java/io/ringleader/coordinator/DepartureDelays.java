@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 /**
  * The rebalance delay: when each member of the ring left, and which departed members stay in place while their delay
  * runs (their backups serve their slots meanwhile; a member that comes back inside it finds its slots where it left
- * them). Pure, with the time passed in; confined to the coordinator's thread.
+ * them). No clock of its own (the time is passed in) and no I/O; its state is the departures it has seen. Confined to
+ * the coordinator's thread.
  */
 final class DepartureDelays {
     private final Map<String, Instant> departedAt = new HashMap<>();

@@ -129,7 +129,7 @@ public final class EventLog {
             current = client.getData().storingStatIn(stat).forPath(events);
         } catch (KeeperException.NoNodeException e) {
             try {
-                client.create().creatingParentsIfNeeded().forPath(events, data);
+                client.create().creatingParentsIfNeeded().withACL(acl).forPath(events, data);
                 return;
             } catch (KeeperException.NodeExistsException raced) {
                 current = client.getData().storingStatIn(stat).forPath(events);
@@ -231,7 +231,7 @@ public final class EventLog {
 
     private void ensureParent() throws Exception {
         try {
-            client.create().creatingParentsIfNeeded().forPath(events, new byte[0]);
+            client.create().creatingParentsIfNeeded().withACL(acl).forPath(events, new byte[0]);
         } catch (KeeperException.NodeExistsException e) {
             // created meanwhile
         }

@@ -337,7 +337,8 @@ final class ZkMembership implements Membership, ViewThread {
 
     private void ensureMembersPath() {
         try {
-            client.create().creatingParentsIfNeeded().forPath(path.members());
+            // the members' parent gets the records' ACL (an observer has none: the client's ACL provider decides)
+            client.create().creatingParentsIfNeeded().withACL(acl).forPath(path.members());
         } catch (KeeperException.NodeExistsException e) {
             // the usual case
         } catch (Exception e) {

@@ -61,8 +61,9 @@ public final class RoutingTable {
     }
 
     /**
-     * With {@code previous} of the same ring, only the slots listing a member whose eligible record changed are
-     * computed again: a member's arrival or departure touches about {@code S·R/n} slots instead of {@code S}.
+     * With {@code previous} of the same ring, only the slots listing a member whose eligible record changed get their
+     * primary computed again, and only those listing a member whose present record changed get their replica list
+     * again: a member's arrival or departure touches about {@code S·R/n} slots instead of {@code S}.
      */
     private RoutingTable(Ring ring, long ringZxid, List<Member> present, long membersZxid, RoutingTable previous) {
         this.ring = ring;
@@ -392,17 +393,18 @@ public final class RoutingTable {
     }
 
     private static List<Member> replicasOf(Ring r, int slot, Member[] byIndex) {
-        List<Member> out = new ArrayList<>(r.replication());
-        for (int rank = 0; rank < r.replication(); rank++) {
+        Member[] out = new Member[r.replication()];
+        int count = 0;
+        for (int rank = 0; rank < out.length; rank++) {
             int index = r.replicaIndex(slot, rank);
             if (index == Ring.NONE) {
                 break;
             }
             if (byIndex[index] != null) {
-                out.add(byIndex[index]);
+                out[count++] = byIndex[index];
             }
         }
-        return List.copyOf(out);
+        return Collections.unmodifiableList(Arrays.asList(count == out.length ? out : Arrays.copyOf(out, count)));
     }
 
     /** The present member with this id, or null. */

@@ -182,6 +182,7 @@ public record ClusterState(
                 ? "the ring of cluster '" + path.cluster() + "' cannot be parsed (" + ringProblem
                         + "); the active coordinator rebuilds it, or restore it with 'ringleader admin import'"
                 : "cluster '" + path.cluster() + "' has no ring yet; start a coordinator"
-                        + " (ringleader coordinator --zk ... --cluster " + path.cluster() + ")";
+                        + " (ringleader coordinator --zk ... --cluster " + path.cluster()
+                        + ", with ringleader.auth.* or --insecure)";
     }
 }

@@ -103,7 +103,7 @@ class CoordinatorCommandTest {
     }
 
     @Test
-    void theInsecureSetting_isRead_andAuthenticationMakesItIrrelevant() {
+    void theInsecureSetting_isRead_authenticationNeedsNoFlag_andNeitherIsRefused() {
         Properties flag = CoordinatorConfig.properties(
                 null, Map.of("ringleader.zk", "h:1", "ringleader.cluster", "c", "ringleader.insecure", "true"));
         assertThat(CoordinatorConfig.from(flag, name -> null).insecure()).isTrue();

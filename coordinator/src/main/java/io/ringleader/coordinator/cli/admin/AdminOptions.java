@@ -124,12 +124,12 @@ final class AdminOptions {
         }
         try {
             String insecureEnv = first(env.apply("RINGLEADER_INSECURE"));
-            boolean open = insecure
-                    || (insecureEnv != null
-                            ? Flags.parse("RINGLEADER_INSECURE", insecureEnv)
-                            : Flags.parse(
-                                    "ringleader.insecure in " + where,
-                                    first(properties.getProperty("ringleader.insecure"))));
+            // the setting is parsed even with --insecure, so that a bad value is named, not ignored
+            boolean setting = insecureEnv != null
+                    ? Flags.parse("RINGLEADER_INSECURE", insecureEnv)
+                    : Flags.parse(
+                            "ringleader.insecure in " + where, first(properties.getProperty("ringleader.insecure")));
+            boolean open = insecure || setting;
             return new AdminTarget(connect, new ClusterPath(rootPath, name), scheme, credentials, connectTimeout, open);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(cli, e.getMessage());

@@ -111,6 +111,9 @@ class AdminReadCommandsTest extends AdminTestBase {
         assertThat(admin("status", "--insecure").exit()).isZero();
         env.put("RINGLEADER_INSECURE", "yes");
         assertThat(admin("status").line()).startsWith("RINGLEADER_INSECURE must be true or false, was 'yes'");
+        assertThat(admin("status", "--insecure").line())
+                .as("a bad setting is named even with the flag")
+                .startsWith("RINGLEADER_INSECURE must be true or false, was 'yes'");
         env.put("RINGLEADER_INSECURE", "false");
         assertThat(admin("status", "--insecure").exit()).isZero();
     }
@@ -337,7 +340,7 @@ class AdminReadCommandsTest extends AdminTestBase {
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.line())
                 .isEqualTo("cluster '" + cluster + "' has no ring yet; start a coordinator (ringleader coordinator"
-                        + " --zk ... --cluster " + cluster + ")");
+                        + " --zk ... --cluster " + cluster + ", with ringleader.auth.* or --insecure)");
     }
 
     @Test
