@@ -16,6 +16,7 @@ import io.ringleader.agent.roles.SlotSet;
 import io.ringleader.agent.routing.CallKind;
 import io.ringleader.agent.routing.CallPolicy;
 import io.ringleader.agent.routing.Caller;
+import io.ringleader.agent.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -487,19 +488,26 @@ class CoordinatorTest {
     }
 
     @Test
-    void aCorruptRing_isRebuiltFromTheMembers_withALargerEpoch() throws Exception {
+    void aCorruptRing_isRebuiltFromTheMembers_withALargerEpoch_afterOneError() throws Exception {
         coordinator("c1", Duration.ZERO);
         Agent a = member("a");
         awaitRingOf(a.curator(), Set.of("a"));
         String ringPath = "/ringleader/" + cluster + "/ring";
-        a.curator().setData().forPath(ringPath, "{\"format\":1,\"epoch\":".getBytes(StandardCharsets.UTF_8));
-        long corruptZxid = a.curator().checkExists().forPath(ringPath).getMzxid();
+        try (LogCapture logs = new LogCapture()) {
+            a.curator().setData().forPath(ringPath, "{\"format\":1,\"epoch\":".getBytes(StandardCharsets.UTF_8));
+            long corruptZxid = a.curator().checkExists().forPath(ringPath).getMzxid();
 
-        member("b");
+            member("b");
 
-        Ring rebuilt = awaitRingOf(a.curator(), Set.of("a", "b"));
-        assertThat(rebuilt.epoch()).isGreaterThan(corruptZxid);
-        assertBalanced(rebuilt);
+            Ring rebuilt = awaitRingOf(a.curator(), Set.of("a", "b"));
+            assertThat(rebuilt.epoch()).isGreaterThan(corruptZxid);
+            assertBalanced(rebuilt);
+            // the coordinator's one error line, naming the znode, the problem and what it does about it (each agent's
+            // router logs its own, keeping its last good ring)
+            assertThat(logs.lines().stream().filter(l -> l.startsWith("ERROR") && l.contains("coordinator=c1")))
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .contains("the ring cannot be parsed", ringPath, "rebuilding it from the members");
+        }
     }
 
     @Test
