@@ -122,6 +122,8 @@ public final class Coordinator implements Closeable {
     // Confined to the executor.
     /** Whether a NOAUTH on the ring write was logged since the last write that went through. */
     private boolean noAuthLogged;
+    /** Whether a ring over the size budget was logged since the last write that went through. */
+    private boolean tooLargeLogged;
 
     private final DepartureDelays delays = new DepartureDelays();
     private final Map<String, Member> lastKnown = new HashMap<>();
@@ -710,7 +712,9 @@ public final class Coordinator implements Closeable {
         WRITTEN,
         DEPOSED,
         CONFLICT,
-        FAILED
+        FAILED,
+        /** The ring does not fit its znode: nothing written, the last ring stays. */
+        TOO_LARGE
     }
 
     /** The members {@link #quorumSuspects} names, each logged once when it is first taken out. */
@@ -805,6 +809,7 @@ public final class Coordinator implements Closeable {
                 schedule(config.debounce());
             }
             case FAILED -> schedule(config.debounce().plusMillis(250));
+            case TOO_LARGE -> {} // logged; the next change of the members or the config tries again
         }
     }
 
@@ -849,7 +854,21 @@ public final class Coordinator implements Closeable {
      */
     WriteOutcome fencedWrite(
             CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, FailoversWrite failovers) {
-        byte[] bytes = RingCodec.encode(next);
+        byte[] bytes;
+        try {
+            bytes = RingCodec.encode(next);
+        } catch (IllegalArgumentException e) {
+            if (!tooLargeLogged) {
+                tooLargeLogged = true;
+                log.error(
+                        "{}cannot write ring epoch 0x{}: {}; the last ring stays. A ring of fewer slots or replicas"
+                                + " fits (ringleader.ring.slots, ringleader.ring.replication; they shape a new ring)",
+                        logPrefix,
+                        Long.toHexString(next.epoch()),
+                        e.getMessage());
+            }
+            return WriteOutcome.TOO_LARGE;
+        }
         try {
             List<CuratorOp> ops = new ArrayList<>(3);
             ops.add(client.transactionOp().check().forPath(current.latchPath()));
@@ -859,6 +878,7 @@ public final class Coordinator implements Closeable {
             }
             client.transaction().forOperations(ops);
             noAuthLogged = false;
+            tooLargeLogged = false;
             return WriteOutcome.WRITTEN;
         } catch (KeeperException e) {
             if (failedOp(e) == 0) {

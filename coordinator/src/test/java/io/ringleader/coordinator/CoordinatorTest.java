@@ -467,6 +467,45 @@ class CoordinatorTest {
         assertThat(successor.writes()).isPositive();
     }
 
+    /** A ring over the znode budget is not written: one error line naming its size and the fix; the last ring stays. */
+    @Test
+    void aRingOverTheSizeBudget_isNotWritten_andLoggedOnceNamingTheFix() throws Exception {
+        Coordinator c = coordinator("c1", Duration.ZERO);
+        Agent a = member("a");
+        Ring ring = awaitRingOf(a.curator(), Set.of("a"));
+        String ringPath = "/ringleader/" + cluster + "/ring";
+        Stat stat = c.curator().checkExists().forPath(ringPath);
+        // 65,536 slots of 7 random members of 300: about 9 bits of entropy per entry, over 512 KiB encoded
+        java.util.Random random = new java.util.Random(1);
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            ids.add("m" + i);
+        }
+        int[] table = new int[65536 * 7];
+        for (int s = 0; s < 65536; s++) {
+            Set<Integer> used = new HashSet<>();
+            for (int r = 0; r < 7; r++) {
+                int m;
+                do {
+                    m = random.nextInt(300);
+                } while (!used.add(m));
+                table[s * 7 + r] = m;
+            }
+        }
+        Ring huge = Ring.of(ring.epoch() + 1, 65536, 7, ids, table);
+        Term term = c.term().orElseThrow();
+        try (LogCapture logs = new LogCapture()) {
+            assertThat(c.fencedWrite(c.curator(), term, ringPath, stat, huge))
+                    .isEqualTo(Coordinator.WriteOutcome.TOO_LARGE);
+            assertThat(c.fencedWrite(c.curator(), term, ringPath, stat, huge))
+                    .isEqualTo(Coordinator.WriteOutcome.TOO_LARGE);
+            assertThat(logs.lines().stream().filter(l -> l.startsWith("ERROR")))
+                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                    .contains("over the budget of 524288 bytes", "the last ring stays", "ringleader.ring.slots");
+        }
+        assertThat(readRing(a.curator())).isEqualTo(ring);
+    }
+
     @Test
     void aDeposedCoordinatorsLateWrite_isRejectedByZooKeeper() throws Exception {
         Coordinator first = coordinator("c1", Duration.ZERO);
