@@ -50,12 +50,11 @@ final class Quotas {
     }
 
     /**
-     * Total entries per member; {@code previous[m]} is what member m held before (0 if new), {@code zone[m]} its zone
-     * index or -1.
+     * Which members are capped at {@code S} entries (one per slot): water-filling, each member whose share of what the
+     * uncapped members share is over {@code S} is capped, until none is.
      */
-    static int[] totals(int slots, int ranks, int[] weight, int[] zone, int[] previous) {
+    private static boolean[] capped(int slots, int ranks, int[] weight) {
         int n = weight.length;
-        int[] total = new int[n];
         boolean[] capped = new boolean[n];
         long budget = (long) slots * ranks;
         boolean changed = true;
@@ -70,7 +69,6 @@ final class Quotas {
             for (int m = 0; m < n; m++) {
                 if (!capped[m] && budget * weight[m] > (long) slots * w) {
                     capped[m] = true;
-                    total[m] = slots;
                     changed = true;
                 }
             }
@@ -81,6 +79,51 @@ final class Quotas {
                         budget -= slots;
                     }
                 }
+            }
+        }
+        return capped;
+    }
+
+    /** Floor ({@code [0]}) and ceiling ({@code [1]}) of each member's share of the entries, capped as in {@link #totals}. */
+    static long[][] bounds(int slots, int ranks, int[] weight) {
+        int n = weight.length;
+        boolean[] capped = capped(slots, ranks, weight);
+        long budget = (long) slots * ranks;
+        long w = 0;
+        for (int m = 0; m < n; m++) {
+            if (capped[m]) {
+                budget -= slots;
+            } else {
+                w += weight[m];
+            }
+        }
+        long[][] bounds = new long[2][n];
+        for (int m = 0; m < n; m++) {
+            if (capped[m]) {
+                bounds[0][m] = slots;
+                bounds[1][m] = slots;
+            } else {
+                long share = budget * weight[m];
+                bounds[0][m] = share / w;
+                bounds[1][m] = (share + w - 1) / w;
+            }
+        }
+        return bounds;
+    }
+
+    /**
+     * Total entries per member; {@code previous[m]} is what member m held before (0 if new), {@code zone[m]} its zone
+     * index or -1.
+     */
+    static int[] totals(int slots, int ranks, int[] weight, int[] zone, int[] previous) {
+        int n = weight.length;
+        int[] total = new int[n];
+        boolean[] capped = capped(slots, ranks, weight);
+        long budget = (long) slots * ranks;
+        for (int m = 0; m < n; m++) {
+            if (capped[m]) {
+                total[m] = slots;
+                budget -= slots;
             }
         }
         long w = 0;

@@ -118,7 +118,8 @@ final class Rebalance {
         this.startPrevRank = setPrevRank.clone();
         this.repaired = new boolean[slots];
         this.spread = spread;
-        this.total = Quotas.totals(slots, ranks, weight, zone, held);
+        this.total = KeptTotals.choose(
+                slots, ranks, weight, zone, held, Quotas.totals(slots, ranks, weight, zone, held), set, setLen);
         this.previouslyHeld = held.clone();
         this.primaryShortfall = new int[n];
         long[] keys = new long[slots];

@@ -62,6 +62,20 @@ class PlacementPropertiesTest {
 
     static final String IN_REPAIR_STEPS = " [zones spread]";
 
+    /** Rules asserted at every step of the edge sequences (certified forced moves are not violations). */
+    static final List<String> EDGE_STRICT = List.of(
+            "balance (rank and total)",
+            "balance, capped members (rank and total)",
+            "leave: only departed entries move",
+            "leave: only departed entries move" + IN_REPAIR_STEPS,
+            "leave: primaries moved <= 1.01x+1",
+            "leave: primaries moved <= 1.01x+1" + IN_REPAIR_STEPS,
+            "spare added: nothing moves",
+            "zones: distinct in every slot when feasible",
+            "zone repairs <= 2 x conflicts",
+            "certificate: no forced move when the ring keeps them",
+            "certificate: no forced set change when the ring keeps the sets");
+
     /**
      * Movement rules that zone spread comes before: asserted in a sequence until it has a ring with every slot in
      * distinct zones, measured from then on (spreading zones, by swaps or repairs, may move a primary that stayed,
@@ -179,10 +193,10 @@ class PlacementPropertiesTest {
                     "  moves between survivors labelled DEAD_END: %d%s%n",
                     deadEnds, deadEnd == null ? "" : " (first: " + deadEnd + ")"));
             sb.append(String.format(
-                    "  leaves where zone spread and balance force a surviving primary to move (certified): %d%s%n",
+                    "  leaves where balance (and zone spread, where feasible) force a surviving primary to move (certified): %d%s%n",
                     forcedPrimaryMoves, forcedPrimaryMove == null ? "" : " (first: " + forcedPrimaryMove + ")"));
             sb.append(String.format(
-                    "  leaves where zone spread and balance force a survivor out of its slots (certified): %d%s%n",
+                    "  leaves where balance (and zone spread, where feasible) force a survivor out of its slots (certified): %d%s%n",
                     forcedSetChanges, forcedSetChange == null ? "" : " (first: " + forcedSetChange + ")"));
             sb.append(String.format(
                     "  joins over the primary bound: %d, of which ranked with the fewest primary moves their sets allow"
@@ -352,9 +366,23 @@ class PlacementPropertiesTest {
         assertThat(tally.joinsIntoSpreadExact).isEqualTo(tally.joinsIntoSpread);
     }
 
+    /**
+     * Edge sequences: distinctness, completeness, determinism, the plan and the spare rules are asserted in every step
+     * (as everywhere), and so are the rules of {@link #EDGE_STRICT}: balance, also with capped members, and on every
+     * leave that only the departed member's entries move unless a certificate proves that no balanced (and, where a
+     * full spread is feasible, spread) ring does so. The other movement rules are measured and printed.
+     */
     @Test
     void edgeSequences_stayValidAndDeterministic() {
-        run(Regime.EDGE, EDGE_SEQUENCES, "edge sequences");
+        Tally tally = run(Regime.EDGE, EDGE_SEQUENCES, "edge sequences");
+        for (String rule : EDGE_STRICT) {
+            assertThat(tally.count.getOrDefault(rule, 0))
+                    .as("%s%n%s", rule, tally.report(""))
+                    .isZero();
+        }
+        assertThat(tally.forcedSetChanges)
+                .as("edge leaves certified to move a survivor's entry")
+                .isPositive();
     }
 
     /** Runs seeds 1..count of a regime into one tally and prints its report. */
@@ -849,9 +877,11 @@ class PlacementPropertiesTest {
                         .as("%s: the regular regime has no capped member", ctx)
                         .isTrue();
             }
-            if (uncapped) {
-                String problem = RingChecks.balanceProblem(ring, ps);
-                tally.check("balance (rank and total)", problem == null, ctx + ": " + problem);
+            String problem = RingChecks.balanceProblem(ring, ps);
+            tally.check("balance (rank and total)", problem == null, ctx + ": " + problem);
+            if (!uncapped) {
+                // a member capped at one replica per slot, the rest shared by weight (also counted above)
+                tally.check("balance, capped members (rank and total)", problem == null, ctx + ": " + problem);
             }
             tally.zoneBad += zoneViolations(ring, ps);
             tally.zoneSlots += ring.slotCount();
@@ -923,6 +953,13 @@ class PlacementPropertiesTest {
                                 + ")";
                     }
                 }
+            }
+            if (problem != null
+                    && (op == Op.LEAVE || op == Op.DRAIN)
+                    && RingChecks.keptSlotsInfeasible(before, after, ps)) {
+                // no balanced (and, where feasible, spread) ring keeps every survivor in its slots: some survivor's
+                // entry must go to another survivor (counted with the leave's certified set changes)
+                problem = null;
             }
             tally.check(
                     "survivor -> survivor only as zone repair",
@@ -1029,11 +1066,12 @@ class PlacementPropertiesTest {
             // the ring itself keeps every survivor in its slots, spread and balanced: a witness against a certificate
             boolean keptWitness = setsKept
                     && repaired.isEmpty()
-                    && tally.repairStep
-                    && RingChecks.slotsWithoutDistinctZones(after, ps) == 0
+                    && (!RingChecks.zoneSpreadFeasible(after, ps)
+                            || RingChecks.slotsWithoutDistinctZones(after, ps) == 0)
                     && RingChecks.balanceProblem(after, ps) == null;
-            // where a certificate may excuse a violation
-            boolean certifiable = tally.repairStep && RingChecks.zoneSpreadFeasible(after, ps) && uncapped(after, ps);
+            // a certificate may excuse a violation in any step: it is a proof over every balanced (and, where a spread
+            // is feasible, spread) ring
+            boolean certifiable = true;
             if (keptWitness) {
                 // the certificate must not claim that impossible
                 tally.check(
@@ -1042,7 +1080,8 @@ class PlacementPropertiesTest {
                         ctx);
             }
             if (setProblem != null && certifiable && RingChecks.keptSlotsInfeasible(before, after, ps)) {
-                // zone spread and balance leave no ring in which only the departed member's entries move
+                // balance (and zone spread, where feasible) leave no ring in which only the departed member's entries
+                // move
                 tally.forcedSetChanges++;
                 tally.forcedSetChange = tally.forcedSetChange == null ? ctx : tally.forcedSetChange;
                 setProblem = null;
@@ -1057,7 +1096,8 @@ class PlacementPropertiesTest {
             }
             boolean survivingPrimaryMoved = primaryProblem != null; // before a certificate clears it
             if (primaryProblem != null && certifiable && RingChecks.keptPrimariesInfeasible(before, after, ps)) {
-                // zone spread and balance leave no ring that keeps every surviving primary: not a violation
+                // balance (and zone spread, where feasible) leave no ring that keeps every surviving primary: not a
+                // violation
                 tally.forcedPrimaryMoves++;
                 tally.forcedPrimaryMove = tally.forcedPrimaryMove == null ? ctx : tally.forcedPrimaryMove;
                 primaryProblem = null;

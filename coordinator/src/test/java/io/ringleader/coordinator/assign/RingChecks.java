@@ -50,40 +50,72 @@ final class RingChecks {
         }
     }
 
-    /** Per rank within floor/ceil of S*w/W, total within floor/ceil of S*R'*w/W. */
+    /**
+     * Per rank within floor/ceil of a member's share over R', total within floor/ceil of its share (see {@link
+     * #entryShares}; without a capped member, S*w/W and S*R'*w/W).
+     */
     static void balanced(Ring ring, Map<String, Participant> ps, String ctx) {
-        int n = ring.members().size();
+        List<String> members = ring.members();
+        int n = members.size();
         if (n == 0) {
             return;
         }
         int ranks = Math.min(ring.replication(), n);
-        long w = 0;
-        for (String id : ring.members()) {
-            w += ps.get(id).weight();
-        }
-        long slots = ring.slotCount();
+        long[][] share = entryShares(members, ps, ring.slotCount(), ranks);
         Map<String, Integer> total = new HashMap<>();
         for (int r = 0; r < ranks; r++) {
             for (Map.Entry<String, Integer> e : ring.slotCounts(r).entrySet()) {
-                long wi = ps.get(e.getKey()).weight();
-                long diff = e.getValue() * w - slots * wi;
-                assertThat(Math.abs(diff))
+                long[] sh = share[members.indexOf(e.getKey())];
+                // |count - share/R'| < 1
+                assertThat(Math.abs(e.getValue() * sh[1] * ranks - sh[0]))
                         .as(
                                 "%s: %s holds %d slots at rank %d, ideal %.3f",
-                                ctx, e.getKey(), e.getValue(), r, (double) slots * wi / w)
-                        .isLessThan(w);
+                                ctx, e.getKey(), e.getValue(), r, (double) sh[0] / sh[1] / ranks)
+                        .isLessThan(sh[1] * ranks);
                 total.merge(e.getKey(), e.getValue(), Integer::sum);
             }
         }
         for (Map.Entry<String, Integer> e : total.entrySet()) {
-            long wi = ps.get(e.getKey()).weight();
-            long diff = e.getValue() * w - slots * ranks * wi;
-            assertThat(Math.abs(diff))
-                    .as(
-                            "%s: %s holds %d replicas, ideal %.3f",
-                            ctx, e.getKey(), e.getValue(), (double) slots * ranks * wi / w)
-                    .isLessThan(w);
+            long[] sh = share[members.indexOf(e.getKey())];
+            assertThat(Math.abs(e.getValue() * sh[1] - sh[0]))
+                    .as("%s: %s holds %d replicas, ideal %.3f", ctx, e.getKey(), e.getValue(), (double) sh[0] / sh[1])
+                    .isLessThan(sh[1]);
         }
+    }
+
+    /**
+     * Each member's share of the {@code S·R'} entries as {@code [numerator, denominator]}: {@code S·R'·w/W}, except
+     * that no member can hold a slot twice, so a share over {@code S} is {@code S} and the rest is shared by the others
+     * by weight, again capped (water-filling). Written apart from {@code Quotas}, from the rule alone.
+     */
+    static long[][] entryShares(List<String> members, Map<String, Participant> ps, int slots, int ranks) {
+        int n = members.size();
+        boolean[] capped = new boolean[n];
+        long budget = (long) slots * ranks;
+        long w = 0;
+        for (String id : members) {
+            w += ps.get(id).weight();
+        }
+        boolean more = true;
+        while (more) {
+            more = false;
+            for (int i = 0; i < n; i++) {
+                long wi = ps.get(members.get(i)).weight();
+                if (!capped[i] && budget * wi > (long) slots * w) {
+                    capped[i] = true;
+                    budget -= slots;
+                    w -= wi;
+                    more = true;
+                }
+            }
+        }
+        long[][] share = new long[n][];
+        for (int i = 0; i < n; i++) {
+            share[i] = capped[i]
+                    ? new long[] {slots, 1}
+                    : new long[] {budget * ps.get(members.get(i)).weight(), w};
+        }
+        return share;
     }
 
     /** Null if balanced per rank and in total, else the first problem. */
@@ -216,25 +248,28 @@ final class RingChecks {
         return total;
     }
 
-    /** Floor ({@code [0]}) and ceil ({@code [1]}) of each member's weighted share of {@code units}. */
-    private static int[][] shareBounds(List<String> members, Map<String, Participant> ps, long units) {
-        long w = 0;
-        for (String id : members) {
-            w += ps.get(id).weight();
-        }
+    /**
+     * Floor ({@code [0]}) and ceil ({@code [1]}) of each member's share (see {@link #entryShares}) of the entries
+     * ({@code perRank} false) or of one rank's slots (true).
+     */
+    static int[][] shareBounds(Ring ring, Map<String, Participant> ps, boolean perRank) {
+        List<String> members = ring.members();
+        int ranks = Math.min(ring.replication(), members.size());
+        long[][] share = entryShares(members, ps, ring.slotCount(), ranks);
         int[][] bounds = new int[2][members.size()];
         for (int i = 0; i < members.size(); i++) {
-            long share = units * ps.get(members.get(i)).weight();
-            bounds[0][i] = (int) (share / w);
-            bounds[1][i] = (int) ((share + w - 1) / w);
+            long den = share[i][1] * (perRank ? ranks : 1);
+            bounds[0][i] = (int) (share[i][0] / den);
+            bounds[1][i] = (int) ((share[i][0] + den - 1) / den);
         }
         return bounds;
     }
 
     /**
      * True if no ring after a leave can keep every surviving primary in place, keep every surviving member in the
-     * slots it held, list distinct zones in every slot and give every member floor or ceil of {@code S·w/W}
-     * primaries: a certificate that the rules conflict in this step, so one of them must give.
+     * slots it held, list distinct zones in every slot (where a full spread is feasible) and give every member floor or
+     * ceil of its share of primaries (see {@link #shareBounds}): a certificate that the rules conflict in this step, so
+     * one of them must give.
      *
      * <p>A relaxation, so "true" is a proof: a slot whose primary stayed keeps it; a slot whose primary left may be led
      * by one of its surviving members or by any member of a zone none of them is in (ignoring that a member has only
@@ -243,8 +278,9 @@ final class RingChecks {
      */
     static boolean keptPrimariesInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
         List<String> members = after.members();
+        Map<String, String> zone = zoneKeys(after, ps);
         int slots = after.slotCount();
-        int[][] bounds = shareBounds(members, ps, slots);
+        int[][] bounds = shareBounds(after, ps, true);
         int[] low = bounds[0];
         int[] cap = bounds[1];
         List<int[]> candidates = new java.util.ArrayList<>();
@@ -262,11 +298,11 @@ final class RingChecks {
                 int i = after.indexOf(id);
                 if (i >= 0) {
                     kept.add(i);
-                    zones.add(zoneOf(ps, id));
+                    zones.add(zone.get(id));
                 }
             }
             List<Integer> c = new java.util.ArrayList<>(kept);
-            c.addAll(newcomers(kept, zones, members, ps));
+            c.addAll(newcomers(kept, zones, members, zone));
             candidates.add(c.stream().mapToInt(Integer::intValue).toArray());
         }
         // false also where a member keeps more primaries than its share
@@ -275,8 +311,9 @@ final class RingChecks {
 
     /**
      * True if no ring after a leave can keep every surviving member in the slots it held, list distinct zones in every
-     * slot and give every member floor or ceil of {@code S·R'·w/W} entries in total: a certificate that "only the
-     * departed member's entries move" conflicts with zone spread and balance in this step, so the sets must change.
+     * slot (where a full spread is feasible) and give every member floor or ceil of its share of the entries (see
+     * {@link #shareBounds}): a certificate that "only the departed member's entries move" conflicts with zone spread
+     * and balance in this step, so the sets must change.
      *
      * <p>A relaxation, so "true" is a proof. With the sets kept, a slot whose survivors share a zone cannot be spread, a
      * survivor can give nothing up, and each entry a slot lost must go to a newcomer: a member not in the slot, of a
@@ -288,10 +325,11 @@ final class RingChecks {
      */
     static boolean keptSlotsInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
         List<String> members = after.members();
+        Map<String, String> zone = zoneKeys(after, ps);
         int n = members.size();
         int slots = after.slotCount();
         int ranks = Math.min(after.replication(), n);
-        int[][] bounds = shareBounds(members, ps, (long) slots * ranks);
+        int[][] bounds = shareBounds(after, ps, false);
         int[] low = bounds[0];
         int[] cap = bounds[1];
         List<int[]> candidates = new java.util.ArrayList<>();
@@ -302,7 +340,7 @@ final class RingChecks {
                 int i = after.indexOf(id);
                 if (i >= 0) {
                     kept.add(i);
-                    if (!zones.add(zoneOf(ps, id))) {
+                    if (!zones.add(zone.get(id))) {
                         return true; // two survivors of one zone stay in this slot
                     }
                     low[i]--;
@@ -315,7 +353,7 @@ final class RingChecks {
             if (kept.size() == ranks) {
                 continue;
             }
-            int[] open = newcomers(kept, zones, members, ps).stream()
+            int[] open = newcomers(kept, zones, members, zone).stream()
                     .mapToInt(Integer::intValue)
                     .toArray();
             for (int k = kept.size(); k < ranks; k++) {
@@ -328,14 +366,27 @@ final class RingChecks {
 
     /** The member indexes that may join a slot: not {@code kept} in it, of a zone none of its kept members is in. */
     private static List<Integer> newcomers(
-            Set<Integer> kept, Set<String> zones, List<String> members, Map<String, Participant> ps) {
+            Set<Integer> kept, Set<String> zones, List<String> members, Map<String, String> zone) {
         List<Integer> out = new java.util.ArrayList<>();
         for (int i = 0; i < members.size(); i++) {
-            if (!kept.contains(i) && !zones.contains(zoneOf(ps, members.get(i)))) {
+            if (!kept.contains(i) && !zones.contains(zone.get(members.get(i)))) {
                 out.add(i);
             }
         }
         return out;
+    }
+
+    /**
+     * Each member's zone where a full spread is feasible (see {@link #zoneSpreadFeasible}), else a zone of its own:
+     * distinct zones are a rule only where a spread exists.
+     */
+    private static Map<String, String> zoneKeys(Ring ring, Map<String, Participant> ps) {
+        boolean spread = zoneSpreadFeasible(ring, ps);
+        Map<String, String> zone = new HashMap<>();
+        for (String id : ring.members()) {
+            zone.put(id, spread ? zoneOf(ps, id) : "member:" + id);
+        }
+        return zone;
     }
 
     /**

@@ -1,0 +1,225 @@
+package io.ringleader.coordinator.assign;
+
+import java.util.Arrays;
+
+/**
+ * Totals that let every member keep every entry it holds, when balance allows it.
+ *
+ * <p>{@link Quotas} gives each member the floor or the ceiling of its share, choosing who gets the rounding extras by
+ * rule (those that held more than the floor first, then the largest fractional part). When members left, that choice
+ * can make a ring that moves only the departed members' entries impossible although another choice within the same
+ * bounds allows one: with few slots per member, a survivor given an extra may find too few freed slots it is not
+ * already in, so an entry of another survivor must move. This class asks the question exactly: can the open places
+ * (entries of members no longer placed, or ranks added) be filled by members not in the slot (of a zone the slot does
+ * not list yet, where a full spread exists), each member ending between the floor and the ceiling of its share? That
+ * is a bipartite b-matching of open places to members with lower and upper bounds, solved by augmenting paths: first up
+ * to every member's floor, then up to the totals {@link Quotas} chose, then up to the ceilings (an augmenting path never
+ * lowers a member's count, so the bounds met stay met). If every open place is filled, the totals it gives are used:
+ * the same as {@link Quotas}'s whenever those already allow keeping every entry, otherwise the nearest that do.
+ *
+ * <p>It applies where no member must give up entries (every member holds at most the ceiling of its share) and the
+ * members kept in each slot are in distinct zones where a full spread exists: a leave, a drain, R growing. A join or a
+ * weight change that makes a member give up entries keeps the totals of {@link Quotas}.
+ */
+final class KeptTotals {
+    /**
+     * Open places times members above which the search is not run and the totals of {@link Quotas} stand: 2^24 (a
+     * leave of one of 16 members from 65,536 slots in 4 replicas is 262,144; a leave of one of 1,000 members from
+     * 16,384 slots in 3 replicas about 49,000).
+     */
+    static final long MAX_CANDIDATES = 1L << 24;
+
+    private final int slots;
+    private final int ranks;
+    private final int n;
+    private final int[] zone;
+    private final boolean zoned;
+    private final int[] set;
+    private final int[] setLen;
+    /** Open place p is in slot placeSlot[p]; the places of slot s are first[s] .. first[s + 1] - 1. */
+    private final int[] placeSlot;
+
+    private final int[] first;
+    private final int[] member;
+    private final int[] load;
+    /** The places each member fills, as a list per member: places[m][0 .. load[m] - 1]. */
+    private final int[][] places;
+
+    private final int[] seen;
+    private int stamp;
+
+    private KeptTotals(int slots, int ranks, int[] zone, boolean zoned, int[] set, int[] setLen, int open) {
+        this.slots = slots;
+        this.ranks = ranks;
+        this.n = zone.length;
+        this.zone = zone;
+        this.zoned = zoned;
+        this.set = set;
+        this.setLen = setLen;
+        this.placeSlot = new int[open];
+        this.first = new int[slots + 1];
+        int p = 0;
+        for (int s = 0; s < slots; s++) {
+            first[s] = p;
+            for (int k = setLen[s]; k < ranks; k++) {
+                placeSlot[p++] = s;
+            }
+        }
+        first[slots] = p;
+        this.member = new int[open];
+        Arrays.fill(member, -1);
+        this.load = new int[n];
+        this.places = new int[n][4];
+        this.seen = new int[n];
+    }
+
+    /**
+     * The totals to place with: {@code total} (from {@link Quotas}) unless it forces a member to give up or move an
+     * entry while other totals within every member's floor and ceiling let every member keep what it holds.
+     *
+     * @param held entries each member keeps in {@code set} (its slots' previous members still placed)
+     * @param set members of slot s at {@code set[s * ranks + i]}, {@code i < setLen[s]}
+     */
+    static int[] choose(
+            int slots, int ranks, int[] weight, int[] zone, int[] held, int[] total, int[] set, int[] setLen) {
+        int n = weight.length;
+        long open = 0;
+        long kept = 0;
+        for (int s = 0; s < slots; s++) {
+            open += ranks - setLen[s];
+            kept += setLen[s];
+        }
+        if (kept == 0 || open * n > MAX_CANDIDATES) {
+            return total; // a first placement (nothing to keep), or more pairs than the search is sized for
+        }
+        long[][] bounds = Quotas.bounds(slots, ranks, weight);
+        int[] low = new int[n];
+        int[] cap = new int[n];
+        long lows = 0;
+        for (int m = 0; m < n; m++) {
+            if (held[m] > bounds[1][m]) {
+                return total; // this member must give up entries whatever the totals
+            }
+            low[m] = (int) Math.max(0, bounds[0][m] - held[m]);
+            cap[m] = (int) (bounds[1][m] - held[m]);
+            lows += low[m];
+        }
+        if (lows > open) {
+            return total;
+        }
+        boolean zoned = Quotas.spreadPossible(slots, ranks, zone, total);
+        if (zoned && !keptZonesDistinct(slots, ranks, zone, set, setLen)) {
+            return total; // a repair changes these sets anyway
+        }
+        KeptTotals k = new KeptTotals(slots, ranks, zone, zoned, set, setLen, (int) open);
+        int[] preferred = new int[n];
+        for (int m = 0; m < n; m++) {
+            preferred[m] = Math.min(cap[m], Math.max(low[m], total[m] - held[m]));
+        }
+        for (int[] bound : new int[][] {low, preferred, cap}) {
+            for (int p = 0; p < open; p++) {
+                if (k.member[p] < 0) {
+                    k.stamp++;
+                    k.augment(p, bound);
+                }
+            }
+        }
+        for (int m = 0; m < n; m++) {
+            if (k.load[m] < low[m]) {
+                return total;
+            }
+        }
+        for (int p = 0; p < open; p++) {
+            if (k.member[p] < 0) {
+                return total;
+            }
+        }
+        int[] chosen = new int[n];
+        for (int m = 0; m < n; m++) {
+            chosen[m] = held[m] + k.load[m];
+        }
+        return Arrays.equals(chosen, total) ? total : chosen;
+    }
+
+    private static boolean keptZonesDistinct(int slots, int ranks, int[] zone, int[] set, int[] setLen) {
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                for (int j = i + 1; j < setLen[s]; j++) {
+                    if (zone[set[s * ranks + i]] == zone[set[s * ranks + j]]) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /** True if member m may fill place p: not in its slot already, nor (where zones count) of a zone listed there. */
+    private boolean fits(int m, int p) {
+        int s = placeSlot[p];
+        for (int i = 0; i < setLen[s]; i++) {
+            int o = set[s * ranks + i];
+            if (o == m || (zoned && zone[o] == zone[m])) {
+                return false;
+            }
+        }
+        for (int q = first[s]; q < first[s + 1]; q++) {
+            int o = member[q];
+            if (q != p && o >= 0 && (o == m || (zoned && zone[o] == zone[m]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** An augmenting path from open place p: a member under its bound, or one that can give up a place it fills. */
+    private boolean augment(int p, int[] bound) {
+        for (int m = 0; m < n; m++) {
+            if (load[m] < bound[m] && seen[m] != stamp && fits(m, p)) {
+                assign(p, m);
+                return true;
+            }
+        }
+        for (int m = 0; m < n; m++) {
+            if (seen[m] == stamp || !fits(m, p)) {
+                continue;
+            }
+            seen[m] = stamp;
+            for (int i = 0; i < load[m]; i++) {
+                int q = places[m][i];
+                int was = member[q];
+                member[q] = -1; // q is open while it looks for another member
+                removeAt(m, i);
+                if (augment(q, bound)) {
+                    assign(p, m);
+                    return true;
+                }
+                member[q] = was;
+                insertAt(m, i, q);
+            }
+        }
+        return false;
+    }
+
+    private void assign(int p, int m) {
+        member[p] = m;
+        if (load[m] == places[m].length) {
+            places[m] = Arrays.copyOf(places[m], places[m].length * 2);
+        }
+        places[m][load[m]++] = p;
+    }
+
+    private void removeAt(int m, int i) {
+        System.arraycopy(places[m], i + 1, places[m], i, load[m] - i - 1);
+        load[m]--;
+    }
+
+    private void insertAt(int m, int i, int q) {
+        if (load[m] == places[m].length) {
+            places[m] = Arrays.copyOf(places[m], places[m].length * 2);
+        }
+        System.arraycopy(places[m], i, places[m], i + 1, load[m] - i);
+        places[m][i] = q;
+        load[m]++;
+    }
+}
