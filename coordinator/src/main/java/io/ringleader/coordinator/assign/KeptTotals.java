@@ -17,6 +17,11 @@ import java.util.Arrays;
  * lowers a member's count, so the bounds met stay met). If every open place is filled, the totals it gives are used:
  * the same as {@link Quotas}'s whenever those already allow keeping every entry, otherwise the nearest that do.
  *
+ * <p>Zones count only where a full spread exists under the totals of {@link Quotas} (whose zone cap keeps one possible
+ * wherever the zones' weights allow it): there every newcomer must be of a zone its slot lacks. Where none exists, no
+ * totals within the same bounds make one possible, and zones do not bind. {@code KeptTotalsTest} checks the answer
+ * against every filling of small random tables.
+ *
  * <p>It applies where no member must give up entries (every member holds at most the ceiling of its share) and the
  * members kept in each slot are in distinct zones where a full spread exists: a leave, a drain, R growing. A join or a
  * weight change that makes a member give up entries keeps the totals of {@link Quotas}.
@@ -116,11 +121,16 @@ final class KeptTotals {
         for (int m = 0; m < n; m++) {
             preferred[m] = Math.min(cap[m], Math.max(low[m], total[m] - held[m]));
         }
-        for (int[] bound : new int[][] {low, preferred, cap}) {
-            for (int p = 0; p < open; p++) {
+        for (int[] bound : new int[][] {low, preferred}) {
+            long room = 0;
+            for (int m = 0; m < n; m++) {
+                room += Math.max(0, bound[m] - k.load[m]);
+            }
+            // each path ends at a member with room and takes one of it: once none is left, every search would fail
+            for (int p = 0; p < open && room > 0; p++) {
                 if (k.member[p] < 0) {
                     k.stamp++;
-                    k.augment(p, bound);
+                    room -= k.augment(p, bound) ? 1 : 0;
                 }
             }
         }
@@ -130,8 +140,12 @@ final class KeptTotals {
             }
         }
         for (int p = 0; p < open; p++) {
+            // a place with no augmenting path now has none after later ones either: keeping every entry is impossible
             if (k.member[p] < 0) {
-                return total;
+                k.stamp++;
+                if (!k.augment(p, cap)) {
+                    return total;
+                }
             }
         }
         int[] chosen = new int[n];
@@ -172,10 +186,13 @@ final class KeptTotals {
         return true;
     }
 
-    /** An augmenting path from open place p: a member under its bound, or one that can give up a place it fills. */
+    /**
+     * An augmenting path from open place p: a member under its bound takes it, or a member that fits takes it while one
+     * of the places it fills looks for another member.
+     */
     private boolean augment(int p, int[] bound) {
         for (int m = 0; m < n; m++) {
-            if (load[m] < bound[m] && seen[m] != stamp && fits(m, p)) {
+            if (seen[m] != stamp && load[m] < bound[m] && fits(m, p)) {
                 assign(p, m);
                 return true;
             }
@@ -185,18 +202,22 @@ final class KeptTotals {
                 continue;
             }
             seen[m] = stamp;
+            // m claims p while its places look for another member, so that none of them takes a member of m's zone
+            // (or m itself) into p's slot meanwhile
+            member[p] = m;
             for (int i = 0; i < load[m]; i++) {
                 int q = places[m][i];
-                int was = member[q];
                 member[q] = -1; // q is open while it looks for another member
                 removeAt(m, i);
                 if (augment(q, bound)) {
+                    member[p] = -1;
                     assign(p, m);
                     return true;
                 }
-                member[q] = was;
+                member[q] = m;
                 insertAt(m, i, q);
             }
+            member[p] = -1;
         }
         return false;
     }

@@ -315,8 +315,9 @@ final class RingChecks {
      * {@link #shareBounds}): a certificate that "only the departed member's entries move" conflicts with zone spread
      * and balance in this step, so the sets must change.
      *
-     * <p>A relaxation, so "true" is a proof. With the sets kept, a slot whose survivors share a zone cannot be spread, a
-     * survivor can give nothing up, and each entry a slot lost must go to a newcomer: a member not in the slot, of a
+     * <p>A relaxation, so "true" is a proof. A slot whose survivors share a zone (where zones count) must change anyway
+     * and is left free: its survivors may or may not keep it. In every other slot the sets are kept: a survivor can give
+     * nothing up, and each entry a slot lost must go to a newcomer: a member not in the slot, of a
      * zone none of its survivors is in (a slot missing several entries is relaxed to as many copies, which may take the
      * same member); every member takes between its floor and its ceiling less what it kept. That is a bipartite
      * b-matching; when the largest one cannot fill every missing entry within the bounds, Hall's condition fails (for
@@ -336,17 +337,24 @@ final class RingChecks {
         for (int s = 0; s < slots; s++) {
             Set<Integer> kept = new HashSet<>();
             Set<String> zones = new HashSet<>();
+            boolean doubled = false;
             for (String id : before.replicas(s)) {
                 int i = after.indexOf(id);
                 if (i >= 0) {
                     kept.add(i);
-                    if (!zones.add(zone.get(id))) {
-                        return true; // two survivors of one zone stay in this slot
-                    }
-                    low[i]--;
-                    cap[i]--;
+                    doubled |= !zones.add(zone.get(id));
                 }
             }
+            if (doubled) {
+                // two survivors of one zone: this slot must change (a labelled zone repair), so it is left free; each
+                // of its survivors may or may not keep it (its lower bound drops by one, its cap stays)
+                kept.forEach(i -> low[i]--);
+                continue;
+            }
+            kept.forEach(i -> {
+                low[i]--;
+                cap[i]--;
+            });
             if (kept.size() > ranks) {
                 return true;
             }
