@@ -58,7 +58,9 @@ class PlacementPropertiesTest {
             "survivor -> survivor only as zone repair",
             "zone repairs <= 2 x conflicts",
             "certificate: no forced move when the ring keeps them",
-            "certificate: no forced set change when the ring keeps the sets");
+            "certificate: no forced set change when the ring keeps the sets",
+            "certificate: no forced join move when the ring keeps the rule",
+            "certificate: no forced weight move when the ring keeps the rule");
 
     static final String IN_REPAIR_STEPS = " [zones spread]";
 
@@ -73,7 +75,9 @@ class PlacementPropertiesTest {
             "zones: distinct in every slot when feasible",
             "zone repairs <= 2 x conflicts",
             "certificate: no forced move when the ring keeps them",
-            "certificate: no forced set change when the ring keeps the sets");
+            "certificate: no forced set change when the ring keeps the sets",
+            "certificate: no forced join move when the ring keeps the rule",
+            "certificate: no forced weight move when the ring keeps the rule");
 
     /**
      * Movement rules that zone spread comes before: asserted in a sequence until it has a ring with every slot in
@@ -152,6 +156,14 @@ class PlacementPropertiesTest {
         long repairStepEntries;
 
         long repairStepFewest;
+        /** Weight changes certified to force a move other than from a member going down to one going up. */
+        int forcedWeightMoves;
+
+        String forcedWeightMove;
+        /** Joins certified to force a slot to gain a member other than the joiner, and the first. */
+        int forcedJoinSets;
+
+        String forcedJoinSet;
         /** True from the first ring of a sequence with a full zone spread to its end. */
         boolean repairStep;
 
@@ -197,6 +209,12 @@ class PlacementPropertiesTest {
             sb.append(String.format(
                     "  leaves where balance (and zone spread, where feasible) force a survivor out of its slots (certified): %d%s%n",
                     forcedSetChanges, forcedSetChange == null ? "" : " (first: " + forcedSetChange + ")"));
+            sb.append(String.format(
+                    "  joins where balance (and zone spread, where feasible) force a slot to gain another member (certified): %d%s%n",
+                    forcedJoinSets, forcedJoinSet == null ? "" : " (first: " + forcedJoinSet + ")"));
+            sb.append(String.format(
+                    "  weight changes where balance forces a move other than down to up (certified): %d%s%n",
+                    forcedWeightMoves, forcedWeightMove == null ? "" : " (first: " + forcedWeightMove + ")"));
             sb.append(String.format(
                     "  joins over the primary bound: %d, of which ranked with the fewest primary moves their sets allow"
                             + " (exact min-cost flow): %d%n",
@@ -956,10 +974,13 @@ class PlacementPropertiesTest {
                 }
             }
             if (problem != null
-                    && (op == Op.LEAVE || op == Op.DRAIN)
-                    && RingChecks.keptSlotsInfeasible(before, after, ps)) {
-                // no balanced (and, where feasible, spread) ring keeps every survivor in its slots: some survivor's
-                // entry must go to another survivor (counted with the leave's certified set changes)
+                    && (((op == Op.LEAVE || op == Op.DRAIN) && RingChecks.keptSlotsInfeasible(before, after, ps))
+                            || (op == Op.WEIGHT && RingChecks.downToUpInfeasible(before, after, ps))
+                            || (op == Op.JOIN
+                                    && joinerOf(before, after) != null
+                                    && RingChecks.joinSetsInfeasible(before, after, ps, joinerOf(before, after))))) {
+                // no balanced (and, where feasible, spread) ring keeps the step's movement rule: some survivor's entry
+                // must go to another survivor (counted with the step's certified moves)
                 problem = null;
             }
             tally.check(
@@ -1078,11 +1099,9 @@ class PlacementPropertiesTest {
                         ctx);
             }
             // a certificate is a proof over every balanced (and, where a spread is feasible, spread) ring: it may
-            // excuse
-            // a violation in any step
+            // excuse a violation in any step
             if (setProblem != null && RingChecks.keptSlotsInfeasible(before, after, ps)) {
-                // balance (and zone spread, where feasible) leave no ring in which only the departed member's entries
-                // move
+                // balance (and zone spread, where feasible) leave no ring that moves only the departed entries
                 tally.forcedSetChanges++;
                 tally.forcedSetChange = tally.forcedSetChange == null ? ctx : tally.forcedSetChange;
                 setProblem = null;
@@ -1132,6 +1151,24 @@ class PlacementPropertiesTest {
                     problem = "slot " + s + " " + before.replicas(s) + " -> " + after.replicas(s);
                 }
             }
+            boolean kept = problem == null
+                    && repaired.isEmpty()
+                    && RingChecks.balanceProblem(after, ps) == null
+                    && (!RingChecks.zoneSpreadFeasible(after, ps)
+                            || RingChecks.slotsWithoutDistinctZones(after, ps) == 0);
+            if (kept) {
+                // the ring itself lets every slot gain only the joiner: the certificate must not claim otherwise
+                tally.check(
+                        "certificate: no forced join move when the ring keeps the rule",
+                        !RingChecks.joinSetsInfeasible(before, after, ps, joiner),
+                        ctx);
+            }
+            if (problem != null && RingChecks.joinSetsInfeasible(before, after, ps, joiner)) {
+                // balance (and zone spread, where feasible) leave no ring in which slots gain only the joiner
+                tally.forcedJoinSets++;
+                tally.forcedJoinSet = tally.forcedJoinSet == null ? ctx : tally.forcedJoinSet;
+                problem = null;
+            }
             tally.check("join: slots gain only the joiner", problem == null, ctx + ": " + problem);
             int share = after.slotCounts(0).getOrDefault(joiner, 0);
             int moved = primariesMoved(before, after);
@@ -1163,6 +1200,13 @@ class PlacementPropertiesTest {
                     ctx + ": moved " + moved + ", joiner's share " + share);
         }
 
+        /** The one member of {@code after} that {@code before} did not list, or null. */
+        String joinerOf(Ring before, Ring after) {
+            List<String> added = new ArrayList<>(after.members());
+            added.removeAll(before.members());
+            return added.size() == 1 ? added.get(0) : null;
+        }
+
         void checkOnlyQuotaMoves(Ring before, Assignment a, String ctx) {
             Ring after = a.ring();
             Set<Integer> repaired = repairedSlots(a);
@@ -1187,6 +1231,18 @@ class PlacementPropertiesTest {
                         problem = "slot " + s + " adds " + id + " whose total did not go up";
                     }
                 }
+            }
+            if (problem == null && repaired.isEmpty() && RingChecks.balanceProblem(after, ps) == null) {
+                // the ring itself moves only down to up: the certificate must not claim otherwise
+                tally.check(
+                        "certificate: no forced weight move when the ring keeps the rule",
+                        !RingChecks.downToUpInfeasible(before, after, ps),
+                        ctx);
+            }
+            if (problem != null && RingChecks.downToUpInfeasible(before, after, ps)) {
+                tally.forcedWeightMoves++;
+                tally.forcedWeightMove = tally.forcedWeightMove == null ? ctx : tally.forcedWeightMove;
+                problem = null;
             }
             tally.check("weight: moves only down -> up", problem == null, ctx + ": " + problem);
         }

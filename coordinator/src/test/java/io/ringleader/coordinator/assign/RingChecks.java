@@ -372,6 +372,160 @@ final class RingChecks {
         return !matchWithin(candidates, low, cap);
     }
 
+    /**
+     * True if no ring after a join of {@code joiner} can let every slot gain only the joiner, list distinct zones in
+     * every slot (where a full spread is feasible) and give every member floor or ceil of its share of the entries (see
+     * {@link #shareBounds}): a certificate that "slots gain only the joiner" conflicts with balance (and zone spread)
+     * in this step.
+     *
+     * <p>Exact for that question, so "true" is a proof: with R' unchanged, each slot either keeps its set or has one
+     * member replaced by the joiner (replacing two would leave a place only another member could fill), so the rings
+     * that keep the rule are the circulations of a flow: each other member gives up between its share's bounds less
+     * what it held, one entry per slot it held, to the joiner, who takes at most one per slot and between its own
+     * bounds in all; where zones count, a slot may take the joiner in place of a member only if that leaves its zones
+     * distinct, and must if its zones are not. With R' growing (fewer members than R before), every slot must gain the
+     * joiner and keep its members. JGraphT's capacity-scaling min-cost flow finds a feasible circulation or reports
+     * that none exists.
+     */
+    static boolean joinSetsInfeasible(Ring before, Ring after, Map<String, Participant> ps, String joiner) {
+        List<String> members = after.members();
+        int slots = after.slotCount();
+        int ranksBefore = Math.min(before.replication(), before.members().size());
+        int ranks = Math.min(after.replication(), members.size());
+        Map<String, String> zone = zoneKeys(after, ps);
+        int[][] bounds = shareBounds(after, ps, false);
+        Map<String, Integer> held = totals(before);
+        int j = members.indexOf(joiner);
+        for (int i = 0; i < members.size(); i++) {
+            if (i != j && held.getOrDefault(members.get(i), 0) < bounds[0][i]) {
+                return true; // a member other than the joiner must gain entries
+            }
+        }
+        if (ranks != ranksBefore) {
+            // every slot gains the joiner and keeps its members
+            for (int i = 0; i < members.size(); i++) {
+                int h = i == j ? slots : held.getOrDefault(members.get(i), 0);
+                if (h < bounds[0][i] || h > bounds[1][i]) {
+                    return true;
+                }
+            }
+            for (int s = 0; s < slots; s++) {
+                Set<String> zones = new HashSet<>();
+                zones.add(zone.get(joiner));
+                for (String id : before.replicas(s)) {
+                    if (!zones.add(zone.get(id))) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+        Circulation c = new Circulation();
+        for (int i = 0; i < members.size(); i++) {
+            if (i == j) {
+                continue;
+            }
+            int h = held.getOrDefault(members.get(i), 0);
+            c.edge("src", "g:" + members.get(i), Math.max(0, h - bounds[1][i]), h - bounds[0][i]);
+        }
+        for (int s = 0; s < slots; s++) {
+            List<String> set = before.replicas(s);
+            Set<String> zones = new HashSet<>();
+            boolean distinct = true;
+            for (String id : set) {
+                distinct &= zones.add(zone.get(id));
+            }
+            c.edge("s:" + s, "J", distinct ? 0 : 1, 1);
+            for (String id : set) {
+                Set<String> rest = new HashSet<>();
+                boolean ok = true;
+                for (String other : set) {
+                    if (!other.equals(id)) {
+                        ok &= rest.add(zone.get(other));
+                    }
+                }
+                if (ok && !rest.contains(zone.get(joiner))) {
+                    c.edge("g:" + id, "s:" + s, 0, 1);
+                }
+            }
+        }
+        c.edge("J", "src", bounds[0][j], bounds[1][j]);
+        return !c.feasible();
+    }
+
+    /**
+     * True if no ring after a weight change can move entries only from members whose total goes down to members whose
+     * total goes up, with every member between floor and ceil of its share of the entries (see {@link #shareBounds}):
+     * a certificate that "moves only down to up" conflicts with balance in this step.
+     *
+     * <p>A relaxation, so "true" is a proof: zones are ignored, and a member whose held entries are within its bounds
+     * may both give up entries (down to its floor) and take others (up to its ceiling) instead of only one of the two.
+     * A member over its ceiling may only give up, one under its floor only take. Entries flow from a giver in a slot it
+     * held to a taker not in that slot, at most one per slot and taker, each slot taking as many as it gives up; when no
+     * circulation of that flow exists, no ring keeps the rule.
+     */
+    static boolean downToUpInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
+        List<String> members = after.members();
+        if (!before.members().equals(members)
+                || Math.min(before.replication(), members.size()) != Math.min(after.replication(), members.size())) {
+            return false; // not a weight change of the same members and ranks
+        }
+        int slots = after.slotCount();
+        int[][] bounds = shareBounds(after, ps, false);
+        Map<String, Integer> held = totals(before);
+        Circulation c = new Circulation();
+        for (int i = 0; i < members.size(); i++) {
+            String id = members.get(i);
+            int h = held.getOrDefault(id, 0);
+            c.edge("src", "give:" + id, Math.max(0, h - bounds[1][i]), Math.max(0, h - bounds[0][i]));
+            c.edge("take:" + id, "sink", Math.max(0, bounds[0][i] - h), Math.max(0, bounds[1][i] - h));
+        }
+        for (int s = 0; s < slots; s++) {
+            Set<String> set = set(before, s);
+            for (String id : members) {
+                if (set.contains(id)) {
+                    c.edge("give:" + id, "s:" + s, 0, 1);
+                } else {
+                    c.edge("s:" + s, "take:" + id, 0, 1);
+                }
+            }
+        }
+        c.edge("sink", "src", 0, slots * members.size());
+        return !c.feasible();
+    }
+
+    /** A flow network with lower and upper bounds on its edges and no supplies: does a feasible circulation exist? */
+    private static final class Circulation {
+        private final DefaultDirectedWeightedGraph<String, DefaultWeightedEdge> g =
+                new DefaultDirectedWeightedGraph<>(DefaultWeightedEdge.class);
+        private final Map<DefaultWeightedEdge, Integer> upper = new HashMap<>();
+        private final Map<DefaultWeightedEdge, Integer> lower = new HashMap<>();
+
+        void edge(String u, String v, int lo, int hi) {
+            g.addVertex(u);
+            g.addVertex(v);
+            DefaultWeightedEdge e = g.addEdge(u, v);
+            g.setEdgeWeight(e, 0);
+            lower.put(e, lo);
+            upper.put(e, hi);
+        }
+
+        /** JGraphT's capacity-scaling min-cost flow finds one, or reports that none exists. */
+        boolean feasible() {
+            MinimumCostFlowProblem<String, DefaultWeightedEdge> problem =
+                    new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, v -> 0, upper::get, lower::get);
+            try {
+                new CapacityScalingMinimumCostFlow<String, DefaultWeightedEdge>().getMinimumCostFlow(problem);
+                return true;
+            } catch (IllegalArgumentException e) {
+                if (String.valueOf(e.getMessage()).contains("no feasible solution")) {
+                    return false;
+                }
+                throw e;
+            }
+        }
+    }
+
     /** The member indexes that may join a slot: not {@code kept} in it, of a zone none of its kept members is in. */
     private static List<Integer> newcomers(
             Set<Integer> kept, Set<String> zones, List<String> members, Map<String, String> zone) {
