@@ -28,11 +28,12 @@ import java.util.Arrays;
  */
 final class KeptTotals {
     /**
-     * Open places times members above which the search is not run and the totals of {@link Quotas} stand: 2^24 (a
-     * leave of one of 16 members from 65,536 slots in 4 replicas is 262,144; a leave of one of 1,000 members from
-     * 16,384 slots in 3 replicas about 49,000).
+     * Open places times members above which the search is not run and the totals of {@link Quotas} stand: 2^17. A
+     * leave of one of 1,000 members from 16,384 slots in 3 replicas is about 49,000; a leave of one of 30 members from
+     * 65,536 slots in 3 replicas, 190,000, took 2-3 s more with the search. Rings that large hold hundreds of slots per
+     * member, where the departed member's slots leave every survivor ample room for its rounding extra.
      */
-    static final long MAX_CANDIDATES = 1L << 24;
+    static final long MAX_CANDIDATES = 1L << 17;
 
     private final int slots;
     private final int ranks;
@@ -126,11 +127,14 @@ final class KeptTotals {
             for (int m = 0; m < n; m++) {
                 room += Math.max(0, bound[m] - k.load[m]);
             }
-            // each path ends at a member with room and takes one of it: once none is left, every search would fail
+            // each path ends at a member with room and takes one of it: once none is left, every search would fail.
+            // The members a failed search expanded have no path to a member with room, and keep none until a path
+            // is found: they stay marked (the stamp moves on only after a success), so failures cost one pass in all.
+            k.stamp++;
             for (int p = 0; p < open && room > 0; p++) {
-                if (k.member[p] < 0) {
+                if (k.member[p] < 0 && k.augment(p, bound)) {
+                    room--;
                     k.stamp++;
-                    room -= k.augment(p, bound) ? 1 : 0;
                 }
             }
         }
