@@ -136,97 +136,41 @@ public record CoordinatorConfig(
 
     /** This config with other timings (tests and demos use short ones). */
     public CoordinatorConfig withTimings(Duration newRebalanceDelay, Duration newDebounce, Duration newSessionTimeout) {
-        return new CoordinatorConfig(
-                connectString,
-                path,
-                coordinatorId,
-                slotCount,
-                replication,
-                newRebalanceDelay,
-                newDebounce,
-                newSessionTimeout,
-                newSessionTimeout.compareTo(connectionTimeout) < 0 ? newSessionTimeout : connectionTimeout,
-                authScheme,
-                authCredentials,
-                suspicionQuorum,
-                eventsCap,
-                insecure);
+        Copy c = new Copy(this);
+        c.rebalanceDelay = newRebalanceDelay;
+        c.debounce = newDebounce;
+        c.sessionTimeout = newSessionTimeout;
+        c.connectionTimeout =
+                newSessionTimeout.compareTo(connectionTimeout) < 0 ? newSessionTimeout : connectionTimeout;
+        return c.build();
     }
 
     /** This config with another coordinator id. */
     public CoordinatorConfig withId(String id) {
-        return new CoordinatorConfig(
-                connectString,
-                path,
-                id,
-                slotCount,
-                replication,
-                rebalanceDelay,
-                debounce,
-                sessionTimeout,
-                connectionTimeout,
-                authScheme,
-                authCredentials,
-                suspicionQuorum,
-                eventsCap,
-                insecure);
+        Copy c = new Copy(this);
+        c.coordinatorId = id;
+        return c.build();
     }
 
     /** This config with another suspicion quorum (0: off). */
     public CoordinatorConfig withSuspicionQuorum(int quorum) {
-        return new CoordinatorConfig(
-                connectString,
-                path,
-                coordinatorId,
-                slotCount,
-                replication,
-                rebalanceDelay,
-                debounce,
-                sessionTimeout,
-                connectionTimeout,
-                authScheme,
-                authCredentials,
-                quorum,
-                eventsCap,
-                insecure);
+        Copy c = new Copy(this);
+        c.suspicionQuorum = quorum;
+        return c.build();
     }
 
     /** This config with another events cap. */
     public CoordinatorConfig withEventsCap(int cap) {
-        return new CoordinatorConfig(
-                connectString,
-                path,
-                coordinatorId,
-                slotCount,
-                replication,
-                rebalanceDelay,
-                debounce,
-                sessionTimeout,
-                connectionTimeout,
-                authScheme,
-                authCredentials,
-                suspicionQuorum,
-                cap,
-                insecure);
+        Copy c = new Copy(this);
+        c.eventsCap = cap;
+        return c.build();
     }
 
     /** This config with the insecure flag set or not (see {@link #insecure()}). */
     public CoordinatorConfig withInsecure(boolean newInsecure) {
-        return new CoordinatorConfig(
-                connectString,
-                path,
-                coordinatorId,
-                slotCount,
-                replication,
-                rebalanceDelay,
-                debounce,
-                sessionTimeout,
-                connectionTimeout,
-                authScheme,
-                authCredentials,
-                suspicionQuorum,
-                eventsCap,
-                newInsecure);
+        Copy c = new Copy(this);
+        c.insecure = newInsecure;
+        return c.build();
     }
 
     /**
@@ -247,21 +191,10 @@ public record CoordinatorConfig(
 
     /** This config with another ring shape. */
     public CoordinatorConfig withRing(int newSlotCount, int newReplication) {
-        return new CoordinatorConfig(
-                connectString,
-                path,
-                coordinatorId,
-                newSlotCount,
-                newReplication,
-                rebalanceDelay,
-                debounce,
-                sessionTimeout,
-                connectionTimeout,
-                authScheme,
-                authCredentials,
-                suspicionQuorum,
-                eventsCap,
-                insecure);
+        Copy c = new Copy(this);
+        c.slotCount = newSlotCount;
+        c.replication = newReplication;
+        return c.build();
     }
 
     /**
@@ -380,6 +313,59 @@ public record CoordinatorConfig(
         Objects.requireNonNull(value, key);
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
             throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    /** A mutable copy of a config, for the {@code with…} methods: each changes its fields and builds a new config. */
+    private static final class Copy {
+        String connectString;
+        ClusterPath path;
+        String coordinatorId;
+        int slotCount;
+        int replication;
+        Duration rebalanceDelay;
+        Duration debounce;
+        Duration sessionTimeout;
+        Duration connectionTimeout;
+        String authScheme;
+        String authCredentials;
+        int suspicionQuorum;
+        int eventsCap;
+        boolean insecure;
+
+        Copy(CoordinatorConfig c) {
+            connectString = c.connectString;
+            path = c.path;
+            coordinatorId = c.coordinatorId;
+            slotCount = c.slotCount;
+            replication = c.replication;
+            rebalanceDelay = c.rebalanceDelay;
+            debounce = c.debounce;
+            sessionTimeout = c.sessionTimeout;
+            connectionTimeout = c.connectionTimeout;
+            authScheme = c.authScheme;
+            authCredentials = c.authCredentials;
+            suspicionQuorum = c.suspicionQuorum;
+            eventsCap = c.eventsCap;
+            insecure = c.insecure;
+        }
+
+        CoordinatorConfig build() {
+            return new CoordinatorConfig(
+                    connectString,
+                    path,
+                    coordinatorId,
+                    slotCount,
+                    replication,
+                    rebalanceDelay,
+                    debounce,
+                    sessionTimeout,
+                    connectionTimeout,
+                    authScheme,
+                    authCredentials,
+                    suspicionQuorum,
+                    eventsCap,
+                    insecure);
         }
     }
 }

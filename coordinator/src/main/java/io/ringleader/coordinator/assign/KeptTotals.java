@@ -35,7 +35,6 @@ final class KeptTotals {
      */
     static final long MAX_CANDIDATES = 1L << 17;
 
-    private final int slots;
     private final int ranks;
     private final int n;
     private final int[] zone;
@@ -55,7 +54,6 @@ final class KeptTotals {
     private int stamp;
 
     private KeptTotals(int slots, int ranks, int[] zone, boolean zoned, int[] set, int[] setLen, int open) {
-        this.slots = slots;
         this.ranks = ranks;
         this.n = zone.length;
         this.zone = zone;

@@ -109,7 +109,7 @@ class KeptTotalsTest {
             int[] chosen = KeptTotals.choose(slots, ranks, weight, zone, held, quotas, set, setLen);
             long[][] bounds = Quotas.bounds(slots, ranks, weight);
             boolean zoned = Quotas.spreadPossible(slots, ranks, zone, quotas);
-            Fillings f = new Fillings(slots, ranks, zone, zoned, set, setLen, held, bounds, quotas);
+            Fillings f = new Fillings(slots, ranks, zone, zoned, set, setLen, held, bounds);
             String ctx =
                     "trial " + trial + " S=" + slots + " R=" + ranks + " w=" + java.util.Arrays.toString(weight) + " z="
                             + java.util.Arrays.toString(zone) + " held=" + java.util.Arrays.toString(held) + " quotas="
@@ -145,19 +145,10 @@ class KeptTotalsTest {
         final int[] setLen;
         final int[] held;
         final long[][] bounds;
-        final int[] quotas;
         final List<int[]> valid = new java.util.ArrayList<>();
 
         Fillings(
-                int slots,
-                int ranks,
-                int[] zone,
-                boolean zoned,
-                int[] set,
-                int[] setLen,
-                int[] held,
-                long[][] bounds,
-                int[] quotas) {
+                int slots, int ranks, int[] zone, boolean zoned, int[] set, int[] setLen, int[] held, long[][] bounds) {
             this.slots = slots;
             this.ranks = ranks;
             this.zone = zone;
@@ -166,7 +157,7 @@ class KeptTotalsTest {
             this.setLen = setLen.clone();
             this.held = held;
             this.bounds = bounds;
-            this.quotas = quotas;
+
             if (!zoned || keptDistinct()) {
                 fill(0, held.clone());
             }
