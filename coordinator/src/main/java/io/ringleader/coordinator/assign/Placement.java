@@ -219,8 +219,10 @@ public final class Placement {
 
     /**
      * Chooses sets, with one retry if a member could reach its share of primaries only by taking a primary that
-     * stayed; returns the attempt whose {@link Rebalance#order()} to use. Where a zone repair ran and {@link SetFlow}
-     * found sets with fewer new entries, those are used unless their ranks move more primaries than the repair's.
+     * stayed; returns the attempt whose {@link Rebalance#order()} to use. Where {@link SetFlow} found sets with fewer new
+     * entries than the set phase (after a zone repair, or where the set phase's give-ups collided), the attempt with the
+     * fewest new entries is used, then the one that moves the fewest primaries: a replica that moves copies its data, a
+     * primary that moves within its slot only hands over.
      */
     private static Rebalance place(
             int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks, boolean spread) {
@@ -228,10 +230,9 @@ public final class Placement {
         if (!exact.setsImproved()) {
             return exact;
         }
-        // The exact sets keep more entries; the greedy repair priced kept primaries. Keep the exact sets unless
-        // their ranks move more primaries.
         Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false);
-        return exact.primariesMoved() <= greedy.primariesMoved() ? exact : greedy;
+        int byEntries = Integer.compare(exact.newEntries(), greedy.newEntries());
+        return byEntries < 0 || (byEntries == 0 && exact.primariesMoved() <= greedy.primariesMoved()) ? exact : greedy;
     }
 
     /** One placement attempt, with or without the exact sets after a zone repair, and its one retry. */

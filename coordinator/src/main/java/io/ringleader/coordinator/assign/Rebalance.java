@@ -136,6 +136,9 @@ final class Rebalance {
             spreadZones();
             repairZones(exactSets);
         }
+        if (exactSets && !setsImproved) {
+            keepFewestEntries();
+        }
     }
 
     /**
@@ -406,8 +409,47 @@ final class Rebalance {
                 return; // the repair found no cycle for some slot: the flow needs distinct zones to start from
             }
         }
-        boolean[] improved =
-                SetFlow.improve(slots, ranks, zones, zone, idHash, startSet, startLen, startPrevRank, set, setLen);
+        useFlow(
+                SetFlow.improve(slots, ranks, zones, zone, idHash, startSet, startLen, startPrevRank, set, setLen),
+                true);
+    }
+
+    /**
+     * Where no zone repair ran and the sets hold more new entries than the members' totals need (some member keeps
+     * fewer of its entries than it could: the give-ups of the set phase met in a slot that one newcomer could fill only
+     * once): the sets with the fewest new entries ({@link SetFlow}, exact). The zones are those of the members where
+     * this attempt spreads them and every slot lists distinct zones; each member is a zone of its own where the ring
+     * has no zones or no full spread exists (fewer moves come before a best-effort spread; among the sets with the
+     * fewest new entries the flow keeps the closest to the set phase's, which preferred the zones a slot lacked).
+     */
+    private void keepFewestEntries() {
+        if (newEntries() <= entriesNeeded()) {
+            return;
+        }
+        int zones = zones();
+        int[] flowZone = zone;
+        if (zones == 0 || !spreadPossible()) {
+            flowZone = new int[n];
+            for (int m = 0; m < n; m++) {
+                flowZone[m] = m;
+            }
+            zones = n;
+        } else if (!spread) {
+            return; // a spread exists but this attempt does not make it
+        } else {
+            for (int s = 0; s < slots; s++) {
+                if (zoneDoubled(s, zones)) {
+                    return;
+                }
+            }
+        }
+        useFlow(
+                SetFlow.improve(slots, ranks, zones, flowZone, idHash, startSet, startLen, startPrevRank, set, setLen),
+                false);
+    }
+
+    /** Takes the sets {@link SetFlow} changed ({@code improved}, or null if none): their previous ranks and marks. */
+    private void useFlow(boolean[] improved, boolean repair) {
         if (improved == null) {
             return;
         }
@@ -420,13 +462,35 @@ final class Rebalance {
                     same &= setPrevRank[pos] != NEW;
                 }
                 changed[s] = !same;
-                repaired[s] = true;
+                repaired[s] |= repair;
             }
         }
         setsImproved = true;
     }
 
-    /** Whether {@link #keepMostEntries} changed the repaired sets. */
+    /** Entries that are new in their slot (held by a member that was not in the slot's starting set). */
+    int newEntries() {
+        int count = 0;
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                if (setPrevRank[s * ranks + i] == NEW) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    /** The fewest new entries the members' totals allow: what each member needs beyond the entries it starts with. */
+    private long entriesNeeded() {
+        long needed = 0;
+        for (int m = 0; m < n; m++) {
+            needed += Math.max(0, total[m] - previouslyHeld[m]);
+        }
+        return needed;
+    }
+
+    /** Whether {@link #keepMostEntries} or {@link #keepFewestEntries} changed the sets. */
     boolean setsImproved() {
         return setsImproved;
     }

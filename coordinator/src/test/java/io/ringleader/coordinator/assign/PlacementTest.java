@@ -153,14 +153,17 @@ class PlacementTest {
 
     /**
      * Without zones, and with zones that allow no full spread, the zone repair never runs: these fingerprints of
-     * every ring of random sequences (joins, leaves, drains, weight changes, spares) were taken before it existed.
+     * every ring of random sequences (joins, leaves, drains, weight changes, spares) were taken before it existed. The
+     * third and fourth were taken again when {@link SetFlow} came to sets whose give-ups collided: step 14 of the third
+     * moves 639 replicas instead of 641 (as many primaries), step 10 of the fourth 102 instead of 106 (one primary
+     * fewer), and the later steps of the fourth start from that other ring; the others did not change.
      */
     @Test
     void withoutAFullZoneSpread_placementIsUnchangedByTheZoneRepair() {
         assertThat(fingerprint(0, 1, 1)).isEqualTo(0xBCCF47712E1BF593L);
         assertThat(fingerprint(0, 2, 2)).isEqualTo(0x31DECDF167CC1713L);
-        assertThat(fingerprint(0, 3, 3)).isEqualTo(0x67C3A85F81A0FB43L);
-        assertThat(fingerprint(0, 4, 4)).isEqualTo(0x13E2D4DC7683998BL);
+        assertThat(fingerprint(0, 3, 3)).isEqualTo(0x5BC3EF7E356258EDL);
+        assertThat(fingerprint(0, 4, 4)).isEqualTo(0x32AF00B4AA97623BL);
         // two zones for three replicas; members partly without a zone
         assertThat(fingerprint(2, 3, 5)).isEqualTo(0xD25907FF4C6BAC9AL);
         assertThat(fingerprint(-3, 2, 6)).isEqualTo(0x03990430F318BDA4L);
