@@ -4,7 +4,9 @@ import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
- * The fewest new entries for a table whose slots list distinct zones: improves the sets a zone repair left, exactly.
+ * The fewest new entries for a table whose slots list distinct zones: improves the sets a zone repair left, exactly,
+ * and the sets of a set phase whose give-ups collided (there, in a ring without zones or without a full spread, each
+ * member is passed as a zone of its own, so "distinct zones" is "distinct members").
  *
  * <p>The sets of a table with every member zoned are a flow: member {@code m} sends its total {@code T(m)} to cells
  * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists. A

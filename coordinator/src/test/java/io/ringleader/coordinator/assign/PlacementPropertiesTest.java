@@ -68,11 +68,13 @@ class PlacementPropertiesTest {
     static final List<String> EDGE_STRICT = List.of(
             "balance (rank and total)",
             "join: slots gain only the joiner",
+            "join: primaries moved <= 1.01x+1",
             "leave: only departed entries move",
             "leave: only departed entries move" + IN_REPAIR_STEPS,
             "leave: primaries moved <= 1.01x+1",
             "leave: primaries moved <= 1.01x+1" + IN_REPAIR_STEPS,
             "spare added: nothing moves",
+            "survivor -> survivor only as zone repair",
             "survivor -> survivor only as zone repair" + IN_REPAIR_STEPS,
             "zones: distinct in every slot when feasible",
             "zone repairs <= 2 x conflicts",
@@ -390,10 +392,10 @@ class PlacementPropertiesTest {
      * and so are the rules of {@link #EDGE_STRICT}: balance in every ring, also with capped members; on every leave,
      * that only the departed member's entries move unless a certificate proves that no balanced (and, where a full
      * spread is feasible, spread) ring does so, and the leave's primary bound; on every join, that slots gain only the
-     * joiner (likewise unless certified); no move between survivors once zones are spread but a zone repair; spares,
-     * zone spread where feasible, the zone-repair bound and the fewest new entries in steps with a zone repair. The
-     * other movement rules (survivors keep primaries, the join primary bound, weight changes, moves between survivors
-     * before a spread) are measured and printed.
+     * joiner (likewise unless certified) and, until the sequence spreads its zones, the join's primary bound; no move
+     * between survivors but zone repairs (and dead ends, labelled), unless certified; spares, zone spread where
+     * feasible, the zone-repair bound and the fewest new entries in steps with a zone repair. The other movement rules
+     * (survivors keep primaries, the join primary bound after a spread, weight changes) are measured and printed.
      */
     @Test
     void edgeSequences_stayValidAndDeterministic() {
