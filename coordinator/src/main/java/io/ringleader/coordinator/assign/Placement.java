@@ -227,8 +227,8 @@ public final class Placement {
     private static Rebalance place(
             int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks, boolean spread) {
         Rebalance exact = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true);
-        if (!exact.setsImproved()) {
-            return exact;
+        if (!exact.setsImproved() || exact.flowSavedEntries()) {
+            return exact; // the greedy sets are the exact ones before the flow: more new entries, or the same sets
         }
         Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false);
         int byEntries = Integer.compare(exact.newEntries(), greedy.newEntries());

@@ -25,6 +25,14 @@ final class Rebalance {
     /** The previous rank of an entry that is new in its slot. */
     static final int NEW = Integer.MAX_VALUE;
 
+    /**
+     * The work {@link #keepFewestEntries} may spend in {@link SetFlow} (edges scanned by its cycle searches): a few
+     * hundred milliseconds. Capped members on large rings can need hundreds of cycles, each a search over the whole
+     * graph (a leave of one of 7 members with weights up to 10,000 at S = 16384 took 12 s in the flow without a cap);
+     * the table reached when it is spent is used.
+     */
+    static final long FLOW_WORK = 1L << 24;
+
     private final int slots;
     private final int ranks;
     private final int n;
@@ -63,6 +71,11 @@ final class Rebalance {
     private int zoneConflicts;
     private int zoneCycles;
     private boolean setsImproved;
+    /** Whether the zone repair's flow ran ({@link #keepMostEntries}), improving the sets or not. */
+    private boolean flowTried;
+    /** The new entries before {@link SetFlow} changed the sets (valid when {@link #setsImproved}). */
+    private int entriesBeforeFlow;
+
     private int[] ordered;
     /** Reused by {@link #augment}: the search that reached each slot, its parent slot, the queue. */
     private int[] searchSeen;
@@ -409,9 +422,8 @@ final class Rebalance {
                 return; // the repair found no cycle for some slot: the flow needs distinct zones to start from
             }
         }
-        useFlow(
-                SetFlow.improve(slots, ranks, zones, zone, idHash, startSet, startLen, startPrevRank, set, setLen),
-                true);
+        flowTried = true;
+        runFlow(zones, zone, Long.MAX_VALUE, true);
     }
 
     /**
@@ -423,8 +435,8 @@ final class Rebalance {
      * fewest new entries the flow keeps the closest to the set phase's, which preferred the zones a slot lacked).
      */
     private void keepFewestEntries() {
-        if (newEntries() <= entriesNeeded()) {
-            return;
+        if (flowTried || newEntries() <= entriesNeeded()) {
+            return; // the zone repair's flow already found these sets the fewest, or none is over what the totals need
         }
         int zones = zones();
         int[] flowZone = zone;
@@ -443,17 +455,33 @@ final class Rebalance {
                 }
             }
         }
-        useFlow(
-                SetFlow.improve(slots, ranks, zones, flowZone, idHash, startSet, startLen, startPrevRank, set, setLen),
-                false);
+        runFlow(zones, flowZone, FLOW_WORK, false);
     }
 
-    /** Takes the sets {@link SetFlow} changed ({@code improved}, or null if none): their previous ranks and marks. */
-    private void useFlow(boolean[] improved, boolean repair) {
+    /**
+     * Runs {@link SetFlow} on the sets with these zones and work budget, and takes the sets it changed: their previous
+     * ranks and marks (slots marked repaired after a zone repair). Outside a zone repair, a member the flow moved out of
+     * a slot although its total does not shrink moved for the same reason as a dead end of the set phase (no member
+     * under its share could fill what it left otherwise), and is labelled so.
+     */
+    private void runFlow(int zones, int[] flowZone, long budget, boolean repair) {
+        int before = newEntries();
+        boolean[] improved = SetFlow.improve(
+                slots, ranks, zones, flowZone, idHash, startSet, startLen, startPrevRank, set, setLen, budget);
         if (improved == null) {
             return;
         }
+        entriesBeforeFlow = before;
         for (int s = 0; s < slots; s++) {
+            if (improved[s] && !repair) {
+                for (int i = 0; i < startLen[s]; i++) {
+                    int v = startSet[s * ranks + i];
+                    deadEnds.remove((long) s * n + v);
+                    if (position(s, v) < 0 && total[v] >= previouslyHeld[v]) {
+                        deadEnds.add((long) s * n + v);
+                    }
+                }
+            }
             if (improved[s]) {
                 boolean same = setLen[s] == startLen[s];
                 for (int i = 0; i < setLen[s]; i++) {
@@ -466,6 +494,11 @@ final class Rebalance {
             }
         }
         setsImproved = true;
+    }
+
+    /** Whether {@link SetFlow} changed the sets to fewer new entries (not only to more kept primaries). */
+    boolean flowSavedEntries() {
+        return setsImproved && newEntries() < entriesBeforeFlow;
     }
 
     /** Entries that are new in their slot (held by a member that was not in the slot's starting set). */
@@ -481,11 +514,20 @@ final class Rebalance {
         return count;
     }
 
-    /** The fewest new entries the members' totals allow: what each member needs beyond the entries it starts with. */
+    /**
+     * The fewest new entries the members' present counts allow (their totals, unless a dead end of the set phase gave
+     * up exact balance): what each member holds beyond the entries it starts with, at least.
+     */
     private long entriesNeeded() {
+        int[] count = new int[n];
+        for (int s = 0; s < slots; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                count[set[s * ranks + i]]++;
+            }
+        }
         long needed = 0;
         for (int m = 0; m < n; m++) {
-            needed += Math.max(0, total[m] - previouslyHeld[m]);
+            needed += Math.max(0, count[m] - previouslyHeld[m]);
         }
         return needed;
     }

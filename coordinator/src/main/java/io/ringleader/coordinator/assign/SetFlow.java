@@ -51,6 +51,8 @@ final class SetFlow {
     private int[] cap;
     private long[] cost;
     private int edges;
+    private long budget = Long.MAX_VALUE;
+    private long work;
 
     private SetFlow(int slots, int ranks, int n, int zones, int[] zone) {
         this.slots = slots;
@@ -73,6 +75,9 @@ final class SetFlow {
      *
      * @param zones the number of zones (zone indexes are 0..zones-1)
      * @param idHash per member, the hash of its id (ties between members of a zone)
+     * @param budget the most work (edges scanned and nodes checked by the cycle searches) to spend: once it is spent,
+     *     the table reached so far is returned (every cancelled cycle leaves a valid table with fewer new entries or a
+     *     better lower tier), so the result is the same on any machine; {@link Long#MAX_VALUE} for the exact optimum
      */
     static boolean[] improve(
             int slots,
@@ -84,12 +89,14 @@ final class SetFlow {
             int[] startLen,
             int[] startRank,
             int[] set,
-            int[] setLen) {
+            int[] setLen,
+            long budget) {
         if ((long) slots * zones > MAX_CELLS) {
             return null;
         }
-        return new SetFlow(slots, ranks, zone.length, zones, zone)
-                .run(idHash, startSet, startLen, startRank, set, setLen);
+        SetFlow flow = new SetFlow(slots, ranks, zone.length, zones, zone);
+        flow.budget = budget;
+        return flow.run(idHash, startSet, startLen, startRank, set, setLen);
     }
 
     private boolean[] run(long[] idHash, int[] startSet, int[] startLen, int[] startRank, int[] set, int[] setLen) {
@@ -232,12 +239,16 @@ final class SetFlow {
             qSize--;
             queued[u] = false;
             for (int e = head[u]; e >= 0; e = next[e]) {
+                if (++work > budget) {
+                    return false;
+                }
                 if (cap[e] > 0 && dist[u] + cost[e] < dist[to[e]]) {
                     int v = to[e];
                     dist[v] = dist[u] + cost[e];
                     parentEdge[v] = e;
                     if (++relaxations >= nodes) {
                         relaxations = 0;
+                        work += nodes;
                         int c = cycleIn(parentEdge);
                         if (c >= 0) {
                             cancel(c, parentEdge);

@@ -26,7 +26,8 @@ class SetFlowTest {
         int[] set = {A2, B1, C1, A1};
         int[] len = {2, 2};
 
-        boolean[] changed = SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len);
+        boolean[] changed =
+                SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, Long.MAX_VALUE);
 
         assertThat(changed).containsExactly(true, true);
         assertThat(set).containsExactly(A1, B1, C1, A2);
@@ -38,7 +39,7 @@ class SetFlowTest {
         int[] set = {A1, B1, C1, A2};
         int[] len = {2, 2};
 
-        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len))
+        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, Long.MAX_VALUE))
                 .isNull();
         assertThat(set).containsExactly(A1, B1, C1, A2);
     }
@@ -56,8 +57,26 @@ class SetFlowTest {
         int[] set = {A2, B1, A1, C1, C1, A1};
         int[] len = {2, 2, 2};
 
-        assertThat(SetFlow.improve(3, 2, 3, ZONE, HASH, start, startLen, startRank, set, len))
+        assertThat(SetFlow.improve(3, 2, 3, ZONE, HASH, start, startLen, startRank, set, len, Long.MAX_VALUE))
                 .isNull();
         assertThat(set).containsExactly(A2, B1, A1, C1, C1, A1);
+    }
+
+    /**
+     * The work budget stops the cycle search, not the answer's validity: with no work allowed the first test's table is
+     * left as it is (the flow returns no change), and with enough it is improved exactly as there.
+     */
+    @Test
+    void aSpentBudget_leavesTheTableReachedSoFar() {
+        int[] set = {A2, B1, C1, A1};
+        int[] len = {2, 2};
+
+        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, 0))
+                .isNull();
+        assertThat(set).containsExactly(A2, B1, C1, A1);
+
+        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, 1_000))
+                .containsExactly(true, true);
+        assertThat(set).containsExactly(A1, B1, C1, A2);
     }
 }
