@@ -26,8 +26,8 @@ final class Rebalance {
     static final int NEW = Integer.MAX_VALUE;
 
     /**
-     * The work {@link #keepFewestEntries} may spend in {@link SetFlow} (edges scanned by its cycle searches): a few
-     * hundred milliseconds. Capped members on large rings can need hundreds of cycles, each a search over the whole
+     * The work {@link #keepFewestEntries} may spend in {@link SetFlow} (edges scanned by its cycle searches): about a
+     * tenth of a second. Capped members on large rings can need hundreds of cycles, each a search over the whole
      * graph (a leave of one of 7 members with weights up to 10,000 at S = 16384 took 12 s in the flow without a cap);
      * the table reached when it is spent is used.
      */
@@ -1527,9 +1527,10 @@ final class Rebalance {
             }
             ordered = rank();
             int short1 = shortfall();
-            if (short1 > 0 && zoneCycles + zoneSwaps > 0 && spreadPossible()) {
-                // The zone spread moved newcomers between slots, and some member can reach its share of primaries
-                // only by taking a primary that stayed: give it newcomer places in slots whose primary is open.
+            if (short1 > 0) {
+                // Some member can reach its share of primaries only by taking a primary that stayed (the set phase,
+                // or the zone spread, put other newcomers in the slots whose primary is open): give it newcomer
+                // places there.
                 int[] keptSet = set.clone();
                 int[] keptShortfall = primaryShortfall.clone();
                 int unresolved1 = unresolved;
