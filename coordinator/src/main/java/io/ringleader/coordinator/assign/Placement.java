@@ -36,13 +36,14 @@ import java.util.TreeSet;
  *       not take two replicas of a slot), so it comes before the movement rule below; the repair keeps every
  *       member's totals, touches only slots on cycles through a doubled slot, and picks the cycle with the fewest
  *       such moves (at most two per repaired slot in the property tests); then the sets with the fewest new entries
- *       ({@link SetFlow}, exact) replace the repair's unless their ranks move more primaries. When no full spread
- *       exists, a free entry goes preferably to a zone the slot lacks (best effort) and {@link Plan#zoneSpread()}
- *       says why.
+ *       ({@link SetFlow}, exact) replace the repair's (fewest replica moves first, then fewest primary moves).
+ *       When no full spread exists, a free entry goes preferably to a zone the slot lacks (best effort) and {@link
+ *       Plan#zoneSpread()} says why.
  *   <li><b>Minimal movement</b>: a previous entry is kept when its member is still placeable and within its quota;
  *       when a slot's primary leaves, its first surviving backup becomes primary (it already holds the data) unless
  *       that would put it over its share; entries move only from members over their share to members under it,
- *       apart from zone repairs.
+ *       apart from zone repairs; where the set phase's give-ups collide, the exact flow gives the sets with the fewest
+ *       new entries for the same totals.
  * </ol>
  *
  * <p>Roles: {@link Role#ACTIVE} members are placed. {@link Role#DRAINED} members hold nothing, as if departed.
