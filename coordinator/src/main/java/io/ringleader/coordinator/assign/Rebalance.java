@@ -149,8 +149,8 @@ final class Rebalance {
             spreadZones();
             repairZones(exactSets);
         }
-        if (exactSets && !setsImproved) {
-            keepFewestEntries();
+        if (exactSets && !flowTried) {
+            keepFewestEntries(); // unless the zone repair's flow ran, improving the sets or finding them the fewest
         }
     }
 
@@ -435,8 +435,8 @@ final class Rebalance {
      * fewest new entries the flow keeps the closest to the set phase's, which preferred the zones a slot lacked).
      */
     private void keepFewestEntries() {
-        if (flowTried || newEntries() <= entriesNeeded()) {
-            return; // the zone repair's flow already found these sets the fewest, or none is over what the totals need
+        if (newEntries() <= entriesNeeded()) {
+            return;
         }
         int zones = zones();
         int[] flowZone = zone;
@@ -473,24 +473,23 @@ final class Rebalance {
         }
         entriesBeforeFlow = before;
         for (int s = 0; s < slots; s++) {
-            if (improved[s] && !repair) {
-                for (int i = 0; i < startLen[s]; i++) {
-                    int v = startSet[s * ranks + i];
-                    deadEnds.remove((long) s * n + v);
-                    if (position(s, v) < 0 && total[v] >= previouslyHeld[v]) {
-                        deadEnds.add((long) s * n + v);
-                    }
-                }
+            if (!improved[s]) {
+                continue;
             }
-            if (improved[s]) {
-                boolean same = setLen[s] == startLen[s];
-                for (int i = 0; i < setLen[s]; i++) {
-                    int pos = s * ranks + i;
-                    setPrevRank[pos] = startRank(s, set[pos]);
-                    same &= setPrevRank[pos] != NEW;
+            boolean same = setLen[s] == startLen[s];
+            for (int i = 0; i < setLen[s]; i++) {
+                int pos = s * ranks + i;
+                setPrevRank[pos] = startRank(s, set[pos]);
+                same &= setPrevRank[pos] != NEW;
+            }
+            changed[s] = !same;
+            repaired[s] |= repair;
+            for (int i = 0; i < startLen[s] && !repair; i++) {
+                int v = startSet[s * ranks + i];
+                deadEnds.remove((long) s * n + v);
+                if (position(s, v) < 0 && total[v] >= previouslyHeld[v]) {
+                    deadEnds.add((long) s * n + v);
                 }
-                changed[s] = !same;
-                repaired[s] |= repair;
             }
         }
         setsImproved = true;

@@ -51,11 +51,12 @@ final class SetFlow {
     private int[] cap;
     private long[] cost;
     private int edges;
-    private long budget = Long.MAX_VALUE;
+    private final long budget;
     private long work;
 
-    private SetFlow(int slots, int ranks, int n, int zones, int[] zone) {
+    private SetFlow(int slots, int ranks, int n, int zones, int[] zone, long budget) {
         this.slots = slots;
+        this.budget = budget;
         this.ranks = ranks;
         this.n = n;
         this.zones = zones;
@@ -94,9 +95,8 @@ final class SetFlow {
         if ((long) slots * zones > MAX_CELLS) {
             return null;
         }
-        SetFlow flow = new SetFlow(slots, ranks, zone.length, zones, zone);
-        flow.budget = budget;
-        return flow.run(idHash, startSet, startLen, startRank, set, setLen);
+        return new SetFlow(slots, ranks, zone.length, zones, zone, budget)
+                .run(idHash, startSet, startLen, startRank, set, setLen);
     }
 
     private boolean[] run(long[] idHash, int[] startSet, int[] startLen, int[] startRank, int[] set, int[] setLen) {

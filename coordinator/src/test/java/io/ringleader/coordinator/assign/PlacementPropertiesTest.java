@@ -103,6 +103,21 @@ class PlacementPropertiesTest {
         DRAIN
     }
 
+    /** Steps whose certificate proved a rule forced: how many, and the first. */
+    static final class Forced {
+        int count;
+        String first;
+
+        void add(String ctx) {
+            count++;
+            first = first == null ? ctx : first;
+        }
+
+        String firstNote() {
+            return first == null ? "" : " (first: " + first + ")";
+        }
+    }
+
     /** Violations per rule: how many steps broke it, and the first example. */
     static final class Tally {
         final Map<String, Integer> count = new TreeMap<>();
@@ -145,14 +160,10 @@ class PlacementPropertiesTest {
         String joinIntoSpreadNotExact;
         /** Of {@link #joinsOverBound}, those into a ring spread over zones (the others had to spread it). */
         int joinsIntoSpreadOverBound;
-        /** Leaves after a zone spread in which no ring could keep every surviving primary (see below). */
-        int forcedPrimaryMoves;
-
-        String forcedPrimaryMove;
-        /** Leaves after a zone spread in which no ring could keep every survivor in its slots (see below). */
-        int forcedSetChanges;
-
-        String forcedSetChange;
+        /** Leaves in which no ring could keep every surviving primary (certified). */
+        final Forced forcedPrimaryMoves = new Forced();
+        /** Leaves in which no ring could keep every survivor in its slots (certified). */
+        final Forced forcedSetChanges = new Forced();
         /** Per primary-count rule, the most primaries moved over its bound in one step. */
         final Map<String, Integer> worstExcess = new TreeMap<>();
 
@@ -161,15 +172,34 @@ class PlacementPropertiesTest {
 
         long repairStepFewest;
         /** Weight changes certified to force a move other than from a member going down to one going up. */
-        int forcedWeightMoves;
-
-        String forcedWeightMove;
-        /** Joins certified to force a slot to gain a member other than the joiner, and the first. */
-        int forcedJoinSets;
-
-        String forcedJoinSet;
+        final Forced forcedWeightMoves = new Forced();
+        /** Joins certified to force a slot to gain a member other than the joiner. */
+        final Forced forcedJoinSets = new Forced();
         /** True from the first ring of a sequence with a full zone spread to its end. */
         boolean repairStep;
+
+        /**
+         * A step's movement rule against its certificate (a proof over every balanced, and where feasible spread,
+         * ring): where the ring itself keeps the rule ({@code witness}), the certificate must not claim it impossible
+         * (checked as {@code sanityRule}); where the ring breaks it ({@code problem} not null), a certificate proving
+         * it forced clears the problem and counts the step. Returns the problem left.
+         */
+        String certify(
+                String problem,
+                boolean witness,
+                String sanityRule,
+                java.util.function.BooleanSupplier forced,
+                Forced counter,
+                String ctx) {
+            if (problem == null && witness) {
+                check(sanityRule, !forced.getAsBoolean(), ctx);
+            }
+            if (problem != null && forced.getAsBoolean()) {
+                counter.add(ctx);
+                return null;
+            }
+            return problem;
+        }
 
         void check(String rule, boolean ok, String message) {
             if (repairStep && BEFORE_ZONES.contains(rule)) {
@@ -209,16 +239,16 @@ class PlacementPropertiesTest {
                     deadEnds, deadEnd == null ? "" : " (first: " + deadEnd + ")"));
             sb.append(String.format(
                     "  leaves where balance (and zone spread, where feasible) force a surviving primary to move (certified): %d%s%n",
-                    forcedPrimaryMoves, forcedPrimaryMove == null ? "" : " (first: " + forcedPrimaryMove + ")"));
+                    forcedPrimaryMoves.count, forcedPrimaryMoves.firstNote()));
             sb.append(String.format(
                     "  leaves where balance (and zone spread, where feasible) force a survivor out of its slots (certified): %d%s%n",
-                    forcedSetChanges, forcedSetChange == null ? "" : " (first: " + forcedSetChange + ")"));
+                    forcedSetChanges.count, forcedSetChanges.firstNote()));
             sb.append(String.format(
                     "  joins where balance (and zone spread, where feasible) force a slot to gain another member (certified): %d%s%n",
-                    forcedJoinSets, forcedJoinSet == null ? "" : " (first: " + forcedJoinSet + ")"));
+                    forcedJoinSets.count, forcedJoinSets.firstNote()));
             sb.append(String.format(
                     "  weight changes where balance forces a move other than down to up (certified): %d%s%n",
-                    forcedWeightMoves, forcedWeightMove == null ? "" : " (first: " + forcedWeightMove + ")"));
+                    forcedWeightMoves.count, forcedWeightMoves.firstNote()));
             sb.append(String.format(
                     "  joins over the primary bound: %d, of which ranked with the fewest primary moves their sets allow"
                             + " (exact min-cost flow): %d%n",
@@ -270,7 +300,7 @@ class PlacementPropertiesTest {
                         "leave: primaries moved <= 1.01x+1", new int[] {2, 8},
                         "join: primaries moved <= 1.01x+1", new int[] {3, 33}));
         assertRankingAndCertificates(tally, 0, 4);
-        assertThat(tally.forcedSetChanges)
+        assertThat(tally.forcedSetChanges.count)
                 .as("leaves certified to force a survivor out of its slots")
                 .isLessThanOrEqualTo(1);
         assertJoinsIntoSpread(tally, 2);
@@ -318,7 +348,7 @@ class PlacementPropertiesTest {
     void regularSeed46_step2_zoneSpreadForcesSurvivorsOutOfTheirSlots_certified() {
         Tally tally = new Tally();
         new Sequence(46, Regime.REGULAR, tally).run();
-        assertThat(tally.forcedSetChange).startsWith("seed 46 step 2 LEAVE");
+        assertThat(tally.forcedSetChanges.first).startsWith("seed 46 step 2 LEAVE");
         assertThat(tally.count.getOrDefault("leave: only departed entries move" + IN_REPAIR_STEPS, 0))
                 .isZero();
     }
@@ -333,7 +363,7 @@ class PlacementPropertiesTest {
     void regularSeed149_step3_zoneSpreadForcesAPrimaryMove_certified() {
         Tally tally = new Tally();
         new Sequence(149, Regime.REGULAR, tally).run();
-        assertThat(tally.forcedPrimaryMove).startsWith("seed 149 step 3 DRAIN");
+        assertThat(tally.forcedPrimaryMoves.first).startsWith("seed 149 step 3 DRAIN");
         assertThat(tally.count.getOrDefault("leave: survivors keep primaries" + IN_REPAIR_STEPS, 0))
                 .isZero();
     }
@@ -406,7 +436,7 @@ class PlacementPropertiesTest {
                     .isZero();
         }
         assertFewestEntries(tally);
-        assertThat(tally.forcedSetChanges)
+        assertThat(tally.forcedSetChanges.count)
                 .as("edge leaves certified to move a survivor's entry")
                 .isPositive();
     }
@@ -441,7 +471,7 @@ class PlacementPropertiesTest {
         assertThat(tally.leavesRankedOptimally)
                 .as("leaves over a primary bound whose ranks moved more primaries than their sets need")
                 .isEqualTo(tally.leavesOverBound);
-        assertThat(tally.forcedPrimaryMoves)
+        assertThat(tally.forcedPrimaryMoves.count)
                 .as("leaves certified to force a surviving primary to move")
                 .isLessThanOrEqualTo(forced);
     }
@@ -495,7 +525,7 @@ class PlacementPropertiesTest {
                         "join: primaries moved <= 1.01x+1", new int[] {33, 15}));
         assertRankingAndCertificates(tally, 8, 3);
         assertFewestEntries(tally);
-        assertThat(tally.forcedSetChanges)
+        assertThat(tally.forcedSetChanges.count)
                 .as("leaves certified to force a survivor out of its slots")
                 .isZero();
         assertJoinsIntoSpread(tally, 7);
@@ -1095,44 +1125,28 @@ class PlacementPropertiesTest {
                     primaryProblem = "slot " + s + " " + before.replicas(s) + " -> " + after.replicas(s);
                 }
             }
-            boolean setsKept = setProblem == null; // before a certificate clears it
             // the ring itself keeps every survivor in its slots, spread and balanced: a witness against a certificate
-            boolean keptWitness = setsKept
+            boolean keptWitness = setProblem == null
                     && repaired.isEmpty()
                     && (!RingChecks.zoneSpreadFeasible(after, ps)
                             || RingChecks.slotsWithoutDistinctZones(after, ps) == 0)
                     && RingChecks.balanceProblem(after, ps) == null;
-            if (keptWitness) {
-                // the certificate must not claim that impossible
-                tally.check(
-                        "certificate: no forced set change when the ring keeps the sets",
-                        !RingChecks.keptSlotsInfeasible(before, after, ps),
-                        ctx);
-            }
-            // a certificate is a proof over every balanced (and, where a spread is feasible, spread) ring: it may
-            // excuse a violation in any step
-            if (setProblem != null && RingChecks.keptSlotsInfeasible(before, after, ps)) {
-                // balance (and zone spread, where feasible) leave no ring that moves only the departed entries
-                tally.forcedSetChanges++;
-                tally.forcedSetChange = tally.forcedSetChange == null ? ctx : tally.forcedSetChange;
-                setProblem = null;
-            }
+            setProblem = tally.certify(
+                    setProblem,
+                    keptWitness,
+                    "certificate: no forced set change when the ring keeps the sets",
+                    () -> RingChecks.keptSlotsInfeasible(before, after, ps),
+                    tally.forcedSetChanges,
+                    ctx);
             tally.check("leave: only departed entries move", setProblem == null, ctx + ": " + setProblem);
-            if (primaryProblem == null && keptWitness) {
-                // the ring itself shows that every surviving primary can stay: the certificate must not claim otherwise
-                tally.check(
-                        "certificate: no forced move when the ring keeps them",
-                        !RingChecks.keptPrimariesInfeasible(before, after, ps),
-                        ctx);
-            }
             boolean survivingPrimaryMoved = primaryProblem != null; // before a certificate clears it
-            if (primaryProblem != null && RingChecks.keptPrimariesInfeasible(before, after, ps)) {
-                // balance (and zone spread, where feasible) leave no ring that keeps every surviving primary: not a
-                // violation
-                tally.forcedPrimaryMoves++;
-                tally.forcedPrimaryMove = tally.forcedPrimaryMove == null ? ctx : tally.forcedPrimaryMove;
-                primaryProblem = null;
-            }
+            primaryProblem = tally.certify(
+                    primaryProblem,
+                    keptWitness,
+                    "certificate: no forced move when the ring keeps them",
+                    () -> RingChecks.keptPrimariesInfeasible(before, after, ps),
+                    tally.forcedPrimaryMoves,
+                    ctx);
             tally.check("leave: survivors keep primaries", primaryProblem == null, ctx + ": " + primaryProblem);
             int moved = primariesMoved(before, after);
             if (tally.repairStep && (survivingPrimaryMoved || moved > 1.01 * optimal + 1)) {
@@ -1167,19 +1181,13 @@ class PlacementPropertiesTest {
                     && RingChecks.balanceProblem(after, ps) == null
                     && (!RingChecks.zoneSpreadFeasible(after, ps)
                             || RingChecks.slotsWithoutDistinctZones(after, ps) == 0);
-            if (kept) {
-                // the ring itself lets every slot gain only the joiner: the certificate must not claim otherwise
-                tally.check(
-                        "certificate: no forced join move when the ring keeps the rule",
-                        !RingChecks.joinSetsInfeasible(before, after, ps, joiner),
-                        ctx);
-            }
-            if (problem != null && RingChecks.joinSetsInfeasible(before, after, ps, joiner)) {
-                // balance (and zone spread, where feasible) leave no ring in which slots gain only the joiner
-                tally.forcedJoinSets++;
-                tally.forcedJoinSet = tally.forcedJoinSet == null ? ctx : tally.forcedJoinSet;
-                problem = null;
-            }
+            problem = tally.certify(
+                    problem,
+                    kept,
+                    "certificate: no forced join move when the ring keeps the rule",
+                    () -> RingChecks.joinSetsInfeasible(before, after, ps, joiner),
+                    tally.forcedJoinSets,
+                    ctx);
             tally.check("join: slots gain only the joiner", problem == null, ctx + ": " + problem);
             int share = after.slotCounts(0).getOrDefault(joiner, 0);
             int moved = primariesMoved(before, after);
@@ -1243,18 +1251,13 @@ class PlacementPropertiesTest {
                     }
                 }
             }
-            if (problem == null && repaired.isEmpty() && RingChecks.balanceProblem(after, ps) == null) {
-                // the ring itself moves only down to up: the certificate must not claim otherwise
-                tally.check(
-                        "certificate: no forced weight move when the ring keeps the rule",
-                        !RingChecks.downToUpInfeasible(before, after, ps),
-                        ctx);
-            }
-            if (problem != null && RingChecks.downToUpInfeasible(before, after, ps)) {
-                tally.forcedWeightMoves++;
-                tally.forcedWeightMove = tally.forcedWeightMove == null ? ctx : tally.forcedWeightMove;
-                problem = null;
-            }
+            problem = tally.certify(
+                    problem,
+                    repaired.isEmpty() && RingChecks.balanceProblem(after, ps) == null,
+                    "certificate: no forced weight move when the ring keeps the rule",
+                    () -> RingChecks.downToUpInfeasible(before, after, ps),
+                    tally.forcedWeightMoves,
+                    ctx);
             tally.check("weight: moves only down -> up", problem == null, ctx + ": " + problem);
         }
 
