@@ -10,13 +10,14 @@ import io.ringleader.agent.internal.Meters;
 import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.layout.MalformedRecordException;
 import io.ringleader.agent.layout.RecordAcl;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.leadership.LeadershipListener;
 import io.ringleader.agent.leadership.Term;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.agent.ring.RingChunks;
 import io.ringleader.coordinator.assign.Assignment;
 import io.ringleader.coordinator.assign.Failovers;
 import io.ringleader.coordinator.assign.Move;
@@ -512,11 +513,15 @@ public final class Coordinator implements Closeable {
         String ringPath = config.path().ring();
         Stat stat = new Stat();
         Ring previous = null;
+        String previousDir = null;
         try {
             byte[] data = client.getData().storingStatIn(stat).forPath(ringPath);
+            previousDir = RingStore.dirOf(data);
             try {
-                previous = RingCodec.decode(ringPath, data);
-            } catch (MalformedRecordException e) {
+                previous = RingStore.read(client, config.path(), data);
+            } catch (MalformedRecordException | RingStore.ChunksGoneException e) {
+                // chunks gone: deleted by hand, or the ring was written again since (then the write below conflicts
+                // with the version read, and the ring is read again)
                 log.error(
                         "{}the ring cannot be parsed ({}); rebuilding it from the members", logPrefix, e.getMessage());
             }
@@ -606,7 +611,7 @@ public final class Coordinator implements Closeable {
                                     failovers.path(),
                                     failovers.stat(),
                                     FailoversCodec.encode(next.epoch(), assignment.failovers()));
-            write(client, current, ringPath, stat, next, assignment, record);
+            write(client, current, ringPath, stat, previousDir, next, assignment, record);
         }
         recomputations++;
         if (nextExpiry != null) {
@@ -765,10 +770,11 @@ public final class Coordinator implements Closeable {
             Term current,
             String ringPath,
             Stat stat,
+            String previousDir,
             Ring next,
             Assignment a,
             FailoversWrite failovers) {
-        switch (fencedWrite(client, current, ringPath, stat, next, failovers)) {
+        switch (fencedWrite(client, current, ringPath, stat, previousDir, next, failovers)) {
             case WRITTEN -> {
                 lastWritten = next;
                 writes++;
@@ -845,18 +851,26 @@ public final class Coordinator implements Closeable {
      * @param stat the ring znode's stat as read, or null if it did not exist
      */
     WriteOutcome fencedWrite(CuratorFramework client, Term current, String ringPath, Stat stat, Ring next) {
-        return fencedWrite(client, current, ringPath, stat, next, null);
+        return fencedWrite(client, current, ringPath, stat, null, next, null);
     }
 
     /**
      * Writes {@code next}, and {@code failovers} if not null, in one transaction with a check of {@code current}'s
-     * election znode, each conditional on the version read.
+     * election znode, each conditional on the version read. A ring over one record ({@link RingStore}) has its chunks
+     * written first and deleted again if the transaction fails; after a write, the chunks of older rings but those of
+     * {@code previousDir} (the chunk directory the record read named, or null) are deleted.
      */
     WriteOutcome fencedWrite(
-            CuratorFramework client, Term current, String ringPath, Stat stat, Ring next, FailoversWrite failovers) {
-        byte[] bytes;
+            CuratorFramework client,
+            Term current,
+            String ringPath,
+            Stat stat,
+            String previousDir,
+            Ring next,
+            FailoversWrite failovers) {
+        RingStore.Prepared prepared;
         try {
-            bytes = RingCodec.encode(next);
+            prepared = RingStore.prepare(client, config.path(), next, acl, RingChunks.CHUNK_BYTES);
         } catch (IllegalArgumentException e) {
             if (!tooLargeLogged) {
                 tooLargeLogged = true;
@@ -868,7 +882,33 @@ public final class Coordinator implements Closeable {
                         e.getMessage());
             }
             return WriteOutcome.TOO_LARGE;
+        } catch (Exception e) {
+            log.warn(
+                    "{}the chunks of ring epoch 0x{} cannot be written ({}); retrying",
+                    logPrefix,
+                    Long.toHexString(next.epoch()),
+                    e.toString());
+            return WriteOutcome.FAILED;
         }
+        WriteOutcome outcome = transact(client, current, ringPath, stat, prepared.record(), failovers);
+        if (outcome != WriteOutcome.WRITTEN) {
+            RingStore.discard(client, config.path(), prepared);
+        } else {
+            try {
+                RingStore.collect(client, config.path(), next.epoch(), previousDir);
+            } catch (Exception e) {
+                log.debug(
+                        "{}older ring chunks not collected ({}); the next write collects them",
+                        logPrefix,
+                        e.toString());
+            }
+        }
+        return outcome;
+    }
+
+    /** The fenced transaction of {@link #fencedWrite}: the term check, the ring record, the failovers if any. */
+    private WriteOutcome transact(
+            CuratorFramework client, Term current, String ringPath, Stat stat, byte[] bytes, FailoversWrite failovers) {
         try {
             List<CuratorOp> ops = new ArrayList<>(3);
             ops.add(client.transactionOp().check().forPath(current.latchPath()));

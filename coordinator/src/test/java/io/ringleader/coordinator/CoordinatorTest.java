@@ -8,15 +8,16 @@ import io.ringleader.agent.Agent;
 import io.ringleader.agent.events.Event;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.leadership.Term;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.agent.roles.SlotSet;
 import io.ringleader.agent.routing.CallKind;
 import io.ringleader.agent.routing.CallPolicy;
 import io.ringleader.agent.routing.Caller;
 import io.ringleader.agent.testing.LogCapture;
+import io.ringleader.agent.testing.Rings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -85,7 +86,8 @@ class CoordinatorTest {
     }
 
     private Ring readRing(CuratorFramework client, String root) throws Exception {
-        return RingCodec.decode("ring", client.getData().forPath(root + "/" + cluster + "/ring"));
+        ClusterPath path = new ClusterPath(root, cluster);
+        return RingStore.read(client, path, client.getData().forPath(path.ring()));
     }
 
     private Ring awaitRingOf(CuratorFramework client, Set<String> members) {
@@ -468,42 +470,48 @@ class CoordinatorTest {
     }
 
     /** A ring over the znode budget is not written: one error line naming its size and the fix; the last ring stays. */
+    /** A ring of 65,536 slots of 7 random members of 300, over the 512 KiB of one record: written in chunks. */
+    private static Ring overOneRecord(long epoch) {
+        return Rings.random(epoch, 300, 4, 65536, 7, 1);
+    }
+
     @Test
-    void aRingOverTheSizeBudget_isNotWritten_andLoggedOnceNamingTheFix() throws Exception {
+    void aRingOverOneRecord_isWrittenInChunks_readBackAsThePrevious_andItsChunksCollectedLater() throws Exception {
         Coordinator c = coordinator("c1", Duration.ZERO);
         Agent a = member("a");
-        Ring ring = awaitRingOf(a.curator(), Set.of("a"));
-        String ringPath = "/ringleader/" + cluster + "/ring";
-        Stat stat = c.curator().checkExists().forPath(ringPath);
-        // 65,536 slots of 7 random members of 300: about 9 bits of entropy per entry, over 512 KiB encoded
-        java.util.Random random = new java.util.Random(1);
-        List<String> ids = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            ids.add("m" + i);
-        }
-        int[] table = new int[65536 * 7];
-        for (int s = 0; s < 65536; s++) {
-            Set<Integer> used = new HashSet<>();
-            for (int r = 0; r < 7; r++) {
-                int m;
-                do {
-                    m = random.nextInt(300);
-                } while (!used.add(m));
-                table[s * 7 + r] = m;
-            }
-        }
-        Ring huge = Ring.of(ring.epoch() + 1, 65536, 7, ids, table);
+        Agent b = member("b");
+        Agent d = member("d");
+        Ring ring = awaitRingOf(a.curator(), Set.of("a", "b", "d"));
+        ClusterPath path = new ClusterPath("/ringleader", cluster);
+        Stat stat = c.curator().checkExists().forPath(path.ring());
+        Ring huge = overOneRecord(ring.epoch() + 1);
         Term term = c.term().orElseThrow();
         try (LogCapture logs = new LogCapture()) {
-            assertThat(c.fencedWrite(c.curator(), term, ringPath, stat, huge))
-                    .isEqualTo(Coordinator.WriteOutcome.TOO_LARGE);
-            assertThat(c.fencedWrite(c.curator(), term, ringPath, stat, huge))
-                    .isEqualTo(Coordinator.WriteOutcome.TOO_LARGE);
-            assertThat(logs.lines().stream().filter(l -> l.startsWith("ERROR")))
-                    .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
-                    .contains("over the budget of 524288 bytes", "the last ring stays", "ringleader.ring.slots");
+            assertThat(c.fencedWrite(c.curator(), term, path.ring(), stat, huge))
+                    .isEqualTo(Coordinator.WriteOutcome.WRITTEN);
+            String header = new String(c.curator().getData().forPath(path.ring()), StandardCharsets.UTF_8);
+            assertThat(header).startsWith("{\"format\":2,");
+            List<String> dirs = c.curator().getChildren().forPath(path.ringChunks());
+            assertThat(dirs).singleElement().asString().startsWith(String.format("%016x-", huge.epoch()));
+            assertThat(c.curator().getChildren().forPath(path.ringChunks() + "/" + dirs.get(0)))
+                    .hasSize(2);
+            assertThat(readRing(a.curator())).isEqualTo(huge);
+
+            // a member leaves: the coordinator reads the huge ring back as the previous ring (no error) and places
+            // the live members, in a ring of a larger epoch, whole again
+            d.close();
+            Ring next = awaitRingOf(a.curator(), Set.of("a", "b"));
+            assertThat(next.epoch()).isGreaterThan(huge.epoch());
+            assertThat(next.slotCount()).isEqualTo(65536);
+            assertThat(logs.lines().stream().filter(l -> l.startsWith("ERROR"))).isEmpty();
+            // the huge ring's chunks are the previous ring's: kept for a reader still reading them
+            assertThat(c.curator().getChildren().forPath(path.ringChunks())).containsExactlyElementsOf(dirs);
         }
-        assertThat(readRing(a.curator())).isEqualTo(ring);
+        b.close();
+        awaitRingOf(a.curator(), Set.of("a"));
+        await().atMost(WAIT)
+                .until(() ->
+                        c.curator().getChildren().forPath(path.ringChunks()).isEmpty());
     }
 
     @Test
@@ -524,6 +532,13 @@ class CoordinatorTest {
         assertThat(first.fencedWrite(first.curator(), stale, ringPath, stat, forged))
                 .isEqualTo(Coordinator.WriteOutcome.DEPOSED);
         assertThat(readRing(a.curator()).epoch()).isLessThan(forged.epoch());
+        // a ring in chunks: its chunks are written before the fenced header, which fails; they are deleted again
+        Ring forgedHuge = overOneRecord(ring.epoch() + 2_000_000);
+        assertThat(first.fencedWrite(first.curator(), stale, ringPath, stat, forgedHuge))
+                .isEqualTo(Coordinator.WriteOutcome.DEPOSED);
+        assertThat(readRing(a.curator()).epoch()).isLessThan(forged.epoch());
+        String chunks = new ClusterPath("/ringleader", cluster).ringChunks();
+        assertThat(first.curator().getChildren().forPath(chunks)).isEmpty();
     }
 
     @Test

@@ -87,6 +87,14 @@ public record ClusterPath(String root, String cluster) {
         return base() + "/ring";
     }
 
+    /**
+     * {@code <root>/<cluster>/ring-chunks}: one directory per ring too large for one znode, named by the ring's header
+     * ({@code io.ringleader.agent.ring.RingChunks}).
+     */
+    public String ringChunks() {
+        return base() + "/ring-chunks";
+    }
+
     /** {@code <root>/<cluster>/config}: operator intent, written by the admin CLI. */
     public String config() {
         return base() + "/config";

@@ -28,12 +28,21 @@ import java.util.zip.Inflater;
  *
  * <p>{@code replicas} is the base64 (RFC 4648, with padding) of the zlib-deflated replica table: {@code S * R}
  * big-endian unsigned 16-bit member indexes, slot-major, {@code 0xFFFF} meaning "no replica". Unknown fields are
- * ignored; any other {@code format} number is rejected. An encoded ring is at most {@value #MAX_BYTES} bytes.
+ * ignored; any other {@code format} number is rejected. A ring record is at most {@value #MAX_BYTES} bytes; a larger
+ * ring (at most {@value #MAX_WHOLE_BYTES}) is stored in chunks ({@link RingChunks}) and decoded with {@link
+ * #decodeWhole} once assembled.
  */
 public final class RingCodec {
 
     /** The size budget of an encoded ring, half of ZooKeeper's default {@code jute.maxbuffer} of 1 MB. */
     public static final int MAX_BYTES = 512 * 1024;
+
+    /**
+     * The size budget of a ring stored in chunks ({@link RingChunks}): 8 MiB, 16 chunks. The largest ring the model
+     * allows (32,767 members of 128-character ids, 65,536 slots, 7 random replicas) encodes to about 5.5 MB
+     * ({@code bench}: {@code RingRecordSizes}).
+     */
+    public static final int MAX_WHOLE_BYTES = 8 * 1024 * 1024;
 
     private static final int NONE_U16 = 0xFFFF;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -47,6 +56,19 @@ public final class RingCodec {
      *     size and the budget
      */
     public static byte[] encode(Ring ring) {
+        return encode(ring, MAX_BYTES);
+    }
+
+    /**
+     * Encodes a ring as UTF-8 JSON, to be stored in chunks where it is over {@value #MAX_BYTES} bytes.
+     *
+     * @throws IllegalArgumentException if the encoded ring is over {@value #MAX_WHOLE_BYTES} bytes
+     */
+    public static byte[] encodeWhole(Ring ring) {
+        return encode(ring, MAX_WHOLE_BYTES);
+    }
+
+    private static byte[] encode(Ring ring, int budget) {
         short[] table = ring.table();
         byte[] raw = new byte[table.length * 2];
         for (int i = 0; i < table.length; i++) {
@@ -68,9 +90,9 @@ public final class RingCodec {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot encode ring at epoch " + ring.epoch(), e);
         }
-        if (bytes.length > MAX_BYTES) {
+        if (bytes.length > budget) {
             throw new IllegalArgumentException("encoded ring is " + bytes.length + " bytes, over the budget of "
-                    + MAX_BYTES + " bytes (" + ring.members().size() + " members, " + ring.slotCount() + " slots, "
+                    + budget + " bytes (" + ring.members().size() + " members, " + ring.slotCount() + " slots, "
                     + "replication " + ring.replication() + ")");
         }
         return bytes;
@@ -85,12 +107,24 @@ public final class RingCodec {
      *     an index out of range, a member twice in one slot
      */
     public static Ring decode(String path, byte[] data) throws MalformedRecordException {
+        return decode(path, data, MAX_BYTES);
+    }
+
+    /**
+     * Decodes a ring assembled from chunks ({@link RingChunks#assemble}): as {@link #decode}, with the budget of
+     * {@value #MAX_WHOLE_BYTES} bytes.
+     */
+    public static Ring decodeWhole(String path, byte[] data) throws MalformedRecordException {
+        return decode(path, data, MAX_WHOLE_BYTES);
+    }
+
+    private static Ring decode(String path, byte[] data, int budget) throws MalformedRecordException {
         if (data == null || data.length == 0) {
             throw new MalformedRecordException(path, "empty ring record");
         }
-        if (data.length > MAX_BYTES) {
+        if (data.length > budget) {
             throw new MalformedRecordException(
-                    path, "ring record of " + data.length + " bytes is over the budget of " + MAX_BYTES + " bytes");
+                    path, "ring record of " + data.length + " bytes is over the budget of " + budget + " bytes");
         }
         JsonNode root;
         try {

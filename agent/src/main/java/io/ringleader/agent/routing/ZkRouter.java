@@ -5,11 +5,11 @@ import io.ringleader.agent.internal.SerialThread;
 import io.ringleader.agent.internal.ViewThread;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.ring.RingCodec;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -49,6 +49,7 @@ final class ZkRouter implements Router {
 
     private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
     private final CuratorFramework client;
+    private final ClusterPath path;
     private final String ringPath;
     private final Membership membership;
     private final String logPrefix;
@@ -88,6 +89,7 @@ final class ZkRouter implements Router {
             String logPrefix,
             Meters meters) {
         this.client = client;
+        this.path = path;
         this.ringPath = path.ring();
         this.membership = membership;
         this.logPrefix = logPrefix;
@@ -277,18 +279,48 @@ final class ZkRouter implements Router {
             schedule(this::readRing);
             return;
         }
-        current = client.getZookeeperClient().isConnected();
-        accept(data, stat.getMzxid());
-    }
-
-    private void accept(byte[] data, long mzxid) {
-        Ring next;
+        long mzxid = stat.getMzxid();
+        Ring next = null;
+        String unreadable = null;
         try {
-            next = RingCodec.decode(ringPath, data);
+            next = RingStore.read(client, path, data);
         } catch (MalformedRecordException e) {
-            reject(mzxid, "unreadable ring record at zxid 0x" + Long.toHexString(mzxid) + ": " + e.getMessage(), true);
+            unreadable = e.getMessage();
+        } catch (RingStore.ChunksGoneException e) {
+            // A ring in chunks was written again after its header was read: read the new one at once, unless the
+            // header is still the same (its chunks deleted by hand), which is a problem to report.
+            if (!sameZxid(mzxid)) {
+                readRing();
+                return;
+            }
+            unreadable = e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            log.debug("{}could not read the chunks of {}: {}", logPrefix, ringPath, e.toString());
+            schedule(this::readRing);
             return;
         }
+        current = client.getZookeeperClient().isConnected();
+        if (unreadable != null) {
+            reject(mzxid, "unreadable ring record at zxid 0x" + Long.toHexString(mzxid) + ": " + unreadable, true);
+            return;
+        }
+        accept(next, mzxid);
+    }
+
+    /** Whether the ring znode still has modification zxid {@code mzxid}; false if it cannot be read. */
+    private boolean sameZxid(long mzxid) {
+        try {
+            Stat now = client.checkExists().forPath(ringPath);
+            return now != null && now.getMzxid() == mzxid;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private void accept(Ring next, long mzxid) {
         if (ring != null && next.epoch() < ring.epoch()) {
             reject(
                     mzxid,

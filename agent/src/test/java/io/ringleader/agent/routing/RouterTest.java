@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.ringleader.agent.Agent;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberIdConflictException;
 import io.ringleader.agent.membership.MemberState;
@@ -283,6 +284,62 @@ class RouterTest extends ZooKeeperTestBase {
         writeRing(a, rotatingRing(2, 16, List.of("a")));
         awaitEpoch(a, 2);
         assertThat(a.router().status().problem()).isNull();
+    }
+
+    @Test
+    void aRingInChunks_isServed_andEveryRewriteFollowed_whetherInChunksOrWhole() throws Exception {
+        Agent a = startAServing(ONLY_A);
+        awaitUp(a, "a");
+        Ring chunked = rotatingRing(2, 1024, List.of("a", "b", "c"));
+        String dir = writeRingInChunks(a, chunked, 100);
+        assertThat(a.curator().getChildren().forPath(a.clusterPath().ringChunks() + "/" + dir))
+                .hasSizeGreaterThan(1);
+        awaitEpoch(a, 2);
+        assertThat(a.router().status().problem()).isNull();
+        assertThat(a.router().table().ring()).contains(chunked);
+
+        writeRingInChunks(a, rotatingRing(3, 1024, List.of("a", "b")), 100);
+        awaitEpoch(a, 3);
+        writeRing(a, rotatingRing(4, 16, List.of("a")));
+        awaitEpoch(a, 4);
+        assertThat(a.router().route("k").id()).isEqualTo("a");
+        assertThat(a.router().status().problem()).isNull();
+    }
+
+    @Test
+    void aRingInChunks_withAChunkAlteredOrGone_keepsTheLastGoodRing_andTheStatusNamesTheProblem() throws Exception {
+        Agent a = startAServing(ONLY_A);
+        awaitUp(a, "a");
+        String chunks = a.clusterPath().ringChunks();
+
+        RingStore.Prepared altered = prepareInChunks(a, rotatingRing(2, 1024, List.of("a", "b")), 100);
+        byte[] first = a.curator().getData().forPath(chunks + "/" + altered.dir() + "/0");
+        first[first.length - 1] ^= 1;
+        a.curator().setData().forPath(chunks + "/" + altered.dir() + "/0", first);
+        writeRaw(a, altered.record());
+        await().atMost(WAIT)
+                .until(() -> a.router().status().problem() != null
+                        && a.router().status().problem().contains("has CRC-32"));
+        assertThat(a.router().status().problem())
+                .startsWith("unreadable ring record at zxid 0x")
+                .contains(a.clusterPath().ring(), altered.dir(), "the header says");
+        assertThat(a.router().table().ringEpoch()).isEqualTo(1);
+        assertThat(a.router().route("k").id()).isEqualTo("a");
+
+        RingStore.Prepared gone = prepareInChunks(a, rotatingRing(3, 1024, List.of("a", "b")), 100);
+        a.curator().delete().forPath(chunks + "/" + gone.dir() + "/1");
+        writeRaw(a, gone.record());
+        await().atMost(WAIT)
+                .until(() -> a.router().status().problem() != null
+                        && a.router().status().problem().contains("is gone"));
+        assertThat(a.router().status().problem()).contains("chunk 1 of ring epoch 3", gone.dir());
+        assertThat(a.router().table().ringEpoch()).isEqualTo(1);
+        assertThat(a.router().status().isHealthy()).isFalse();
+
+        writeRingInChunks(a, rotatingRing(4, 1024, List.of("a", "b")), 100);
+        awaitEpoch(a, 4);
+        assertThat(a.router().status().problem()).isNull();
+        assertThat(a.router().status().isHealthy()).isTrue();
     }
 
     @Test

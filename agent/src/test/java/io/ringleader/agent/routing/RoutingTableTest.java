@@ -16,7 +16,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
-class RoutingTableTest {
+public class RoutingTableTest {
 
     static Member member(String id, MemberState state, int weight) {
         return new Member(
@@ -34,7 +34,7 @@ class RoutingTableTest {
     }
 
     /** Slot s lists members s, s+1, s+2 (mod n) of {@code ids}. */
-    static Ring rotatingRing(long epoch, int slots, List<String> ids) {
+    public static Ring rotatingRing(long epoch, int slots, List<String> ids) {
         int r = Math.min(3, ids.size());
         int[] table = new int[slots * r];
         for (int s = 0; s < slots; s++) {

@@ -71,7 +71,7 @@ public record Backup(String cluster, String root, Instant exportedAt, OperatorCo
             node.putNull("ring");
         } else {
             try {
-                node.set("ring", JSON.readTree(RingCodec.encode(ring)));
+                node.set("ring", JSON.readTree(RingCodec.encodeWhole(ring)));
             } catch (IOException e) {
                 throw new IllegalStateException("cannot re-read the encoded ring", e);
             }
@@ -177,7 +177,7 @@ public record Backup(String cluster, String root, Instant exportedAt, OperatorCo
                 if (!ringNode.isObject()) {
                     throw invalid(source, "'ring' is neither an object nor null", null);
                 }
-                ring = RingCodec.decode("ring", JSON.writeValueAsBytes(ringNode));
+                ring = RingCodec.decodeWhole("ring", JSON.writeValueAsBytes(ringNode));
                 for (String id : ring.members()) {
                     ClusterPath.checkName("ring member id", id);
                 }

@@ -7,8 +7,10 @@ import io.ringleader.agent.events.EventLog;
 import io.ringleader.agent.events.EventReader;
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.RecordAcl;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingChunks;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
@@ -325,7 +327,6 @@ public final class ClusterAdmin implements Closeable {
             byte[] configBytes = OperatorConfigCodec.encode(nextConfig);
             Ring nextRing = null;
             String ringNote = null;
-            byte[] ringBytes = null;
             if (backup.ring() == null) {
                 ringNote = "the backup has no ring";
             } else if (configOnly) {
@@ -345,7 +346,7 @@ public final class ClusterAdmin implements Closeable {
                         from.replication(),
                         from.members(),
                         from.replicaTable());
-                ringBytes = RingCodec.encode(nextRing);
+                RingCodec.encodeWhole(nextRing); // over the budget of a ring in chunks: bad input, before any write
             }
             Restore restore = new Restore(
                     config.value(), nextConfig, ring.value(), nextRing, ringNote, backup.cluster(), !dryRun);
@@ -360,7 +361,10 @@ public final class ClusterAdmin implements Closeable {
                                     .setData()
                                     .withVersion(config.version())
                                     .forPath(path.config(), configBytes));
-            if (ringBytes != null) {
+            RingStore.Prepared prepared = null;
+            if (nextRing != null) {
+                prepared = RingStore.prepare(client, path, nextRing, acl(), RingChunks.CHUNK_BYTES);
+                byte[] ringBytes = prepared.record();
                 ops.add(
                         ring.stat() == null
                                 ? client.transactionOp().create().withACL(acl()).forPath(path.ring(), ringBytes)
@@ -369,7 +373,21 @@ public final class ClusterAdmin implements Closeable {
                                         .withVersion(ring.version())
                                         .forPath(path.ring(), ringBytes));
             }
-            client.transaction().forOperations(ops);
+            try {
+                client.transaction().forOperations(ops);
+            } catch (Exception e) {
+                if (prepared != null) {
+                    RingStore.discard(client, path, prepared);
+                }
+                throw e;
+            }
+            if (nextRing != null) {
+                try {
+                    RingStore.collect(client, path, nextRing.epoch(), null);
+                } catch (Exception e) {
+                    // older chunks stay until the next ring write collects them
+                }
+            }
             return restore;
         } catch (AdminException e) {
             throw e;

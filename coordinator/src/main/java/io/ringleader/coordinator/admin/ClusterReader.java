@@ -2,11 +2,11 @@ package io.ringleader.coordinator.admin;
 
 import io.ringleader.agent.layout.ClusterPath;
 import io.ringleader.agent.layout.MalformedRecordException;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberCodec;
 import io.ringleader.agent.ring.Ring;
-import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.coordinator.FailoversCodec;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
@@ -108,14 +108,15 @@ public final class ClusterReader {
         }
     }
 
-    /** How a record is parsed: {@code RingCodec::decode}, {@code OperatorConfigCodec::decode}. */
+    /** How a record is parsed: {@link RingStore#read}, {@code OperatorConfigCodec::decode}. */
     @FunctionalInterface
     private interface Decoder<T> {
-        T decode(String path, byte[] data) throws MalformedRecordException;
+        T decode(String path, byte[] data) throws Exception;
     }
 
+    /** The ring, whole or assembled from its chunks; a chunk gone (the ring written again meanwhile) is a problem. */
     Stored<Ring> readRing() throws Exception {
-        return read(path.ring(), RingCodec::decode);
+        return read(path.ring(), (znode, data) -> RingStore.read(client, path, data));
     }
 
     Stored<OperatorConfig> readConfig() throws Exception {
@@ -132,7 +133,7 @@ public final class ClusterReader {
         }
         try {
             return new Stored<>(decoder.decode(znode, data), stat, null);
-        } catch (MalformedRecordException e) {
+        } catch (MalformedRecordException | RingStore.ChunksGoneException e) {
             return new Stored<>(null, stat, e.getMessage());
         }
     }

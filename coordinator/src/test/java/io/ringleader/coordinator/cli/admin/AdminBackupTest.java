@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ringleader.agent.layout.ClusterPath;
+import io.ringleader.agent.layout.RingStore;
 import io.ringleader.agent.ring.Ring;
 import io.ringleader.agent.ring.RingCodec;
+import io.ringleader.agent.testing.Rings;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import org.apache.zookeeper.ZooDefs;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -88,6 +92,34 @@ class AdminBackupTest extends AdminTestBase {
                 .isEqualTo(first.get("ring").get("replicas"));
         assertThat(second.get("ring").get("members"))
                 .isEqualTo(first.get("ring").get("members"));
+    }
+
+    @Test
+    void aRingInChunks_isShown_exported_andImportedInChunksAgain() throws Exception {
+        Ring huge = Rings.random(9, 300, 4, 65536, 7, 3);
+        RingStore.Prepared prepared = RingStore.prepare(client, path, huge, ZooDefs.Ids.OPEN_ACL_UNSAFE, 512 * 1024);
+        assertThat(prepared.dir()).isNotNull();
+        client.create().creatingParentsIfNeeded().forPath(path.ring(), prepared.record());
+
+        Result shown = admin("ring", "--json");
+        assertThat(shown.exit()).as(shown.err()).isZero();
+        assertThat(shown.json().get("epoch").asLong()).isEqualTo(9);
+        Path file = tmp.resolve("huge.json");
+        Result exported = admin("export", file.toString());
+        assertThat(exported.exit()).as(exported.err()).isZero();
+
+        String other = cluster + "-restored";
+        client.create().creatingParentsIfNeeded().forPath("/ringleader/" + other + "/members");
+        Result imported = into(other, "import", file.toString());
+        assertThat(imported.exit()).as(imported.err()).isZero();
+        ClusterPath otherPath = new ClusterPath("/ringleader", other);
+        byte[] header = client.getData().forPath(otherPath.ring());
+        assertThat(RingStore.dirOf(header)).isNotNull();
+        Ring restored = RingStore.read(client, otherPath, header);
+        assertThat(restored.epoch()).isGreaterThan(huge.epoch());
+        assertThat(restored.members()).isEqualTo(huge.members());
+        assertThat(restored.replicaTable()).isEqualTo(huge.replicaTable());
+        assertThat(client.getChildren().forPath(otherPath.ringChunks())).containsExactly(RingStore.dirOf(header));
     }
 
     @Test
