@@ -125,6 +125,10 @@ public final class Coordinator implements Closeable {
     private boolean noAuthLogged;
     /** Whether a ring over the size budget was logged since the last write that went through. */
     private boolean tooLargeLogged;
+    /** Whether a failure to write a ring's chunks, or to delete older ones, was logged since the last success. */
+    private boolean chunksLogged;
+
+    private boolean collectLogged;
 
     private final DepartureDelays delays = new DepartureDelays();
     private final Map<String, Member> lastKnown = new HashMap<>();
@@ -514,14 +518,26 @@ public final class Coordinator implements Closeable {
         Stat stat = new Stat();
         Ring previous = null;
         String previousDir = null;
+        long headerEpoch = 0;
         try {
             byte[] data = client.getData().storingStatIn(stat).forPath(ringPath);
-            previousDir = RingStore.dirOf(data);
+            RingChunks.Header header = RingStore.headerOrNull(data);
+            previousDir = header == null ? null : header.dir();
+            headerEpoch = header == null ? 0 : header.epoch();
             try {
                 previous = RingStore.read(client, config.path(), data);
-            } catch (MalformedRecordException | RingStore.ChunksGoneException e) {
-                // chunks gone: deleted by hand, or the ring was written again since (then the write below conflicts
-                // with the version read, and the ring is read again)
+            } catch (RingStore.ChunksGoneException e) {
+                Stat now = client.checkExists().forPath(ringPath);
+                if (now != null && now.getMzxid() != stat.getMzxid()) {
+                    schedule(Duration.ZERO); // written again since it was read, its chunks collected: read it again
+                    return;
+                }
+                log.error(
+                        "{}the ring cannot be read ({}, and the ring znode still names it); rebuilding it from the"
+                                + " members",
+                        logPrefix,
+                        e.getMessage());
+            } catch (MalformedRecordException e) {
                 log.error(
                         "{}the ring cannot be parsed ({}); rebuilding it from the members", logPrefix, e.getMessage());
             }
@@ -534,7 +550,8 @@ public final class Coordinator implements Closeable {
         }
         long epochFloor;
         try {
-            epochFloor = RingEpochs.floor(client, config.path(), stat, previous);
+            // a header whose chunks cannot be read still tells the epoch its readers may serve
+            epochFloor = Math.max(RingEpochs.floor(client, config.path(), stat, previous), headerEpoch);
         } catch (Exception e) {
             log.warn("{}cannot read the cluster's base znode ({}); retrying", logPrefix, e.toString());
             schedule(config.debounce().plusMillis(250));
@@ -883,23 +900,36 @@ public final class Coordinator implements Closeable {
             }
             return WriteOutcome.TOO_LARGE;
         } catch (Exception e) {
-            log.warn(
-                    "{}the chunks of ring epoch 0x{} cannot be written ({}); retrying",
-                    logPrefix,
-                    Long.toHexString(next.epoch()),
-                    e.toString());
+            if (!chunksLogged) {
+                chunksLogged = true;
+                log.warn(
+                        "{}the chunks of ring epoch 0x{} cannot be written under {} ({}); the last ring stays,"
+                                + " retrying",
+                        logPrefix,
+                        Long.toHexString(next.epoch()),
+                        config.path().ringChunks(),
+                        e.toString());
+            }
             return WriteOutcome.FAILED;
         }
+        chunksLogged = false;
         WriteOutcome outcome = transact(client, current, ringPath, stat, prepared.record(), failovers);
         if (outcome != WriteOutcome.WRITTEN) {
-            RingStore.discard(client, config.path(), prepared);
-        } else {
-            try {
-                RingStore.collect(client, config.path(), next.epoch(), previousDir);
-            } catch (Exception e) {
-                log.debug(
-                        "{}older ring chunks not collected ({}); the next write collects them",
+            // a write applied whose reply was lost fails on its retry: the chunks stay if the ring names them
+            RingStore.discardUnlessCurrent(client, config.path(), prepared);
+            return outcome;
+        }
+        try {
+            RingStore.collect(client, config.path(), next.epoch(), previousDir);
+            collectLogged = false;
+        } catch (Exception e) {
+            if (!collectLogged) {
+                collectLogged = true;
+                log.warn(
+                        "{}the chunks of older rings under {} cannot be deleted ({}); the next ring write tries"
+                                + " again",
                         logPrefix,
+                        config.path().ringChunks(),
                         e.toString());
             }
         }

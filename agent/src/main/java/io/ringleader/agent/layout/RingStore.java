@@ -24,7 +24,10 @@ public final class RingStore {
 
     private RingStore() {}
 
-    /** A chunk named by the header read is gone: the ring was written again since; read the ring znode again. */
+    /**
+     * A chunk the header read names is missing: the ring was written again since and its chunks collected (read the
+     * ring znode again), or they were deleted by hand (then the ring znode still holds that header).
+     */
     public static final class ChunksGoneException extends Exception {
         private static final long serialVersionUID = 1L;
 
@@ -52,13 +55,13 @@ public final class RingStore {
             return RingCodec.decode(path.ring(), data);
         }
         String dir = path.ringChunks() + "/" + header.dir();
-        List<byte[]> chunks = new ArrayList<>(header.count());
+        List<byte[]> chunks = new ArrayList<>(Math.min(header.count(), 64));
         for (int i = 0; i < header.count(); i++) {
             try {
                 chunks.add(client.getData().forPath(dir + "/" + i));
             } catch (KeeperException.NoNodeException e) {
-                throw new ChunksGoneException("chunk " + i + " of ring epoch " + header.epoch() + " (" + dir
-                        + ") is gone: the ring was written again since");
+                throw new ChunksGoneException(
+                        "chunk " + i + " of ring epoch " + header.epoch() + " (" + dir + ") is missing");
             }
         }
         return RingChunks.assemble(path.ring(), header, chunks);
@@ -66,9 +69,14 @@ public final class RingStore {
 
     /** The chunk directory a ring record's header names, or null if it is not a valid header. */
     public static String dirOf(byte[] data) {
+        RingChunks.Header header = headerOrNull(data);
+        return header == null ? null : header.dir();
+    }
+
+    /** The header in a ring record, or null if it is not a valid header (a whole ring, or anything else). */
+    public static RingChunks.Header headerOrNull(byte[] data) {
         try {
-            RingChunks.Header header = RingChunks.headerOf("ring", data);
-            return header == null ? null : header.dir();
+            return RingChunks.headerOf("ring", data);
         } catch (MalformedRecordException e) {
             return null;
         }
@@ -80,7 +88,8 @@ public final class RingStore {
      *
      * @param chunkBytes the largest chunk, at most {@link RingChunks#CHUNK_BYTES}; smaller only in tests
      * @throws IllegalArgumentException if the ring is over {@link RingCodec#MAX_WHOLE_BYTES} encoded, naming its size
-     * @throws Exception if ZooKeeper refuses a chunk (the chunks written stay until a later write collects them)
+     * @throws Exception if ZooKeeper refuses a chunk (the chunks written are deleted again, best effort; a later
+     *     write collects what is left)
      */
     public static Prepared prepare(CuratorFramework client, ClusterPath path, Ring ring, List<ACL> acl, int chunkBytes)
             throws Exception {
@@ -96,20 +105,44 @@ public final class RingStore {
         String name = RingChunks.Header.dirName(
                 ring.epoch(), ThreadLocalRandom.current().nextInt());
         String dir = path.ringChunks() + "/" + name;
-        client.create().creatingParentsIfNeeded().withACL(acl, true).forPath(dir);
-        for (int i = 0; i < chunks.size(); i++) {
-            client.create().withACL(acl).forPath(dir + "/" + i, chunks.get(i));
+        try {
+            client.create().creatingParentsIfNeeded().withACL(acl, true).forPath(dir);
+            for (int i = 0; i < chunks.size(); i++) {
+                client.create().withACL(acl).forPath(dir + "/" + i, chunks.get(i));
+            }
+        } catch (Exception e) {
+            deleteQuietly(client, dir);
+            throw e;
         }
         return new Prepared(RingChunks.encodeHeader(RingChunks.header(ring.epoch(), name, whole, chunks.size())), name);
     }
 
-    /** Deletes the chunks of a ring whose header was not written; best effort (a later write collects them). */
-    public static void discard(CuratorFramework client, ClusterPath path, Prepared prepared) {
+    /**
+     * After a write of the header that was not reported done: deletes the prepared chunks unless the ring znode names
+     * them. A write can be applied and its reply lost (Curator then retries it, and the retry fails on the version it
+     * already changed), so only the ring znode tells. If it cannot be read, the chunks stay; a later write collects
+     * them.
+     */
+    public static void discardUnlessCurrent(CuratorFramework client, ClusterPath path, Prepared prepared) {
         if (prepared.dir() == null) {
             return;
         }
         try {
-            client.delete().deletingChildrenIfNeeded().forPath(path.ringChunks() + "/" + prepared.dir());
+            byte[] data = client.getData().forPath(path.ring());
+            if (prepared.dir().equals(dirOf(data))) {
+                return;
+            }
+        } catch (KeeperException.NoNodeException e) {
+            // no ring: nothing names them
+        } catch (Exception e) {
+            return;
+        }
+        deleteQuietly(client, path.ringChunks() + "/" + prepared.dir());
+    }
+
+    private static void deleteQuietly(CuratorFramework client, String dir) {
+        try {
+            client.delete().deletingChildrenIfNeeded().forPath(dir);
         } catch (Exception e) {
             // collected after a later write
         }
@@ -123,7 +156,8 @@ public final class RingStore {
      * ring znode again.
      *
      * @return how many directories it deleted
-     * @throws Exception if ZooKeeper cannot list them; a directory that cannot be deleted is left for the next write
+     * @throws Exception if ZooKeeper cannot list them or delete one (the others are still deleted; what is left is
+     *     collected by the next write)
      */
     public static int collect(CuratorFramework client, ClusterPath path, long written, String previousDir)
             throws Exception {
@@ -134,6 +168,7 @@ public final class RingStore {
             return 0;
         }
         int deleted = 0;
+        Exception failed = null;
         for (String dir : dirs) {
             if (dir.equals(previousDir) || epochOf(dir) >= written) {
                 continue;
@@ -144,8 +179,11 @@ public final class RingStore {
             } catch (KeeperException.NoNodeException e) {
                 // deleted meanwhile
             } catch (Exception e) {
-                // left for the next write
+                failed = failed == null ? e : failed;
             }
+        }
+        if (failed != null) {
+            throw failed;
         }
         return deleted;
     }

@@ -73,6 +73,9 @@ final class ZkRouter implements Router {
     // Confined to the executor thread.
     private Ring ring;
     private long ringZxid;
+    /** The chunk directory of the ring served, or null if it was read whole. */
+    private String servedDir;
+
     private String problem;
     private long loggedProblemZxid = -1;
     private boolean current;
@@ -260,6 +263,11 @@ final class ZkRouter implements Router {
     }
 
     private void readRing() {
+        readRing(0);
+    }
+
+    /** Reads the ring znode; {@code attempt} counts the reads again after the chunks a header named were missing. */
+    private void readRing(int attempt) {
         if (state.get() != State.STARTED) {
             return;
         }
@@ -280,20 +288,26 @@ final class ZkRouter implements Router {
             return;
         }
         long mzxid = stat.getMzxid();
+        String dir = RingStore.dirOf(data);
         Ring next = null;
         String unreadable = null;
         try {
-            next = RingStore.read(client, path, data);
+            // the same chunk directory holds the same ring: chunks are never changed once written
+            next = dir != null && dir.equals(servedDir) ? ring : RingStore.read(client, path, data);
         } catch (MalformedRecordException e) {
             unreadable = e.getMessage();
         } catch (RingStore.ChunksGoneException e) {
-            // A ring in chunks was written again after its header was read: read the new one at once, unless the
-            // header is still the same (its chunks deleted by hand), which is a problem to report.
+            // A ring in chunks was written again after its header was read and its chunks collected: read the new
+            // one, unless the ring znode still names them (deleted by hand), which is a problem to report.
             if (!sameZxid(mzxid)) {
-                readRing();
+                if (attempt < 3) {
+                    readRing(attempt + 1);
+                } else {
+                    schedule(this::readRing);
+                }
                 return;
             }
-            unreadable = e.getMessage();
+            unreadable = e.getMessage() + ", and the ring znode still names it";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -307,7 +321,9 @@ final class ZkRouter implements Router {
             reject(mzxid, "unreadable ring record at zxid 0x" + Long.toHexString(mzxid) + ": " + unreadable, true);
             return;
         }
-        accept(next, mzxid);
+        if (accept(next, mzxid)) {
+            servedDir = dir;
+        }
     }
 
     /** Whether the ring znode still has modification zxid {@code mzxid}; false if it cannot be read. */
@@ -315,19 +331,23 @@ final class ZkRouter implements Router {
         try {
             Stat now = client.checkExists().forPath(ringPath);
             return now != null && now.getMzxid() == mzxid;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         } catch (Exception e) {
             return false;
         }
     }
 
-    private void accept(Ring next, long mzxid) {
+    /** Serves {@code next} unless its epoch is lower, or equal with other content; true if it is served. */
+    private boolean accept(Ring next, long mzxid) {
         if (ring != null && next.epoch() < ring.epoch()) {
             reject(
                     mzxid,
                     "ring at " + ringPath + " (zxid 0x" + Long.toHexString(mzxid) + ") has epoch " + next.epoch()
                             + ", lower than the served epoch " + ring.epoch() + "; ignored",
                     false);
-            return;
+            return false;
         }
         if (ring != null && next.epoch() == ring.epoch() && !next.equals(ring)) {
             reject(
@@ -335,7 +355,7 @@ final class ZkRouter implements Router {
                     "ring at " + ringPath + " (zxid 0x" + Long.toHexString(mzxid) + ") has the served epoch "
                             + next.epoch() + " but other content; ignored",
                     false);
-            return;
+            return false;
         }
         boolean changed = !next.equals(ring);
         boolean rewritten = mzxid != ringZxid;
@@ -361,6 +381,7 @@ final class ZkRouter implements Router {
             // The same ring written again still moves the table's epoch: catchUp to its zxid must not wait in vain.
             recompute();
         }
+        return true;
     }
 
     /** Keeps the served ring; logs once per bad record (a reconnect re-reads the same mzxid). */

@@ -37,9 +37,17 @@ class RingStoreTest extends ZooKeeperTestBase {
         assertThat(RingStore.read(a.curator(), a.clusterPath(), prepared.record()))
                 .isEqualTo(ring);
 
-        RingStore.discard(a.curator(), a.clusterPath(), prepared);
+        // a write reported failed whose header the ring znode holds (applied, its reply lost): the chunks stay
+        a.curator().create().creatingParentsIfNeeded().forPath(a.clusterPath().ring(), prepared.record());
+        RingStore.discardUnlessCurrent(a.curator(), a.clusterPath(), prepared);
+        assertThat(RingStore.read(a.curator(), a.clusterPath(), prepared.record()))
+                .isEqualTo(ring);
+
+        // a write that did not land: its chunks go
+        RingStore.Prepared lost = prepare(a, rotatingRing(10, 4096, List.of("a", "b")), 64);
+        RingStore.discardUnlessCurrent(a.curator(), a.clusterPath(), lost);
         assertThat(a.curator().getChildren().forPath(a.clusterPath().ringChunks()))
-                .isEmpty();
+                .containsExactly(prepared.dir());
     }
 
     @Test

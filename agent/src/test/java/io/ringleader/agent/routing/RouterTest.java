@@ -331,8 +331,9 @@ class RouterTest extends ZooKeeperTestBase {
         writeRaw(a, gone.record());
         await().atMost(WAIT)
                 .until(() -> a.router().status().problem() != null
-                        && a.router().status().problem().contains("is gone"));
-        assertThat(a.router().status().problem()).contains("chunk 1 of ring epoch 3", gone.dir());
+                        && a.router().status().problem().contains("is missing"));
+        assertThat(a.router().status().problem())
+                .contains("chunk 1 of ring epoch 3", gone.dir(), "and the ring znode still names it");
         assertThat(a.router().table().ringEpoch()).isEqualTo(1);
         assertThat(a.router().status().isHealthy()).isFalse();
 

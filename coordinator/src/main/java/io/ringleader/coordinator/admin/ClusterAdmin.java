@@ -362,7 +362,11 @@ public final class ClusterAdmin implements Closeable {
                                     .withVersion(config.version())
                                     .forPath(path.config(), configBytes));
             RingStore.Prepared prepared = null;
+            String previousDir = null;
             if (nextRing != null) {
+                previousDir = ring.stat() == null
+                        ? null
+                        : RingStore.dirOf(client.getData().forPath(path.ring()));
                 prepared = RingStore.prepare(client, path, nextRing, acl(), RingChunks.CHUNK_BYTES);
                 byte[] ringBytes = prepared.record();
                 ops.add(
@@ -377,13 +381,13 @@ public final class ClusterAdmin implements Closeable {
                 client.transaction().forOperations(ops);
             } catch (Exception e) {
                 if (prepared != null) {
-                    RingStore.discard(client, path, prepared);
+                    RingStore.discardUnlessCurrent(client, path, prepared);
                 }
                 throw e;
             }
             if (nextRing != null) {
                 try {
-                    RingStore.collect(client, path, nextRing.epoch(), null);
+                    RingStore.collect(client, path, nextRing.epoch(), previousDir);
                 } catch (Exception e) {
                     // older chunks stay until the next ring write collects them
                 }
