@@ -14,7 +14,9 @@ import java.util.Random;
  * members (weights 100..400, 4 zones, members after the first four in random zones), R = 2 and 3, a first placement
  * and then leave, join, leave, join; one line per step with the time, the plan's moves, zone-repair moves and the
  * slots that listed a zone twice. Wall-clock times of one run each (not a JMH benchmark): the point is the order of
- * magnitude a coordinator waits for a ring.
+ * magnitude a coordinator waits for a ring. A second table: members joining one by one a ring of fewer members than
+ * R (no zones, equal weights), where every slot changes at every join (R' grows) and every entry of the ranks is
+ * placed again.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.ringleader.bench.PlacementTiming
@@ -57,6 +59,28 @@ public final class PlacementTiming {
                         ps = next;
                     }
                 }
+            }
+        }
+        System.out.println();
+        System.out.println("| S | R | step | ms | moves | primaries moved |");
+        System.out.println("|---:|---:|---|---:|---:|---:|");
+        for (int[] shape : new int[][] {{16384, 3}, {65536, 3}, {65536, 7}}) {
+            List<Participant> ps = new ArrayList<>();
+            Ring ring = null;
+            for (int i = 0; i < shape[1] + 1; i++) {
+                ps.add(Participant.active("g" + i, 100, null));
+                long t = System.nanoTime();
+                Assignment a = Placement.assign(ring, ps, new PlacementConfig(shape[0], shape[1]));
+                long ms = (System.nanoTime() - t) / 1_000_000;
+                System.out.printf(
+                        "| %d | %d | %s | %d | %s | %s |%n",
+                        shape[0],
+                        shape[1],
+                        ring == null ? "first" : "join of member " + (i + 1),
+                        ms,
+                        ring == null ? "—" : a.plan().moves().size(),
+                        ring == null ? "—" : a.plan().primariesMoved());
+                ring = a.ring();
             }
         }
     }

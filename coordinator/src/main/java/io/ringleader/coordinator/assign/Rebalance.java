@@ -83,6 +83,44 @@ final class Rebalance {
     private int[] searchParent;
     private int[] searchQueue;
     private int searchStamp;
+    /**
+     * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it at the rank being ranked
+     * ({@code assignedBits}), and of those the ones not kept from the previous ring ({@code movableBits}). The searches
+     * of {@link #augment} walk the set bits in order instead of every slot of a member.
+     */
+    private long[][] assignedBits;
+
+    /**
+     * A work cap on the searches for a path through slots that did not keep their member ({@link #augment} with {@code
+     * avoidKept}): once {@link #LONG_SEARCHES} of them in one rank reached more than this many slots, each later one
+     * gives up there for a path through any slot. Where a ring's every slot changes (R' grows when a member joins a
+     * ring of fewer than R members), most such searches fail, each after reaching every slot a member was moved to so
+     * far: without the cap, a join at S = 65536 spent 10-30 s in them. Rings of at most this many slots are never
+     * capped, and the leaves of {@code PlacementTiming} (up to 111 long searches in a rank) place as without it.
+     */
+    static final int AVOID_KEPT_REACH = 1024;
+
+    /** How many searches of one rank may reach past {@link #AVOID_KEPT_REACH} slots before the cap applies. */
+    static final int LONG_SEARCHES = 256;
+
+    private long[][] movableBits;
+    /**
+     * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it where {@link #complete}
+     * would succeed (another unranked member of the slot is under quota). Kept while {@link #augment} runs for the
+     * open slots of a rank ({@code usefulCount} not null), so that a path of one step is found without a search.
+     */
+    private long[][] usefulBits;
+
+    private int[] usefulAssign;
+    private int[] usefulCount;
+    private int[] usefulQ;
+    private int[][] usefulPref;
+    private boolean[] usefulRanked;
+    private int[][] usefulSlotsOf;
+    /** Position of set[s * ranks + i] in slotsOf of that member. */
+    private int[] slotPos;
+    /** Searches of the rank being ranked that reached {@link #AVOID_KEPT_REACH} slots. */
+    private int longSearches;
     /** (slot t, member v) as {@code t * n + v}: v kept t but left it to fill a dead end of the set phase. */
     private final java.util.Set<Long> deadEnds = new java.util.HashSet<>();
 
@@ -1806,6 +1844,7 @@ final class Rebalance {
             }
         }
         int[][] slotsOf = new int[n][];
+        slotPos = new int[slots * ranks];
         int[] fillCount = new int[n];
         int[] occurrences = new int[n];
         for (int s = 0; s < slots * ranks; s++) {
@@ -1817,6 +1856,7 @@ final class Rebalance {
         for (int s : order) {
             for (int i = 0; i < ranks; i++) {
                 int m = set[s * ranks + i];
+                slotPos[s * ranks + i] = fillCount[m];
                 slotsOf[m][fillCount[m]++] = s;
             }
         }
@@ -1834,6 +1874,12 @@ final class Rebalance {
             int[] assign = new int[slots];
             Arrays.fill(assign, -1);
             boolean[] kept = new boolean[slots];
+            assignedBits = new long[n][];
+            movableBits = new long[n][];
+            for (int m = 0; m < n; m++) {
+                assignedBits[m] = new long[(slotsOf[m].length + 63) >>> 6];
+                movableBits[m] = new long[(slotsOf[m].length + 63) >>> 6];
+            }
             // Exact keeps first, then moves up; unchanged slots before changed ones, so that a member over its
             // quota gives up entries where the slot changes anyway.
             for (int pass = 0; pass < 4; pass++) {
@@ -1853,10 +1899,25 @@ final class Rebalance {
                         }
                         assign[s] = m;
                         kept[s] = exact;
+                        mark(s, m, exact);
                         count[m]++;
                         break;
                     }
                 }
+            }
+            longSearches = 0;
+            usefulBits = new long[n][];
+            for (int m = 0; m < n; m++) {
+                usefulBits[m] = new long[assignedBits[m].length];
+            }
+            usefulAssign = assign;
+            usefulCount = count;
+            usefulQ = q;
+            usefulPref = pref;
+            usefulRanked = ranked;
+            usefulSlotsOf = slotsOf;
+            for (int s = 0; s < slots; s++) {
+                refreshUseful(s);
             }
             for (int s : order) {
                 if (assign[s] >= 0) {
@@ -1870,12 +1931,15 @@ final class Rebalance {
                 for (int i = 0; i < ranks; i++) {
                     if (!ranked[s * ranks + i]) {
                         assign[s] = pref[s][i];
+                        mark(s, assign[s], false);
                         count[assign[s]]++;
+                        counted(assign[s]);
                         break;
                     }
                 }
                 unresolved++;
             }
+            usefulCount = null;
             for (int m = 0; m < n; m++) {
                 while (count[m] < lo[m]) {
                     boolean ok1 = lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true);
@@ -1906,6 +1970,61 @@ final class Rebalance {
         return table;
     }
 
+    /** Records that slot s is assigned member m at the rank being ranked, kept from the previous ring or not. */
+    private void mark(int s, int m, boolean keptThere) {
+        int p = slotPos[s * ranks + position(s, m)];
+        assignedBits[m][p >>> 6] |= 1L << p;
+        if (keptThere) {
+            movableBits[m][p >>> 6] &= ~(1L << p);
+        } else {
+            movableBits[m][p >>> 6] |= 1L << p;
+        }
+        if (usefulCount != null) {
+            refreshUseful(s);
+        }
+    }
+
+    /** Sets slot s's bit in its assigned member's {@code usefulBits} to whether {@link #complete} would succeed. */
+    private void refreshUseful(int s) {
+        int m = usefulAssign[s];
+        if (m < 0) {
+            return;
+        }
+        int p = slotPos[s * ranks + position(s, m)];
+        boolean useful = false;
+        for (int i = 0; i < ranks && !useful; i++) {
+            int x = usefulPref[s][i];
+            useful = !usefulRanked[s * ranks + i] && x != m && usefulCount[x] < usefulQ[x];
+        }
+        if (useful) {
+            usefulBits[m][p >>> 6] |= 1L << p;
+        } else {
+            usefulBits[m][p >>> 6] &= ~(1L << p);
+        }
+    }
+
+    /** After member m's count grew: where it reached its quota, the slots that could take m are useful no more. */
+    private void counted(int m) {
+        if (usefulCount == null || usefulCount[m] != usefulQ[m]) {
+            return;
+        }
+        for (int u : usefulSlotsOf[m]) {
+            if (usefulAssign[u] >= 0 && usefulAssign[u] != m) {
+                refreshUseful(u);
+            }
+        }
+    }
+
+    /** Records that slot s is no longer assigned member m. */
+    private void unmark(int s, int m) {
+        int p = slotPos[s * ranks + position(s, m)];
+        assignedBits[m][p >>> 6] &= ~(1L << p);
+        movableBits[m][p >>> 6] &= ~(1L << p);
+        if (usefulCount != null) {
+            usefulBits[m][p >>> 6] &= ~(1L << p);
+        }
+    }
+
     /**
      * Finds a member for open slot s0 along an alternating path: s0 takes a member m that is at quota, a slot that
      * had m takes another of its members, and so on until a member under quota. With {@code changedOnly}, the path
@@ -1914,7 +2033,10 @@ final class Rebalance {
      * <p>A breadth-first search over slots, so the path is a shortest one. A slot is tested for a member under quota
      * as soon as it is reached rather than when it is dequeued: the first slot reached with one is the first one the
      * queue would have found, so the path is the same, without queueing the rest of a member's slots first. A
-     * member's slots are scanned once per search (a second scan would find them all reached already).
+     * member's slots are scanned once per search (a second scan would find them all reached already), through the
+     * bitsets of the slots assigned to it ({@code assignedBits}, {@code movableBits}), and a path of one step is looked
+     * up first in {@code usefulBits} ({@link #oneStep}). With {@code avoidKept}, a search may stop at {@link
+     * #AVOID_KEPT_REACH} slots once {@link #LONG_SEARCHES} searches of the rank reached that many.
      */
     private boolean augment(
             int s0,
@@ -1938,6 +2060,9 @@ final class Rebalance {
         if (complete(s0, assign, count, q, pref, ranked, kept)) {
             return true;
         }
+        if (usefulCount != null && oneStep(s0, assign, count, q, pref, ranked, slotsOf, kept, avoidKept)) {
+            return true;
+        }
         int head = 0;
         int tail = 0;
         searchQueue[tail++] = s0;
@@ -1949,15 +2074,59 @@ final class Rebalance {
                     continue;
                 }
                 scanned[m] = true;
-                for (int u : slotsOf[m]) {
-                    if (searchSeen[u] != stamp && assign[u] == m && (!avoidKept || !kept[u])) {
-                        searchSeen[u] = stamp;
-                        searchParent[u] = t;
-                        if (complete(u, assign, count, q, pref, ranked, kept)) {
-                            return true;
+                // the slots assigned m (and, avoiding kept slots, not kept), in slotsOf order
+                long[] bits = avoidKept ? movableBits[m] : assignedBits[m];
+                int[] list = slotsOf[m];
+                for (int w = 0; w < bits.length; w++) {
+                    for (long word = bits[w]; word != 0; word &= word - 1) {
+                        int u = list[(w << 6) + Long.numberOfTrailingZeros(word)];
+                        if (searchSeen[u] != stamp) {
+                            searchSeen[u] = stamp;
+                            searchParent[u] = t;
+                            if (complete(u, assign, count, q, pref, ranked, kept)) {
+                                return true;
+                            }
+                            if (avoidKept && tail == AVOID_KEPT_REACH && ++longSearches > LONG_SEARCHES) {
+                                return false; // far enough: a path through kept slots is searched next
+                            }
+                            searchQueue[tail++] = u;
                         }
-                        searchQueue[tail++] = u;
                     }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The path of one step {@link #augment} would find first, found through {@code usefulBits} without scanning the
+     * slots that do not complete it: s0's members in pref order, each one's slots in slotsOf order, the first assigned
+     * to it (and not kept, with {@code avoidKept}) where another member is under quota. False if there is none (or the
+     * bits were wrong), and the search decides.
+     */
+    private boolean oneStep(
+            int s0,
+            int[] assign,
+            int[] count,
+            int[] q,
+            int[][] pref,
+            boolean[] ranked,
+            int[][] slotsOf,
+            boolean[] kept,
+            boolean avoidKept) {
+        for (int i = 0; i < ranks; i++) {
+            int m = pref[s0][i];
+            if (ranked[s0 * ranks + i] || m == assign[s0]) {
+                continue;
+            }
+            long[] useful = usefulBits[m];
+            long[] movable = movableBits[m];
+            for (int w = 0; w < useful.length; w++) {
+                long word = avoidKept ? useful[w] & movable[w] : useful[w];
+                if (word != 0) {
+                    int u = slotsOf[m][(w << 6) + Long.numberOfTrailingZeros(word)];
+                    searchParent[u] = s0;
+                    return complete(u, assign, count, q, pref, ranked, kept);
                 }
             }
         }
@@ -1980,11 +2149,16 @@ final class Rebalance {
             int give = m;
             while (cur >= 0) {
                 int old = assign[cur];
+                if (old >= 0) {
+                    unmark(cur, old);
+                }
                 assign[cur] = give;
                 kept[cur] = false;
+                mark(cur, give, false);
                 give = old;
                 cur = searchParent[cur];
             }
+            counted(m);
             return true;
         }
         return false;
@@ -2028,8 +2202,10 @@ final class Rebalance {
                     while (cur != u0) {
                         int slot = parentSlot[cur];
                         int taker = parentMember[cur];
+                        unmark(slot, assign[slot]);
                         assign[slot] = taker;
                         kept[slot] = false;
+                        mark(slot, taker, false);
                         cur = taker;
                     }
                     return true;

@@ -310,6 +310,32 @@ class PlacementTest {
     }
 
     @Test
+    void joinsIntoARingOfFewerMembersThanR_gainOnlyTheJoiner_andMoveOnlyItsShareOfPrimaries() {
+        // Every slot gains the joiner (R' grows), so every rank is placed again: at S = 4096 more than 256 searches
+        // of rank 1 reach 1,024 slots, and later ones stop there (Rebalance.AVOID_KEPT_REACH, LONG_SEARCHES).
+        PlacementConfig config = new PlacementConfig(4096, 3);
+        List<Participant> ps = new ArrayList<>();
+        Ring ring = null;
+        for (int i = 0; i < 4; i++) {
+            ps.add(Participant.active("g" + i, 1, null));
+            Assignment a = Placement.assign(ring, ps, config);
+            String ctx = "join of g" + i;
+            RingChecks.distinctAndFull(a.ring(), ctx);
+            RingChecks.balanced(a.ring(), RingChecks.byId(ps), ctx);
+            if (ring != null) {
+                int joinerPrimaries = a.ring().slotCounts(0).get("g" + i);
+                assertThat(a.plan().primariesMoved()).as(ctx).isEqualTo(joinerPrimaries);
+                for (int s = 0; s < 4096; s++) {
+                    Set<String> gained = new java.util.HashSet<>(RingChecks.set(a.ring(), s));
+                    gained.removeAll(RingChecks.set(ring, s));
+                    assertThat(gained).as("%s, slot %d", ctx, s).isSubsetOf("g" + i);
+                }
+            }
+            ring = a.ring();
+        }
+    }
+
+    @Test
     void fewerMembersThanReplication_listsAllMembersAndLeavesTheTailEmpty() {
         List<Participant> ps = members(2, 1, 0);
         Ring ring = Placement.assign(null, ps, new PlacementConfig(64, 3)).ring();
