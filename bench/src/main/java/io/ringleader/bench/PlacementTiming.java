@@ -16,7 +16,8 @@ import java.util.Random;
  * slots that listed a zone twice. Wall-clock times of one run each (not a JMH benchmark): the point is the order of
  * magnitude a coordinator waits for a ring. A second table: members joining one by one a ring of fewer members than
  * R (no zones, equal weights), where every slot changes at every join (R' grows) and every entry of the ranks is
- * placed again.
+ * placed again. A third: 10 sequences of 7 members without zones, weights 1..10,000 (some capped at one entry per
+ * slot), S = 16384, R = 3, each with 6 leaves or replacements among 5-7 members: each sequence's slowest step.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.ringleader.bench.PlacementTiming
@@ -82,6 +83,42 @@ public final class PlacementTiming {
                         ring == null ? "—" : a.plan().primariesMoved());
                 ring = a.ring();
             }
+        }
+        System.out.println();
+        System.out.println("| sequence | slowest step | ms | all 6 steps, ms |");
+        System.out.println("|---:|---|---:|---:|");
+        for (int seed = 1; seed <= 10; seed++) {
+            Random random = new Random(seed);
+            List<Participant> ps = new ArrayList<>();
+            int next = 0;
+            for (int i = 0; i < 7; i++) {
+                ps.add(Participant.active("c" + next++, 1 + random.nextInt(10000), null));
+            }
+            PlacementConfig config = new PlacementConfig(16384, 3);
+            Ring ring = Placement.assign(null, ps, config).ring();
+            long slowest = -1;
+            long all = 0;
+            String slowestStep = "";
+            for (int step = 0; step < 6; step++) {
+                String op;
+                if (ps.size() > 5 && random.nextBoolean()) {
+                    ps.remove(random.nextInt(ps.size()));
+                    op = "leave";
+                } else {
+                    ps.remove(random.nextInt(ps.size()));
+                    ps.add(Participant.active("c" + next++, 1 + random.nextInt(10000), null));
+                    op = "replacement";
+                }
+                long t = System.nanoTime();
+                ring = Placement.assign(ring, ps, config).ring();
+                long ms = (System.nanoTime() - t) / 1_000_000;
+                all += ms;
+                if (ms > slowest) {
+                    slowest = ms;
+                    slowestStep = "step " + step + ", " + op + " (" + ps.size() + " members after)";
+                }
+            }
+            System.out.printf("| %d | %s | %d | %d |%n", seed, slowestStep, slowest, all);
         }
     }
 

@@ -92,15 +92,16 @@ final class Rebalance {
 
     /**
      * A work cap on the searches for a path through slots that did not keep their member ({@link #augment} with {@code
-     * avoidKept}): once {@link #LONG_SEARCHES} of them in one rank reached more than this many slots, each later one
-     * gives up there for a path through any slot. Where a ring's every slot changes (R' grows when a member joins a
-     * ring of fewer than R members), most such searches fail, each after reaching every slot a member was moved to so
-     * far: without the cap, a join at S = 65536 spent 10-30 s in them. Rings of at most this many slots are never
-     * capped, and the leaves of {@code PlacementTiming} (up to 111 long searches in a rank) place as without it.
+     * avoidKept}): once more than {@code max(LONG_SEARCHES, S / 16)} of them in one rank reached this many slots,
+     * each later one gives up there for a path through any slot. Where a ring's every slot changes (R' grows when a
+     * member joins a ring of fewer than R members), most such searches fail, each after reaching every slot a member
+     * was moved to so far: without the cap, a join at S = 65536 spent 10-30 s in them. Rings of at most this many
+     * slots are never capped; the leaves of {@code PlacementTiming} (up to 111 long searches in a rank) and its
+     * sequences of capped members place as without it (a limit of S / 64 changed one of their steps).
      */
     static final int AVOID_KEPT_REACH = 1024;
 
-    /** How many searches of one rank may reach past {@link #AVOID_KEPT_REACH} slots before the cap applies. */
+    /** The least number of searches of one rank that may reach past {@link #AVOID_KEPT_REACH} slots uncapped. */
     static final int LONG_SEARCHES = 256;
 
     private long[][] movableBits;
@@ -117,6 +118,32 @@ final class Rebalance {
     private int[][] usefulPref;
     private boolean[] usefulRanked;
     private int[][] usefulSlotsOf;
+    /** Reused by {@link #augmentSet}: the search that reached each slot, its parent slot and member, the queue. */
+    private int[] setSeen;
+
+    private int[] setParent;
+    private int[] setVia;
+    private int[] setQueue;
+    private int setStamp;
+    /**
+     * Per member, a bit per slot: the member entered the slot in this placement (its entry there is {@link #NEW}).
+     * Kept by {@link #add} and {@link #remove} while the fill of {@link #chooseSets} runs, where {@link #augmentSet}
+     * walks it instead of every slot; null otherwise, or where it would take more than {@value #NEW_IN_WORDS} words.
+     */
+    private long[][] newIn;
+    /**
+     * Per member, a bit per position k of {@link #order}: the member is not in slot {@code order[k]}. Kept with
+     * {@link #newIn}, for {@link #repairSet}.
+     */
+    private long[][] absentIn;
+    /** The position of each slot in {@link #order}, while {@link #absentIn} is kept. */
+    private int[] orderPos;
+    /** Per slot, its new entries; and a bit per position of {@link #order}: that slot has one. Kept with newIn. */
+    private int[] newCount;
+
+    private long[] withNew;
+
+    static final long NEW_IN_WORDS = 1L << 20;
     /** Position of set[s * ranks + i] in slotsOf of that member. */
     private int[] slotPos;
     /** Searches of the rank being ranked that reached {@link #AVOID_KEPT_REACH} slots. */
@@ -354,6 +381,29 @@ final class Rebalance {
         }
         // Members under quota take free entries: greedily, then along augmenting paths among the new entries,
         // and only if neither works by moving a member from another slot.
+        if ((long) n * ((slots + 63) >>> 6) <= NEW_IN_WORDS) {
+            newIn = new long[n][(slots + 63) >>> 6];
+            absentIn = new long[n][(slots + 63) >>> 6];
+            orderPos = new int[slots];
+            newCount = new int[slots];
+            withNew = new long[(slots + 63) >>> 6];
+            for (int m = 0; m < n; m++) {
+                Arrays.fill(absentIn[m], -1L);
+            }
+            for (int k = 0; k < slots; k++) {
+                int s = order[k];
+                orderPos[s] = k;
+                for (int i = 0; i < setLen[s]; i++) {
+                    int m = set[s * ranks + i];
+                    absentIn[m][k >>> 6] &= ~(1L << k);
+                    if (setPrevRank[s * ranks + i] == NEW) {
+                        newIn[m][s >>> 6] |= 1L << s;
+                        newCount[s]++;
+                        withNew[k >>> 6] |= 1L << k;
+                    }
+                }
+            }
+        }
         for (int i = 0; i < slots; i++) {
             int s = order[i];
             while (setLen[s] < ranks) {
@@ -366,6 +416,11 @@ final class Rebalance {
                 }
             }
         }
+        newIn = null;
+        absentIn = null;
+        orderPos = null;
+        newCount = null;
+        withNew = null;
     }
 
     /**
@@ -1299,16 +1354,24 @@ final class Rebalance {
      * another member, and so on until a member under quota. Only new entries move, so nothing that stayed moves.
      */
     private boolean augmentSet(int s0, int[] held) {
-        int[] parentSlot = new int[slots];
-        int[] viaMember = new int[slots];
-        boolean[] seen = new boolean[slots];
+        if (newIn != null && !mayAugment(held)) {
+            return false;
+        }
+        if (setSeen == null) {
+            setSeen = new int[slots];
+            setParent = new int[slots];
+            setVia = new int[slots];
+            setQueue = new int[slots];
+        }
+        int stamp = ++setStamp;
         boolean[] expanded = new boolean[n];
-        ArrayDeque<Integer> queue = new ArrayDeque<>();
-        queue.add(s0);
-        seen[s0] = true;
-        parentSlot[s0] = -1;
-        while (!queue.isEmpty()) {
-            int t = queue.poll();
+        int head = 0;
+        int tail = 0;
+        setQueue[tail++] = s0;
+        setSeen[s0] = stamp;
+        setParent[s0] = -1;
+        while (head < tail) {
+            int t = setQueue[head++];
             for (int m = 0; m < n; m++) {
                 if (position(t, m) >= 0) {
                     continue;
@@ -1318,13 +1381,13 @@ final class Rebalance {
                     int cur = t;
                     int give = m;
                     while (cur >= 0) {
-                        int gave = cur == s0 ? -1 : viaMember[cur];
+                        int gave = cur == s0 ? -1 : setVia[cur];
                         if (gave >= 0) {
                             remove(cur, gave);
                         }
                         add(cur, give);
                         give = gave;
-                        cur = parentSlot[cur];
+                        cur = setParent[cur];
                     }
                     return true;
                 }
@@ -1332,13 +1395,73 @@ final class Rebalance {
                     continue;
                 }
                 expanded[m] = true;
-                for (int u = 0; u < slots; u++) {
-                    if (!seen[u] && isNew(u, m)) {
-                        seen[u] = true;
-                        parentSlot[u] = t;
-                        viaMember[u] = m;
-                        queue.add(u);
+                // the slots m entered in this placement, in slot order
+                if (newIn != null) {
+                    long[] bits = newIn[m];
+                    for (int w = 0; w < bits.length; w++) {
+                        for (long word = bits[w]; word != 0; word &= word - 1) {
+                            int u = (w << 6) + Long.numberOfTrailingZeros(word);
+                            if (setSeen[u] != stamp) {
+                                setSeen[u] = stamp;
+                                setParent[u] = t;
+                                setVia[u] = m;
+                                setQueue[tail++] = u;
+                            }
+                        }
                     }
+                } else {
+                    for (int u = 0; u < slots; u++) {
+                        if (setSeen[u] != stamp && isNew(u, m)) {
+                            setSeen[u] = stamp;
+                            setParent[u] = t;
+                            setVia[u] = m;
+                            setQueue[tail++] = u;
+                        }
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The first position k >= from in {@link #order} whose slot does not list member u (the slots that do are
+     * skipped through {@code absentIn} where it is kept), or {@code slots} if there is none.
+     */
+    private int absentFrom(int u, int from) {
+        if (absentIn == null) {
+            return from;
+        }
+        long[] bits = absentIn[u];
+        int w = from >>> 6;
+        if (w >= bits.length) {
+            return slots;
+        }
+        long word = bits[w] & (-1L << from);
+        while (word == 0) {
+            if (++w >= bits.length) {
+                return slots;
+            }
+            word = bits[w];
+        }
+        return Math.min(slots, (w << 6) + Long.numberOfTrailingZeros(word));
+    }
+
+    /**
+     * False if no path of {@link #augmentSet} can exist: the open slot lists every member under quota (the greedy
+     * fill found none to add), so a path must end in another slot the search reaches, which it does only through a
+     * new entry, and which lacks a member under quota. Where no slot with a new entry lacks one, the search would fail
+     * after reaching every slot it can.
+     */
+    private boolean mayAugment(int[] held) {
+        for (int u = 0; u < n; u++) {
+            if (held[u] >= total[u]) {
+                continue;
+            }
+            long[] absent = absentIn[u];
+            for (int w = 0; w < absent.length; w++) {
+                if ((absent[w] & withNew[w]) != 0) {
+                    return true;
                 }
             }
         }
@@ -1464,7 +1587,8 @@ final class Rebalance {
                 if (held[u] >= total[u]) {
                     continue;
                 }
-                for (int t : order) {
+                for (int k = absentFrom(u, 0); k < slots; k = absentFrom(u, k + 1)) {
+                    int t = order[k];
                     if (t == s || position(t, u) >= 0 || setLen[t] < ranks) {
                         continue;
                     }
@@ -1501,11 +1625,26 @@ final class Rebalance {
         setPrevRank[s * ranks + setLen[s]] = NEW;
         setLen[s]++;
         changed[s] = true;
+        if (newIn != null) {
+            newIn[m][s >>> 6] |= 1L << s;
+            int k = orderPos[s];
+            absentIn[m][k >>> 6] &= ~(1L << k);
+            newCount[s]++;
+            withNew[k >>> 6] |= 1L << k;
+        }
     }
 
     private void remove(int s, int m) {
         int base = s * ranks;
         int pos = position(s, m);
+        if (newIn != null) {
+            newIn[m][s >>> 6] &= ~(1L << s);
+            int k = orderPos[s];
+            absentIn[m][k >>> 6] |= 1L << k;
+            if (setPrevRank[base + pos] == NEW && --newCount[s] == 0) {
+                withNew[k >>> 6] &= ~(1L << k);
+            }
+        }
         for (int i = pos; i < setLen[s] - 1; i++) {
             set[base + i] = set[base + i + 1];
             setPrevRank[base + i] = setPrevRank[base + i + 1];
@@ -1906,18 +2045,25 @@ final class Rebalance {
                 }
             }
             longSearches = 0;
-            usefulBits = new long[n][];
-            for (int m = 0; m < n; m++) {
-                usefulBits[m] = new long[assignedBits[m].length];
+            boolean open = false;
+            for (int s = 0; s < slots && !open; s++) {
+                open = assign[s] < 0;
             }
-            usefulAssign = assign;
-            usefulCount = count;
-            usefulQ = q;
-            usefulPref = pref;
-            usefulRanked = ranked;
-            usefulSlotsOf = slotsOf;
-            for (int s = 0; s < slots; s++) {
-                refreshUseful(s);
+            if (open) {
+                // the bits of oneStep, only where a slot is left open
+                usefulBits = new long[n][];
+                for (int m = 0; m < n; m++) {
+                    usefulBits[m] = new long[assignedBits[m].length];
+                }
+                usefulAssign = assign;
+                usefulCount = count;
+                usefulQ = q;
+                usefulPref = pref;
+                usefulRanked = ranked;
+                usefulSlotsOf = slotsOf;
+                for (int s = 0; s < slots; s++) {
+                    refreshUseful(s);
+                }
             }
             for (int s : order) {
                 if (assign[s] >= 0) {
@@ -1940,6 +2086,12 @@ final class Rebalance {
                 unresolved++;
             }
             usefulCount = null;
+            usefulBits = null;
+            usefulAssign = null;
+            usefulQ = null;
+            usefulPref = null;
+            usefulRanked = null;
+            usefulSlotsOf = null;
             for (int m = 0; m < n; m++) {
                 while (count[m] < lo[m]) {
                     boolean ok1 = lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true);
@@ -1967,6 +2119,8 @@ final class Rebalance {
                 }
             }
         }
+        assignedBits = null;
+        movableBits = null;
         return table;
     }
 
@@ -2027,8 +2181,8 @@ final class Rebalance {
 
     /**
      * Finds a member for open slot s0 along an alternating path: s0 takes a member m that is at quota, a slot that
-     * had m takes another of its members, and so on until a member under quota. With {@code changedOnly}, the path
-     * runs through slots whose set changed only, so unchanged slots keep their order.
+     * had m takes another of its members, and so on until a member under quota. With {@code avoidKept}, the path runs
+     * only through slots that did not keep their previous member at this rank, so that the slots that did keep it.
      *
      * <p>A breadth-first search over slots, so the path is a shortest one. A slot is tested for a member under quota
      * as soon as it is reached rather than when it is dequeued: the first slot reached with one is the first one the
@@ -2036,7 +2190,7 @@ final class Rebalance {
      * member's slots are scanned once per search (a second scan would find them all reached already), through the
      * bitsets of the slots assigned to it ({@code assignedBits}, {@code movableBits}), and a path of one step is looked
      * up first in {@code usefulBits} ({@link #oneStep}). With {@code avoidKept}, a search may stop at {@link
-     * #AVOID_KEPT_REACH} slots once {@link #LONG_SEARCHES} searches of the rank reached that many.
+     * #AVOID_KEPT_REACH} slots once {@code max(LONG_SEARCHES, S / 16)} searches of the rank reached that many.
      */
     private boolean augment(
             int s0,
@@ -2083,10 +2237,13 @@ final class Rebalance {
                         if (searchSeen[u] != stamp) {
                             searchSeen[u] = stamp;
                             searchParent[u] = t;
-                            if (complete(u, assign, count, q, pref, ranked, kept)) {
+                            // one step from s0: oneStep found none to complete
+                            if ((t != s0 || usefulCount == null) && complete(u, assign, count, q, pref, ranked, kept)) {
                                 return true;
                             }
-                            if (avoidKept && tail == AVOID_KEPT_REACH && ++longSearches > LONG_SEARCHES) {
+                            if (avoidKept
+                                    && tail == AVOID_KEPT_REACH
+                                    && ++longSearches > Math.max(LONG_SEARCHES, slots >> 4)) {
                                 return false; // far enough: a path through kept slots is searched next
                             }
                             searchQueue[tail++] = u;
