@@ -73,8 +73,8 @@ public final class ClusterAdmin implements Closeable {
     }
 
     /**
-     * Connects to the ensemble and checks that the cluster exists. Without authentication (an insecure target) it
-     * logs {@link RecordAcl#INSECURE_WARNING} first.
+     * Connects to the ensemble and checks that the cluster exists. Without authentication but with the insecure flag
+     * it logs {@link RecordAcl#INSECURE_WARNING} first (without either, it may only read).
      *
      * @throws AdminException if the connect string is invalid (bad input), ZooKeeper cannot be reached within the
      *     target's connect timeout, or the cluster does not exist
@@ -90,7 +90,7 @@ public final class ClusterAdmin implements Closeable {
         if (target.authScheme() != null) {
             builder.authorization(target.authScheme(), target.authCredentials().getBytes(StandardCharsets.UTF_8))
                     .aclProvider(RecordAcl.provider(target.path()));
-        } else {
+        } else if (target.insecure()) {
             log.warn("[cluster={}] {}", target.path().cluster(), RecordAcl.INSECURE_WARNING);
         }
         CuratorFramework client;
@@ -185,10 +185,12 @@ public final class ClusterAdmin implements Closeable {
      *
      * @param change from the current config (empty if there is none) to the next; must not have side effects, since
      *     it may run more than once
-     * @throws AdminException if the current config cannot be parsed, the next one is over its budget, the conflicts
-     *     go on, or ZooKeeper fails; nothing was written then
+     * @throws AdminException if the target has neither authentication nor the insecure flag (bad input), the current
+     *     config cannot be parsed, the next one is over its budget, the conflicts go on, or ZooKeeper fails; nothing
+     *     was written then
      */
     public ConfigUpdate updateConfig(UnaryOperator<OperatorConfig> change) throws AdminException {
+        requireWriteChoice();
         for (int attempt = 1; attempt <= CONFIG_ATTEMPTS; attempt++) {
             Stored<OperatorConfig> current;
             try {
@@ -310,6 +312,9 @@ public final class ClusterAdmin implements Closeable {
      *     config or the ring changed meanwhile, or ZooKeeper fails; nothing was written then
      */
     public Restore restore(Backup backup, boolean configOnly, boolean dryRun) throws AdminException {
+        if (!dryRun) {
+            requireWriteChoice();
+        }
         try {
             Stored<OperatorConfig> config = readConfig();
             Stored<Ring> ring = readRing();
@@ -411,6 +416,15 @@ public final class ClusterAdmin implements Closeable {
 
     private Stored<OperatorConfig> readConfig() throws Exception {
         return reader.readConfig();
+    }
+
+    /** Writing needs authentication or the insecure flag (reading needs neither): bad input otherwise. */
+    private void requireWriteChoice() throws AdminException {
+        try {
+            target.requireWriteChoice();
+        } catch (IllegalArgumentException e) {
+            throw AdminException.badInput(e.getMessage(), e);
+        }
     }
 
     /** The ACL of the config and an imported ring: see {@link RecordAcl}. */

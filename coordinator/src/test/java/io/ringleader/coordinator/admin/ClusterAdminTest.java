@@ -150,17 +150,23 @@ class ClusterAdminTest {
     }
 
     @Test
-    void insecure_createsTheConfigOpenToAll_andWithNeitherAuthenticationNorInsecureTheTargetIsRefused()
+    void insecure_createsTheConfigOpenToAll_andWithNeitherAuthenticationNorInsecureItReadsButWritesNothing()
             throws Exception {
         try (ClusterAdmin admin = connect()) {
             admin.updateConfig(c -> c.withDrained("a", true));
         }
         assertThat(other.getACL().forPath(path.config())).containsExactlyElementsOf(ZooDefs.Ids.OPEN_ACL_UNSAFE);
 
-        assertThatThrownBy(() ->
-                        new AdminTarget(server.getConnectString(), path, null, null, Duration.ofSeconds(5), false))
-                .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageStartingWith("no ZooKeeper authentication configured: ")
-                .hasMessageContainingAll("ringleader.auth.scheme", "--insecure");
+        int version = other.checkExists().forPath(path.config()).getVersion();
+        AdminTarget neither =
+                new AdminTarget(server.getConnectString(), path, null, null, Duration.ofSeconds(5), false);
+        try (ClusterAdmin admin = ClusterAdmin.connect(neither)) {
+            assertThat(admin.read().config()).isEqualTo(OperatorConfig.empty().withDrained("a", true));
+            assertThatThrownBy(() -> admin.updateConfig(c -> c.withDrained("b", true)))
+                    .isInstanceOf(AdminException.class)
+                    .hasMessageStartingWith("no ZooKeeper authentication configured: ")
+                    .hasMessageContainingAll("ringleader.auth.scheme", "--insecure");
+        }
+        assertThat(other.checkExists().forPath(path.config()).getVersion()).isEqualTo(version);
     }
 }

@@ -48,8 +48,9 @@ final class AdminOptions {
 
     @Option(
             names = "--insecure",
-            description = "Run without ZooKeeper authentication: the znodes it creates are writable by anyone (else"
-                    + " RINGLEADER_INSECURE, else ringleader.insecure). Ignored with ringleader.auth.*.")
+            description = "Write without ZooKeeper authentication: the znodes it creates are writable by anyone (else"
+                    + " RINGLEADER_INSECURE, else ringleader.insecure). Ignored with ringleader.auth.*; reading needs"
+                    + " no flag.")
     boolean insecure;
 
     @Option(

@@ -45,6 +45,13 @@ abstract class AdminTask implements Callable<Integer> {
     @Override
     public final Integer call() {
         AdminTarget target = options.target(spec.commandLine(), admin.env(), admin.defaultConfig());
+        if (writes()) {
+            try {
+                target.requireWriteChoice();
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         Runnable restoreLogs = options.verbose ? () -> {} : quietZooKeeperClient();
         try {
             prepare();
@@ -68,6 +75,14 @@ abstract class AdminTask implements Callable<Integer> {
         } finally {
             restoreLogs.run();
         }
+    }
+
+    /**
+     * Whether this command may write the cluster: then it needs authentication or the insecure flag, checked before
+     * connecting. A command that only reads needs neither: it creates nothing.
+     */
+    boolean writes() {
+        return true;
     }
 
     /**

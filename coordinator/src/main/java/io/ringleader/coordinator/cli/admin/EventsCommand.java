@@ -33,6 +33,11 @@ import picocli.CommandLine.Option;
                     + "each takeover as one timeline (detected, routers updated, new primary, in ms), oldest first."
         })
 final class EventsCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
+
     /** How long one wait for new events lasts while following; the loop waits again until interrupted. */
     private static final Duration FOLLOW_WAIT = Duration.ofSeconds(1);
     /** Epochs whose takeover reports a follower keeps, to merge the late reports of a takeover into its timeline. */

@@ -19,6 +19,11 @@ import picocli.CommandLine.Parameters;
             "The file (JSON) is written whole or not at all; restore it with import."
         })
 final class ExportCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
+
     @Parameters(index = "0", paramLabel = "FILE", description = "The file to write.")
     Path file;
 

@@ -23,6 +23,11 @@ import picocli.CommandLine.Parameters;
                     + "does."
         })
 final class ImportCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return !dryRun;
+    }
+
     @Parameters(index = "0", paramLabel = "FILE", description = "A file written by 'ringleader admin export'.")
     Path file;
 

@@ -21,6 +21,10 @@ import picocli.CommandLine.Command;
                     + "what the operator config says of it."
         })
 final class MembersCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
 
     @Override
     void run(ClusterAdmin cluster) throws AdminException {

@@ -23,6 +23,11 @@ import picocli.CommandLine.Option;
                     + "slots as ranges."
         })
 final class PrimariesCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
+
     @Option(names = "--member", paramLabel = "ID", description = "Only this member, with its slots.")
     String member;
 

@@ -26,6 +26,11 @@ import picocli.CommandLine.Option;
                     + "is asked to apply it at once."
         })
 final class RebalanceCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return !dryRun;
+    }
+
     @Option(names = "--dry-run", description = "Only show the plan; write nothing.")
     boolean dryRun;
 

@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
                     + "largest ratio of a member's count to its exact weighted share (1.000 is perfect)."
         })
 final class RingCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
 
     @Override
     void run(ClusterAdmin cluster) throws AdminException {

@@ -21,6 +21,11 @@ import picocli.CommandLine.Parameters;
             "As every agent computes it: the primary is the first replica that is live and UP."
         })
 final class RouteCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
+
     @Parameters(index = "0", paramLabel = "KEY", description = "The key (UTF-8).")
     String key;
 

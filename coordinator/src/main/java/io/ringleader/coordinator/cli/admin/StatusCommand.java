@@ -20,6 +20,10 @@ import picocli.CommandLine.Command;
                     + "members of the ring that departed, and the operator config."
         })
 final class StatusCommand extends AdminTask {
+    @Override
+    boolean writes() {
+        return false;
+    }
 
     @Override
     void run(ClusterAdmin cluster) throws AdminException {

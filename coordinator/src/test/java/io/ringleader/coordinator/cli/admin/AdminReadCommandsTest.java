@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ringleader.agent.membership.MemberState;
 import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.testing.LogCapture;
 import io.ringleader.coordinator.OperatorConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -93,12 +94,18 @@ class AdminReadCommandsTest extends AdminTestBase {
     }
 
     @Test
-    void withoutAuthenticationOrTheInsecureFlag_itRefusesInOneLineNamingBothFixes_exit2() throws Exception {
+    void withoutAuthenticationOrTheInsecureFlag_aCommandThatWritesRefusesInOneLineNamingBothFixes_exit2_andReadingRuns()
+            throws Exception {
         clusterWithRing("a");
         env.remove("RINGLEADER_INSECURE");
-        for (String command : List.of("status", "drain")) {
-            Result r = command.equals("drain") ? admin("drain", "a") : admin(command);
-            assertThat(r.exit()).isEqualTo(2);
+        for (String command : List.of("drain", "weight", "import")) {
+            Result r =
+                    switch (command) {
+                        case "drain" -> admin("drain", "a");
+                        case "weight" -> admin("weight", "a", "3");
+                        default -> admin("import", tmp.resolve("absent.json").toString());
+                    };
+            assertThat(r.exit()).as(command).isEqualTo(2);
             assertThat(r.line())
                     .isEqualTo("no ZooKeeper authentication configured: set ringleader.auth.scheme and"
                             + " ringleader.auth.credentials.env, or pass --insecure (or set RINGLEADER_INSECURE=true or"
@@ -106,6 +113,22 @@ class AdminReadCommandsTest extends AdminTestBase {
                             + " admin " + command + " --help'.");
             assertThat(r.out()).isEmpty();
         }
+        assertThat(stat(path.config())).isNull();
+
+        // reading creates nothing: no flag needed
+        try (LogCapture logs = new LogCapture()) {
+            for (String command : List.of("status", "members", "ring", "primaries")) {
+                Result r = admin(command);
+                assertThat(r.exit()).as("%s: %s", command, r.err()).isZero();
+            }
+            assertThat(logs.lines())
+                    .as("no insecure warning where nothing can be written")
+                    .noneMatch(l -> l.contains("insecure: znodes"));
+            assertThat(admin("status", "--insecure").exit()).isZero();
+            assertThat(logs.lines()).as("the flag warns").anyMatch(l -> l.contains("insecure: znodes"));
+        }
+        assertThat(admin("route", "k").exit()).isZero();
+        assertThat(admin("rebalance", "--dry-run").exit()).isZero();
         assertThat(stat(path.config())).isNull();
 
         assertThat(admin("status", "--insecure").exit()).isZero();
