@@ -227,16 +227,19 @@ public final class Placement {
      */
     private static Rebalance place(
             int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks, boolean spread) {
-        Rebalance exact = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true);
+        Rebalance exact = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true, null);
         if (!exact.setsImproved() || exact.flowSavedEntries()) {
             return exact; // the greedy sets are the exact ones before the flow: more new entries, or the same sets
         }
-        Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false);
+        Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false, exact.totals());
         int byEntries = Integer.compare(exact.newEntries(), greedy.newEntries());
         return byEntries < 0 || (byEntries == 0 && exact.primariesMoved() <= greedy.primariesMoved()) ? exact : greedy;
     }
 
-    /** One placement attempt, with or without the exact sets after a zone repair, and its one retry. */
+    /**
+     * One placement attempt, with or without the exact sets after a zone repair, and its one retry; {@code totals}
+     * are the members' totals an earlier attempt chose (null: choose them).
+     */
     private static Rebalance attempt(
             int slots,
             int ranks,
@@ -246,9 +249,10 @@ public final class Placement {
             int[] prev,
             int prevRanks,
             boolean spread,
-            boolean exactSets) {
+            boolean exactSets,
+            int[] totals) {
         Rebalance rebalance =
-                new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null, spread, exactSets);
+                new Rebalance(slots, ranks, weight, zone, idHash, prev, prevRanks, null, spread, exactSets, totals);
         rebalance.order();
         if (rebalance.hasPrimaryShortfall()) {
             // A member could reach its share of primaries only by taking a primary that stayed: choose the
@@ -263,7 +267,8 @@ public final class Placement {
                     prevRanks,
                     rebalance.primaryShortfall(),
                     spread,
-                    exactSets);
+                    exactSets,
+                    rebalance.totals());
             again.order();
             if (!again.hasPrimaryShortfall()) {
                 return again;

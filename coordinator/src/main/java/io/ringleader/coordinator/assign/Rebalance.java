@@ -167,7 +167,8 @@ final class Rebalance {
             int prevRanks,
             int[] primaryBoost,
             boolean spread,
-            boolean exactSets) {
+            boolean exactSets,
+            int[] chosenTotals) {
         this.slots = slots;
         this.ranks = ranks;
         this.n = weight.length;
@@ -196,8 +197,11 @@ final class Rebalance {
         this.startPrevRank = setPrevRank.clone();
         this.repaired = new boolean[slots];
         this.spread = spread;
-        this.total = KeptTotals.choose(
-                slots, ranks, weight, zone, held, Quotas.totals(slots, ranks, weight, zone, held), set, setLen);
+        // the same for every attempt over the same previous ring: computed once (chosenTotals) where given
+        this.total = chosenTotals != null
+                ? chosenTotals.clone()
+                : KeptTotals.choose(
+                        slots, ranks, weight, zone, held, Quotas.totals(slots, ranks, weight, zone, held), set, setLen);
         this.previouslyHeld = held.clone();
         this.primaryShortfall = new int[n];
         long[] keys = new long[slots];
@@ -217,6 +221,11 @@ final class Rebalance {
         if (exactSets && !flowTried) {
             keepFewestEntries(); // unless the zone repair's flow ran, improving the sets or finding them the fewest
         }
+    }
+
+    /** Each member's total, as chosen before the set phase ({@link KeptTotals}): to pass to another attempt. */
+    int[] totals() {
+        return total.clone();
     }
 
     /**
