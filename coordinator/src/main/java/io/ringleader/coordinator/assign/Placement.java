@@ -228,12 +228,27 @@ public final class Placement {
     private static Rebalance place(
             int slots, int ranks, int[] weight, int[] zone, long[] idHash, int[] prev, int prevRanks, boolean spread) {
         Rebalance exact = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true, null);
+        if (exact.primariesMoved() > 0) {
+            // a primary that stayed moved: totals with room for a survivor to lead where none had any may keep it
+            int[] roomy = exact.leadRoomTotals(Quotas.bounds(slots, ranks, weight));
+            if (roomy != null) {
+                Rebalance other = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true, roomy);
+                if (!better(exact, other)) {
+                    exact = other;
+                }
+            }
+        }
         if (!exact.setsImproved() || exact.flowSavedEntries()) {
             return exact; // the greedy sets are the exact ones before the flow: more new entries, or the same sets
         }
         Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false, exact.totals());
-        int byEntries = Integer.compare(exact.newEntries(), greedy.newEntries());
-        return byEntries < 0 || (byEntries == 0 && exact.primariesMoved() <= greedy.primariesMoved()) ? exact : greedy;
+        return better(exact, greedy) ? exact : greedy;
+    }
+
+    /** Fewer new entries, then no more primaries moved: {@code a} is the one to keep (ties keep {@code a}). */
+    private static boolean better(Rebalance a, Rebalance b) {
+        int byEntries = Integer.compare(a.newEntries(), b.newEntries());
+        return byEntries < 0 || (byEntries == 0 && a.primariesMoved() <= b.primariesMoved());
     }
 
     /**

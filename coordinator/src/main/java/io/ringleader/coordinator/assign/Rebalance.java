@@ -223,6 +223,64 @@ final class Rebalance {
         }
     }
 
+    /**
+     * Totals within the same bounds that give a member room to lead a slot whose primary left where none of the
+     * slot's members could lead it: with {@code ceil(T / R')} primaries at most, a survivor that keeps that many
+     * primaries elsewhere has no room, and the slot then needs a newcomer to lead it or takes a primary that stayed
+     * from another slot. For each such slot (in slot order), one survivor that is below the ceiling of its share and
+     * would gain room with one entry more takes the rounding extra of a member that gains entries and keeps room for
+     * the primaries it keeps (of its zone where zones are spread: a zone's total stays, so its cap does). Null if
+     * nothing changes.
+     */
+    int[] leadRoomTotals(long[][] bounds) {
+        int[] t = total.clone();
+        int[] keeps = new int[n];
+        for (int s = 0; s < slots; s++) {
+            int leader = previousLeader(s);
+            if (leader >= 0) {
+                keeps[leader]++;
+            }
+        }
+        boolean changedAny = false;
+        for (int i = 0; i < slots; i++) {
+            int s = order[i];
+            if (previousLeader(s) >= 0 || startLen[s] == 0) {
+                continue;
+            }
+            boolean room = false;
+            int candidate = -1;
+            for (int j = 0; j < startLen[s] && !room; j++) {
+                int m = startSet[s * ranks + j];
+                if (mayLead(t[m], ranks) > keeps[m]) {
+                    room = true;
+                } else if (candidate < 0 && t[m] < bounds[1][m] && mayLead(t[m] + 1, ranks) > keeps[m]) {
+                    candidate = m;
+                }
+            }
+            if (room || candidate < 0) {
+                continue;
+            }
+            int giver = -1;
+            for (int x = 0; x < n && giver < 0; x++) {
+                if (x != candidate
+                        && (!spread || zone[x] == zone[candidate])
+                        && t[x] > bounds[0][x]
+                        && t[x] > previouslyHeld[x]
+                        && mayLead(t[x] - 1, ranks) >= keeps[x]) {
+                    giver = x;
+                }
+            }
+            if (giver < 0) {
+                continue;
+            }
+            t[candidate]++;
+            t[giver]--;
+            keeps[candidate]++; // the room it gained is for this slot
+            changedAny = true;
+        }
+        return changedAny ? t : null;
+    }
+
     /** Each member's total, as chosen before the set phase ({@link KeptTotals}): to pass to another attempt. */
     int[] totals() {
         return total.clone();

@@ -73,6 +73,7 @@ class PlacementPropertiesTest {
             "leave: only departed entries move" + IN_REPAIR_STEPS,
             "leave: primaries moved <= 1.01x+1",
             "leave: primaries moved <= 1.01x+1" + IN_REPAIR_STEPS,
+            "leave: survivors keep primaries" + IN_REPAIR_STEPS,
             "spare added: nothing moves",
             "survivor -> survivor only as zone repair",
             "survivor -> survivor only as zone repair" + IN_REPAIR_STEPS,
