@@ -229,10 +229,13 @@ final class Rebalance {
      * primaries elsewhere has no room, and the slot then needs a newcomer to lead it or takes a primary that stayed
      * from another slot. For each such slot (in slot order), one survivor that is below the ceiling of its share and
      * would gain room with one entry more takes the rounding extra of a member that gains entries and keeps room for
-     * the primaries it keeps (of its zone where zones are spread: a zone's total stays, so its cap does). Null if
-     * nothing changes.
+     * the primaries it keeps (of its zone where a full spread is possible: a zone's total stays, so its cap does). And
+     * a member short of primaries gives its rounding extra away where that lowers its lower bound of primaries. Null
+     * if nothing changes.
      */
     int[] leadRoomTotals(long[][] bounds) {
+        // zones constrain the totals only where a full spread is possible (the zone caps of Quotas)
+        boolean zonesBind = spread && spreadPossible();
         int[] t = total.clone();
         int[] keeps = new int[n];
         for (int s = 0; s < slots; s++) {
@@ -261,13 +264,16 @@ final class Rebalance {
                 continue;
             }
             int giver = -1;
-            for (int x = 0; x < n && giver < 0; x++) {
-                if (x != candidate
-                        && (!spread || zone[x] == zone[candidate])
-                        && t[x] > bounds[0][x]
-                        && t[x] > previouslyHeld[x]
-                        && mayLead(t[x] - 1, ranks) >= keeps[x]) {
-                    giver = x;
+            // of its zone first, so that zone totals stay; of another only where zones do not bind
+            for (int pass = 0; pass < (zonesBind ? 1 : 2) && giver < 0; pass++) {
+                for (int x = 0; x < n && giver < 0; x++) {
+                    if (x != candidate
+                            && (pass == 1 || zone[x] == zone[candidate])
+                            && t[x] > bounds[0][x]
+                            && t[x] > previouslyHeld[x]
+                            && mayLead(t[x] - 1, ranks) >= keeps[x]) {
+                        giver = x;
+                    }
                 }
             }
             if (giver < 0) {
@@ -277,6 +283,35 @@ final class Rebalance {
             t[giver]--;
             keeps[candidate]++; // the room it gained is for this slot
             changedAny = true;
+        }
+        // A member short of primaries (it could reach its lower bound, floor(T / R'), only by taking primaries that
+        // stayed) gives up its rounding extra where that lowers the bound, to a member below the ceiling of its share
+        // and not short itself, one whose lower bound does not rise first.
+        for (int u = 0; u < n; u++) {
+            if (primaryShortfall[u] <= 0
+                    || t[u] <= bounds[0][u]
+                    || t[u] - 1 < previouslyHeld[u]
+                    || (t[u] - 1) / ranks == t[u] / ranks) {
+                continue;
+            }
+            int taker = -1;
+            // of its zone first, its lower bound not rising first; of another zone only where zones do not bind
+            for (int pass = 0; pass < (zonesBind ? 2 : 4) && taker < 0; pass++) {
+                for (int x = 0; x < n && taker < 0; x++) {
+                    if (x != u
+                            && (pass >= 2 || zone[x] == zone[u])
+                            && t[x] < bounds[1][x]
+                            && primaryShortfall[x] == 0
+                            && (pass % 2 == 1 || (t[x] + 1) / ranks == t[x] / ranks)) {
+                        taker = x;
+                    }
+                }
+            }
+            if (taker >= 0) {
+                t[u]--;
+                t[taker]++;
+                changedAny = true;
+            }
         }
         return changedAny ? t : null;
     }

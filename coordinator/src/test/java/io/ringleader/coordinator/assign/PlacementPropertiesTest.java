@@ -73,6 +73,7 @@ class PlacementPropertiesTest {
             "leave: only departed entries move" + IN_REPAIR_STEPS,
             "leave: primaries moved <= 1.01x+1",
             "leave: primaries moved <= 1.01x+1" + IN_REPAIR_STEPS,
+            "leave: survivors keep primaries",
             "leave: survivors keep primaries" + IN_REPAIR_STEPS,
             "spare added: nothing moves",
             "survivor -> survivor only as zone repair",
@@ -297,7 +298,7 @@ class PlacementPropertiesTest {
         assertSpreadBounds(
                 tally,
                 Map.of(
-                        "leave: survivors keep primaries", new int[] {1, 0},
+                        "leave: survivors keep primaries", new int[] {0, 0},
                         "leave: primaries moved <= 1.01x+1", new int[] {2, 8},
                         "join: primaries moved <= 1.01x+1", new int[] {3, 33}));
         assertRankingAndCertificates(tally, 0, 4);
@@ -521,9 +522,9 @@ class PlacementPropertiesTest {
         assertSpreadBounds(
                 tally,
                 Map.of(
-                        "leave: survivors keep primaries", new int[] {2, 0},
-                        "leave: primaries moved <= 1.01x+1", new int[] {4, 5},
-                        "join: primaries moved <= 1.01x+1", new int[] {33, 15}));
+                        "leave: survivors keep primaries", new int[] {0, 0},
+                        "leave: primaries moved <= 1.01x+1", new int[] {2, 5},
+                        "join: primaries moved <= 1.01x+1", new int[] {32, 15}));
         assertRankingAndCertificates(tally, 8, 3);
         assertFewestEntries(tally);
         assertThat(tally.forcedSetChanges.count)
