@@ -22,9 +22,15 @@ import java.util.Arrays;
  * totals within the same bounds make one possible, and zones do not bind. {@code KeptTotalsTest} checks the answer
  * against every filling of small random tables.
  *
- * <p>It applies where no member must give up entries (every member holds at most the ceiling of its share) and the
- * members kept in each slot are in distinct zones where a full spread exists: a leave, a drain, R growing. A join or a
- * weight change that makes a member give up entries keeps the totals of {@link Quotas}.
+ * <p>Where a member must give up entries (it holds more than the ceiling of its share: a weight change, a join), the
+ * question becomes whether every entry can move only from a member going down to one going up: every member that
+ * holds more than its floor has its entries opened too, and fills again only places in slots it held (what it does
+ * not fill, it gives up), while the others take places in slots they are not in. The same b-matching answers it; the
+ * places of a slot stay interchangeable (a member fills at most one of them), so the augmenting paths stay exact.
+ * With {@link Quotas}' rounding, a member that must take entries can find that every slot of the members that give
+ * some up already lists it (edge seed 11 step 7: S = 32, R = 2, a weight change), while another rounding within the
+ * same bounds lets the entries go down to up. Where the members kept in a slot list a zone twice although a full
+ * spread exists, the totals of {@link Quotas} stand (a repair changes those sets anyway).
  */
 final class KeptTotals {
     /**
@@ -52,9 +58,28 @@ final class KeptTotals {
 
     private final int[] seen;
     private int stamp;
+    /** Members whose entries are open places (null: none); such a member fills a place only in a slot it held. */
+    private final boolean[] opened;
+    /** The slots' previous members still placed, laid out as {@code set}: what an opened member may fill again. */
+    private final int[] heldSet;
 
-    private KeptTotals(int slots, int ranks, int[] zone, boolean zoned, int[] set, int[] setLen, int open) {
+    private final int[] heldLen;
+
+    private KeptTotals(
+            int slots,
+            int ranks,
+            int[] zone,
+            boolean zoned,
+            int[] set,
+            int[] setLen,
+            int open,
+            boolean[] opened,
+            int[] heldSet,
+            int[] heldLen) {
         this.ranks = ranks;
+        this.opened = opened;
+        this.heldSet = heldSet;
+        this.heldLen = heldLen;
         this.n = zone.length;
         this.zone = zone;
         this.zoned = zoned;
@@ -87,25 +112,55 @@ final class KeptTotals {
     static int[] choose(
             int slots, int ranks, int[] weight, int[] zone, int[] held, int[] total, int[] set, int[] setLen) {
         int n = weight.length;
-        long open = 0;
         long kept = 0;
         for (int s = 0; s < slots; s++) {
-            open += ranks - setLen[s];
             kept += setLen[s];
         }
-        if (kept == 0 || open * n > MAX_CANDIDATES) {
-            return total; // a first placement (nothing to keep), or more pairs than the search is sized for
+        if (kept == 0) {
+            return total; // a first placement: nothing to keep
         }
         long[][] bounds = Quotas.bounds(slots, ranks, weight);
+        // Where a member must give up entries, every member that may give some (it holds more than its floor) has its
+        // entries opened: it fills only places that were its own, so what it does not fill is what it gives up.
+        boolean[] opened = new boolean[n];
+        boolean mustGive = false;
+        for (int m = 0; m < n; m++) {
+            mustGive |= held[m] > bounds[1][m];
+        }
+        int[] base = held.clone();
+        if (mustGive) {
+            for (int m = 0; m < n; m++) {
+                opened[m] = held[m] > bounds[0][m];
+                base[m] = opened[m] ? 0 : held[m];
+            }
+        }
+        int[] keptSet = set;
+        int[] keptLen = setLen;
+        if (mustGive) {
+            keptSet = new int[slots * ranks];
+            keptLen = new int[slots];
+            for (int s = 0; s < slots; s++) {
+                for (int i = 0; i < setLen[s]; i++) {
+                    int m = set[s * ranks + i];
+                    if (!opened[m]) {
+                        keptSet[s * ranks + keptLen[s]++] = m;
+                    }
+                }
+            }
+        }
+        long open = 0;
+        for (int s = 0; s < slots; s++) {
+            open += ranks - keptLen[s];
+        }
+        if (open * n > MAX_CANDIDATES) {
+            return total; // more pairs than the search is sized for
+        }
         int[] low = new int[n];
         int[] cap = new int[n];
         long lows = 0;
         for (int m = 0; m < n; m++) {
-            if (held[m] > bounds[1][m]) {
-                return total; // this member must give up entries whatever the totals
-            }
-            low[m] = (int) Math.max(0, bounds[0][m] - held[m]);
-            cap[m] = (int) (bounds[1][m] - held[m]);
+            low[m] = (int) Math.max(0, bounds[0][m] - base[m]);
+            cap[m] = (int) (opened[m] ? Math.min(bounds[1][m], held[m]) : bounds[1][m] - base[m]);
             lows += low[m];
         }
         if (lows > open) {
@@ -115,10 +170,11 @@ final class KeptTotals {
         if (zoned && !keptZonesDistinct(slots, ranks, zone, set, setLen)) {
             return total; // a repair changes these sets anyway
         }
-        KeptTotals k = new KeptTotals(slots, ranks, zone, zoned, set, setLen, (int) open);
+        KeptTotals k = new KeptTotals(
+                slots, ranks, zone, zoned, keptSet, keptLen, (int) open, mustGive ? opened : null, set, setLen);
         int[] preferred = new int[n];
         for (int m = 0; m < n; m++) {
-            preferred[m] = Math.min(cap[m], Math.max(low[m], total[m] - held[m]));
+            preferred[m] = Math.min(cap[m], Math.max(low[m], total[m] - base[m]));
         }
         for (int[] bound : new int[][] {low, preferred}) {
             long room = 0;
@@ -152,7 +208,7 @@ final class KeptTotals {
         }
         int[] chosen = new int[n];
         for (int m = 0; m < n; m++) {
-            chosen[m] = held[m] + k.load[m];
+            chosen[m] = base[m] + k.load[m];
         }
         return Arrays.equals(chosen, total) ? total : chosen;
     }
@@ -173,6 +229,9 @@ final class KeptTotals {
     /** True if member m may fill place p: not in its slot already, nor (where zones count) of a zone listed there. */
     private boolean fits(int m, int p) {
         int s = placeSlot[p];
+        if (opened != null && opened[m] && !held(m, s)) {
+            return false;
+        }
         for (int i = 0; i < setLen[s]; i++) {
             int o = set[s * ranks + i];
             if (o == m || (zoned && zone[o] == zone[m])) {
@@ -186,6 +245,15 @@ final class KeptTotals {
             }
         }
         return true;
+    }
+
+    private boolean held(int m, int s) {
+        for (int i = 0; i < heldLen[s]; i++) {
+            if (heldSet[s * ranks + i] == m) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

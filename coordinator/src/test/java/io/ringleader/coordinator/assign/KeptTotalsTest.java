@@ -9,6 +9,7 @@ class KeptTotalsTest {
     private static final int A = 0;
     private static final int B = 1;
     private static final int C = 2;
+    private static final int D = 3;
     private static final int OPEN = -1;
     private static final int[] NO_ZONES = {-1, -1, -1};
 
@@ -43,15 +44,37 @@ class KeptTotalsTest {
                 .isSameAs(quotas);
     }
 
+    /**
+     * A weight change at S = 5, R = 2 (slots [B, A], [A, B], [D, C], [B, A], [A, C]): shares A 5.07, B 1.49, C 1.49, D
+     * 1.94. B holds 3 and must give one up; A must take one. Quotas give the rounding extras to B and C (they held more
+     * than their floor), so B alone gives, and A alone takes: impossible, A is in every slot of B's. With the extras on
+     * B and D instead, B gives one to D and C gives one (in [D, C]) to A: every entry moves from a member going down to
+     * one going up.
+     */
     @Test
-    void aMemberOverItsCeiling_mustGiveUp_soTheTotalsStand() {
-        int[] weight = {10, 45, 25}; // shares A 1, B 4.5, C 2.5: A holds 3
-        int[] set = {A, B, A, C, A, OPEN, C, OPEN};
-        int[] setLen = {2, 2, 1, 1};
-        int[] held = {3, 1, 2};
-        int[] quotas = Quotas.totals(4, 2, weight, NO_ZONES, held);
+    void aMemberOverItsCeiling_givesUpToMembersThatCanTakeItsEntries() {
+        int[] weight = {34, 10, 10, 13};
+        int[] set = {B, A, A, B, D, C, B, A, A, C};
+        int[] setLen = {2, 2, 2, 2, 2};
+        int[] held = {4, 3, 2, 1};
+        int[] noZones = {-1, -1, -1, -1};
+        int[] quotas = Quotas.totals(5, 2, weight, noZones, held);
+        assertThat(quotas).containsExactly(5, 2, 2, 1);
 
-        assertThat(KeptTotals.choose(4, 2, weight, NO_ZONES, held, quotas, set, setLen))
+        assertThat(KeptTotals.choose(5, 2, weight, noZones, held, quotas, set, setLen))
+                .containsExactly(5, 2, 1, 2);
+    }
+
+    @Test
+    void aMemberOverItsCeiling_whoseEntriesCanGoWhereTheTotalsSay_keepsThem() {
+        int[] weight = {34, 10, 10, 13};
+        int[] set = {B, D, A, B, A, C, B, A, D, C}; // A is not in B's first slot: it can take it
+        int[] setLen = {2, 2, 2, 2, 2};
+        int[] held = {3, 3, 2, 2};
+        int[] noZones = {-1, -1, -1, -1};
+        int[] quotas = Quotas.totals(5, 2, weight, noZones, held);
+
+        assertThat(KeptTotals.choose(5, 2, weight, noZones, held, quotas, set, setLen))
                 .isSameAs(quotas);
     }
 
@@ -67,6 +90,7 @@ class KeptTotalsTest {
         java.util.Random random = new java.util.Random(20261123);
         int kept = 0;
         int changed = 0;
+        int gaveWay = 0; // of those, where a member had to give up entries
         for (int trial = 0; trial < 4000; trial++) {
             int slots = 2 + random.nextInt(5);
             int ranks = 2 + random.nextInt(2);
@@ -83,7 +107,9 @@ class KeptTotalsTest {
                     table[s * ranks + r] = ms.get(r);
                 }
             }
-            int placed = n - 1 - random.nextInt(2); // one or two members leave: a slot may have two open places
+            // none, one or two members leave (a slot may have two open places); random weights often leave a member
+            // over its ceiling, so that it must give up entries
+            int placed = n - random.nextInt(3);
             if (placed < ranks) {
                 continue;
             }
@@ -123,8 +149,14 @@ class KeptTotalsTest {
                 assertThat(f.exactly(chosen))
                         .as(ctx + ": a filling gives the chosen totals")
                         .isTrue();
+                if (f.exactly(quotas)) {
+                    assertThat(chosen)
+                            .as(ctx + ": Quotas' totals keep every entry, so they stand")
+                            .isSameAs(quotas);
+                }
                 kept++;
                 changed += chosen == quotas ? 0 : 1;
+                gaveWay += chosen != quotas && f.mustGive ? 1 : 0;
             } else {
                 assertThat(chosen)
                         .as(ctx + ": nothing keeps every entry, so Quotas' totals stand")
@@ -133,6 +165,7 @@ class KeptTotalsTest {
         }
         assertThat(kept).as("trials where every entry can be kept").isGreaterThan(100);
         assertThat(changed).as("trials where Quotas' rounding had to give way").isPositive();
+        assertThat(gaveWay).as("... where a member had to give up entries").isPositive();
     }
 
     /** Every filling of the open places of a small table, by exhaustive search. */
@@ -145,6 +178,11 @@ class KeptTotalsTest {
         final int[] setLen;
         final int[] held;
         final long[][] bounds;
+        /** Where a member must give up entries: those that may (over their floor) give up any of theirs. */
+        final boolean[] mayGive;
+
+        final boolean mustGive;
+
         final List<int[]> valid = new java.util.ArrayList<>();
 
         Fillings(
@@ -157,7 +195,15 @@ class KeptTotalsTest {
             this.setLen = setLen.clone();
             this.held = held;
             this.bounds = bounds;
-
+            this.mayGive = new boolean[held.length];
+            boolean must = false;
+            for (int m = 0; m < held.length; m++) {
+                must |= held[m] > bounds[1][m];
+            }
+            this.mustGive = must;
+            for (int m = 0; m < held.length; m++) {
+                mayGive[m] = mustGive && held[m] > bounds[0][m];
+            }
             if (!zoned || keptDistinct()) {
                 fill(0, held.clone());
             }
@@ -194,15 +240,47 @@ class KeptTotalsTest {
                 valid.add(totals.clone());
                 return;
             }
+            // every subset of the slot's entries that members who may give up entries give up
+            int[] before = java.util.Arrays.copyOfRange(set, s * ranks, s * ranks + setLen[s]);
+            int len = setLen[s];
+            for (int mask = 0; mask < 1 << len; mask++) {
+                boolean allowed = true;
+                for (int i = 0; i < len; i++) {
+                    allowed &= (mask & 1 << i) == 0 || mayGive[before[i]];
+                }
+                if (!allowed) {
+                    continue;
+                }
+                setLen[s] = 0;
+                for (int i = 0; i < len; i++) {
+                    if ((mask & 1 << i) == 0) {
+                        set[s * ranks + setLen[s]++] = before[i];
+                    } else {
+                        totals[before[i]]--;
+                    }
+                }
+                place(s, totals);
+                for (int i = 0; i < len; i++) {
+                    set[s * ranks + i] = before[i];
+                    if ((mask & 1 << i) != 0) {
+                        totals[before[i]]++;
+                    }
+                }
+                setLen[s] = len;
+            }
+        }
+
+        /** Fills slot s's open places with members that take entries (not one that gives some up), then the rest. */
+        private void place(int s, int[] totals) {
             if (setLen[s] == ranks) {
                 fill(s + 1, totals);
                 return;
             }
             for (int m = 0; m < totals.length; m++) {
-                if (fits(s, m)) {
+                if (!mayGive[m] && fits(s, m)) {
                     set[s * ranks + setLen[s]++] = m;
                     totals[m]++;
-                    fill(s, totals);
+                    place(s, totals);
                     totals[m]--;
                     setLen[s]--;
                 }

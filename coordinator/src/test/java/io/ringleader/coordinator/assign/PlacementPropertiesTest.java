@@ -75,6 +75,7 @@ class PlacementPropertiesTest {
             "leave: primaries moved <= 1.01x+1" + IN_REPAIR_STEPS,
             "leave: survivors keep primaries",
             "leave: survivors keep primaries" + IN_REPAIR_STEPS,
+            "weight: moves only down -> up",
             "spare added: nothing moves",
             "survivor -> survivor only as zone repair",
             "survivor -> survivor only as zone repair" + IN_REPAIR_STEPS,
@@ -426,8 +427,9 @@ class PlacementPropertiesTest {
      * spread is feasible, spread) ring does so, and the leave's primary bound; on every join, that slots gain only the
      * joiner (likewise unless certified) and, until the sequence spreads its zones, the join's primary bound; no move
      * between survivors but zone repairs (and dead ends, labelled), unless certified; spares, zone spread where
-     * feasible, the zone-repair bound and the fewest new entries in steps with a zone repair. The other movement rules
-     * (survivors keep primaries, the join primary bound after a spread, weight changes) are measured and printed.
+     * feasible, the zone-repair bound and the fewest new entries in steps with a zone repair; survivors keep their
+     * primaries and weight changes move entries only from members going down to members going up, unless certified.
+     * The join primary bound after a spread is measured and printed.
      */
     @Test
     void edgeSequences_stayValidAndDeterministic() {
