@@ -517,15 +517,12 @@ public final class Coordinator implements Closeable {
         String ringPath = config.path().ring();
         Stat stat = new Stat();
         Ring previous = null;
-        String previousDir = null;
-        long headerEpoch = 0;
+        RingChunks.Header header = null;
         try {
             byte[] data = client.getData().storingStatIn(stat).forPath(ringPath);
-            RingChunks.Header header = RingStore.headerOrNull(data);
-            previousDir = header == null ? null : header.dir();
-            headerEpoch = header == null ? 0 : header.epoch();
             try {
-                previous = RingStore.read(client, config.path(), data);
+                header = RingStore.headerOf(config.path(), data);
+                previous = RingStore.read(client, config.path(), data, header);
             } catch (RingStore.ChunksGoneException e) {
                 Stat now = client.checkExists().forPath(ringPath);
                 if (now != null && now.getMzxid() != stat.getMzxid()) {
@@ -551,7 +548,8 @@ public final class Coordinator implements Closeable {
         long epochFloor;
         try {
             // a header whose chunks cannot be read still tells the epoch its readers may serve
-            epochFloor = Math.max(RingEpochs.floor(client, config.path(), stat, previous), headerEpoch);
+            epochFloor = Math.max(
+                    RingEpochs.floor(client, config.path(), stat, previous), header == null ? 0 : header.epoch());
         } catch (Exception e) {
             log.warn("{}cannot read the cluster's base znode ({}); retrying", logPrefix, e.toString());
             schedule(config.debounce().plusMillis(250));
@@ -560,6 +558,7 @@ public final class Coordinator implements Closeable {
         if (lastWritten != null) {
             epochFloor = Math.max(epochFloor, lastWritten.epoch());
         }
+        String previousDir = header == null ? null : header.dir();
 
         OperatorConfig currentIntent;
         FailoversRead failovers;

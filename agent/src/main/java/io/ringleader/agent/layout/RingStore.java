@@ -44,13 +44,28 @@ public final class RingStore {
 
     /**
      * The ring in {@code data}, read from the ring znode: decoded, or assembled from the chunks its header names.
+     * Parses the header; a caller that needs it too (its chunk directory or epoch) takes it from {@link #headerOf} and
+     * passes it to {@link #read(CuratorFramework, ClusterPath, byte[], RingChunks.Header)}, so it is parsed once.
      *
      * @throws MalformedRecordException naming the ring's path and the problem (a bad record, header or chunk)
      * @throws ChunksGoneException if a chunk the header names no longer exists
      * @throws Exception if ZooKeeper cannot be read
      */
     public static Ring read(CuratorFramework client, ClusterPath path, byte[] data) throws Exception {
-        RingChunks.Header header = RingChunks.headerOf(path.ring(), data);
+        return read(client, path, data, headerOf(path, data));
+    }
+
+    /**
+     * The ring in {@code data}, read from the ring znode, whose header was parsed already: decoded if {@code header}
+     * is null, else assembled from the chunks it names.
+     *
+     * @param header {@link #headerOf}{@code (path, data)}: null if {@code data} is not a header
+     * @throws MalformedRecordException naming the ring's path and the problem (a bad record or chunk)
+     * @throws ChunksGoneException if a chunk the header names no longer exists
+     * @throws Exception if ZooKeeper cannot be read
+     */
+    public static Ring read(CuratorFramework client, ClusterPath path, byte[] data, RingChunks.Header header)
+            throws Exception {
         if (header == null) {
             return RingCodec.decode(path.ring(), data);
         }
@@ -67,16 +82,21 @@ public final class RingStore {
         return RingChunks.assemble(path.ring(), header, chunks);
     }
 
-    /** The chunk directory a ring record's header names, or null if it is not a valid header. */
-    public static String dirOf(byte[] data) {
-        RingChunks.Header header = headerOrNull(data);
-        return header == null ? null : header.dir();
+    /**
+     * The header in {@code data}, read from the ring znode, or null if it is not one (a whole ring, or anything else,
+     * which {@link #read} then judges).
+     *
+     * @throws MalformedRecordException naming the ring's path if the record is a header with a field missing or invalid
+     */
+    public static RingChunks.Header headerOf(ClusterPath path, byte[] data) throws MalformedRecordException {
+        return RingChunks.headerOf(path.ring(), data);
     }
 
-    /** The header in a ring record, or null if it is not a valid header (a whole ring, or anything else). */
-    public static RingChunks.Header headerOrNull(byte[] data) {
+    /** The chunk directory a ring record's header names, or null if it is not a valid header. */
+    public static String dirOf(byte[] data) {
         try {
-            return RingChunks.headerOf("ring", data);
+            RingChunks.Header header = RingChunks.headerOf("ring", data);
+            return header == null ? null : header.dir();
         } catch (MalformedRecordException e) {
             return null;
         }

@@ -10,6 +10,7 @@ import io.ringleader.agent.membership.MemberView;
 import io.ringleader.agent.membership.Membership;
 import io.ringleader.agent.membership.MembershipListener;
 import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingChunks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -288,12 +289,16 @@ final class ZkRouter implements Router {
             return;
         }
         long mzxid = stat.getMzxid();
-        String dir = RingStore.dirOf(data);
+        RingChunks.Header header = null;
         Ring next = null;
         String unreadable = null;
         try {
-            // the same chunk directory holds the same ring: chunks are never changed once written
-            next = dir != null && dir.equals(servedDir) ? ring : RingStore.read(client, path, data);
+            header = RingStore.headerOf(path, data);
+            if (header != null && header.dir().equals(servedDir)) {
+                next = ring; // the same chunk directory holds the same ring: chunks are never changed once written
+            } else {
+                next = RingStore.read(client, path, data, header);
+            }
         } catch (MalformedRecordException e) {
             unreadable = e.getMessage();
         } catch (RingStore.ChunksGoneException e) {
@@ -322,7 +327,7 @@ final class ZkRouter implements Router {
             return;
         }
         if (accept(next, mzxid)) {
-            servedDir = dir;
+            servedDir = header == null ? null : header.dir();
         }
     }
 

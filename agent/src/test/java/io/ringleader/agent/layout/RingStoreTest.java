@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringleader.agent.Agent;
 import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingChunks;
 import io.ringleader.agent.ring.RingCodec;
 import io.ringleader.agent.testing.ZooKeeperTestBase;
 import java.util.List;
@@ -23,6 +24,7 @@ class RingStoreTest extends ZooKeeperTestBase {
         assertThat(prepared.record()).isEqualTo(RingCodec.encode(ring));
         assertThat(a.curator().checkExists().forPath(a.clusterPath().ringChunks()))
                 .isNull();
+        assertThat(RingStore.headerOf(a.clusterPath(), prepared.record())).isNull();
         assertThat(RingStore.read(a.curator(), a.clusterPath(), prepared.record()))
                 .isEqualTo(ring);
     }
@@ -34,6 +36,11 @@ class RingStoreTest extends ZooKeeperTestBase {
         RingStore.Prepared prepared = prepare(a, ring, 64);
         assertThat(prepared.dir()).startsWith("0000000000000009-");
         assertThat(RingStore.dirOf(prepared.record())).isEqualTo(prepared.dir());
+        RingChunks.Header header = RingStore.headerOf(a.clusterPath(), prepared.record());
+        assertThat(header.dir()).isEqualTo(prepared.dir());
+        assertThat(header.epoch()).isEqualTo(9);
+        assertThat(RingStore.read(a.curator(), a.clusterPath(), prepared.record(), header))
+                .isEqualTo(ring);
         assertThat(RingStore.read(a.curator(), a.clusterPath(), prepared.record()))
                 .isEqualTo(ring);
 
