@@ -367,11 +367,7 @@ public final class ClusterAdmin implements Closeable {
                                     .withVersion(config.version())
                                     .forPath(path.config(), configBytes));
             RingStore.Prepared prepared = null;
-            String previousDir = null;
             if (nextRing != null) {
-                previousDir = ring.stat() == null
-                        ? null
-                        : RingStore.dirOf(client.getData().forPath(path.ring()));
                 prepared = RingStore.prepare(client, path, nextRing, acl(), RingChunks.CHUNK_BYTES);
                 byte[] ringBytes = prepared.record();
                 ops.add(
@@ -392,7 +388,8 @@ public final class ClusterAdmin implements Closeable {
             }
             if (nextRing != null) {
                 try {
-                    RingStore.collect(client, path, nextRing.epoch(), previousDir);
+                    // the ring written over is the one read (the transaction checked its version): keep its chunks
+                    RingStore.collect(client, path, nextRing.epoch(), ring.chunkDir());
                 } catch (Exception e) {
                     // older chunks stay until the next ring write collects them
                 }

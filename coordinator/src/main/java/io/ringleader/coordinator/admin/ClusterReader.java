@@ -7,6 +7,7 @@ import io.ringleader.agent.leadership.Leadership;
 import io.ringleader.agent.membership.Member;
 import io.ringleader.agent.membership.MemberCodec;
 import io.ringleader.agent.ring.Ring;
+import io.ringleader.agent.ring.RingChunks;
 import io.ringleader.coordinator.FailoversCodec;
 import io.ringleader.coordinator.OperatorConfig;
 import io.ringleader.coordinator.OperatorConfigCodec;
@@ -101,22 +102,44 @@ public final class ClusterReader {
                 turned);
     }
 
-    /** A znode's content as read: the value (null if none or unparsable), its stat (null if none), the problem. */
-    record Stored<T>(T value, Stat stat, String problem) {
+    /**
+     * A znode's content as read: the value (null if none or unparsable), its stat (null if none), the problem, and
+     * the chunk directory named by the header the ring znode holds, even if its chunks cannot be read (null for a
+     * whole ring or no valid header, and for every other znode).
+     */
+    record Stored<T>(T value, Stat stat, String problem, String chunkDir) {
+        Stored(T value, Stat stat, String problem) {
+            this(value, stat, problem, null);
+        }
+
         int version() {
             return stat == null ? -1 : stat.getVersion();
         }
     }
 
-    /** How a record is parsed: {@link RingStore#read}, {@code OperatorConfigCodec::decode}. */
+    /** How a record is parsed: {@code OperatorConfigCodec::decode}, {@code FailoversCodec::decode}. */
     @FunctionalInterface
     private interface Decoder<T> {
         T decode(String path, byte[] data) throws Exception;
     }
 
-    /** The ring, whole or assembled from its chunks; a chunk gone (the ring written again meanwhile) is a problem. */
+    /**
+     * The ring, whole or assembled from its chunks, with the chunk directory its header names; a chunk gone (the ring
+     * written again meanwhile) is a problem.
+     */
     Stored<Ring> readRing() throws Exception {
-        return read(path.ring(), (znode, data) -> RingStore.read(client, path, data));
+        Stat stat = new Stat();
+        byte[] data = dataOrNull(path.ring(), stat);
+        if (data == null) {
+            return new Stored<>(null, null, null);
+        }
+        RingChunks.Header header = null;
+        try {
+            header = RingStore.headerOf(path, data);
+            return new Stored<>(RingStore.read(client, path, data, header), stat, null, dirOf(header));
+        } catch (MalformedRecordException | RingStore.ChunksGoneException e) {
+            return new Stored<>(null, stat, e.getMessage(), dirOf(header));
+        }
     }
 
     Stored<OperatorConfig> readConfig() throws Exception {
@@ -125,16 +148,27 @@ public final class ClusterReader {
 
     private <T> Stored<T> read(String znode, Decoder<T> decoder) throws Exception {
         Stat stat = new Stat();
-        byte[] data;
-        try {
-            data = client.getData().storingStatIn(stat).forPath(znode);
-        } catch (KeeperException.NoNodeException e) {
+        byte[] data = dataOrNull(znode, stat);
+        if (data == null) {
             return new Stored<>(null, null, null);
         }
         try {
             return new Stored<>(decoder.decode(znode, data), stat, null);
-        } catch (MalformedRecordException | RingStore.ChunksGoneException e) {
+        } catch (MalformedRecordException e) {
             return new Stored<>(null, stat, e.getMessage());
         }
+    }
+
+    /** The content of {@code znode}, its stat stored in {@code stat}; null if it does not exist. */
+    private byte[] dataOrNull(String znode, Stat stat) throws Exception {
+        try {
+            return client.getData().storingStatIn(stat).forPath(znode);
+        } catch (KeeperException.NoNodeException e) {
+            return null;
+        }
+    }
+
+    private static String dirOf(RingChunks.Header header) {
+        return header == null ? null : header.dir();
     }
 }

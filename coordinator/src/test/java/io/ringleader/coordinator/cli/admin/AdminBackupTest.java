@@ -120,6 +120,14 @@ class AdminBackupTest extends AdminTestBase {
         assertThat(restored.members()).isEqualTo(huge.members());
         assertThat(restored.replicaTable()).isEqualTo(huge.replicaTable());
         assertThat(client.getChildren().forPath(otherPath.ringChunks())).containsExactly(RingStore.dirOf(header));
+
+        // imported again over it: the chunks of the ring written over stay, for a reader that may be reading them
+        Result again = into(other, "import", file.toString());
+        assertThat(again.exit()).as(again.err()).isZero();
+        String next = RingStore.dirOf(client.getData().forPath(otherPath.ring()));
+        assertThat(next).isNotNull().isNotEqualTo(RingStore.dirOf(header));
+        assertThat(client.getChildren().forPath(otherPath.ringChunks()))
+                .containsExactlyInAnyOrder(RingStore.dirOf(header), next);
     }
 
     @Test
