@@ -121,14 +121,14 @@ public final class Coordinator implements Closeable {
     private final List<ACL> acl;
 
     // Confined to the executor.
-    /** Whether a NOAUTH on the ring write was logged since the last write that went through. */
-    private boolean noAuthLogged;
-    /** Whether a ring over the size budget was logged since the last write that went through. */
-    private boolean tooLargeLogged;
-    /** Whether a failure to write a ring's chunks, or to delete older ones, was logged since the last success. */
-    private boolean chunksLogged;
-
-    private boolean collectLogged;
+    /** A NOAUTH on the ring write: logged once until a write goes through. */
+    private final LogOnce noAuth = new LogOnce();
+    /** A ring over the size budget: logged once until a write goes through. */
+    private final LogOnce tooLarge = new LogOnce();
+    /** A failure to write a ring's chunks: logged once until the chunks of a ring are written. */
+    private final LogOnce chunksUnwritten = new LogOnce();
+    /** A failure to delete the chunks of older rings: logged once until they are deleted after a write. */
+    private final LogOnce chunksUncollected = new LogOnce();
 
     private final DepartureDelays delays = new DepartureDelays();
     private final Map<String, Member> lastKnown = new HashMap<>();
@@ -138,7 +138,9 @@ public final class Coordinator implements Closeable {
 
     private Term term;
     private ScheduledFuture<?> pending;
-    private boolean shapeWarned;
+    /** A ring whose shape is not the configured one: logged once. */
+    private final LogOnce shapeKept = new LogOnce();
+
     private OperatorConfig intent = OperatorConfig.empty();
     private long malformedIntentLogged = -1;
     private long malformedFailoversLogged = -1;
@@ -148,7 +150,8 @@ public final class Coordinator implements Closeable {
 
     private final List<Event> queuedEvents = new ArrayList<>();
     private boolean capPublished;
-    private boolean queueFullLogged;
+    /** Events dropped for a full queue: logged once until one is queued again. */
+    private final LogOnce queueFull = new LogOnce();
 
     private final Meters meters;
     private final Counter terms;
@@ -435,10 +438,10 @@ public final class Coordinator implements Closeable {
     private void queueEvent(Event event) {
         if (queuedEvents.size() < MAX_QUEUED_EVENTS) {
             queuedEvents.add(event);
-            queueFullLogged = false;
-        } else if (!queueFullLogged) {
-            queueFullLogged = true;
-            log.warn("{}{} events wait to be written; dropping the next ones", logPrefix, queuedEvents.size());
+            queueFull.reset();
+        } else {
+            queueFull.log(() ->
+                    log.warn("{}{} events wait to be written; dropping the next ones", logPrefix, queuedEvents.size()));
         }
     }
 
@@ -600,15 +603,14 @@ public final class Coordinator implements Closeable {
         }
         int slots = previous != null ? previous.slotCount() : config.slotCount();
         int replication = previous != null ? previous.replication() : config.replication();
-        if (previous != null && !shapeWarned && (slots != config.slotCount() || replication != config.replication())) {
-            shapeWarned = true;
-            log.warn(
+        if (previous != null && (slots != config.slotCount() || replication != config.replication())) {
+            shapeKept.log(() -> log.warn(
                     "{}the ring has {} slots and {} replicas; the configured {} and {} apply to a new ring only",
                     logPrefix,
                     slots,
                     replication,
                     config.slotCount(),
-                    config.replication());
+                    config.replication()));
         }
         Assignment assignment = currentIntent
                 .pins()
@@ -888,30 +890,23 @@ public final class Coordinator implements Closeable {
         try {
             prepared = RingStore.prepare(client, config.path(), next, acl, RingChunks.CHUNK_BYTES);
         } catch (IllegalArgumentException e) {
-            if (!tooLargeLogged) {
-                tooLargeLogged = true;
-                log.error(
-                        "{}cannot write ring epoch 0x{}: {}; the last ring stays. A ring of fewer slots or replicas"
-                                + " fits (ringleader.ring.slots, ringleader.ring.replication; they shape a new ring)",
-                        logPrefix,
-                        Long.toHexString(next.epoch()),
-                        e.getMessage());
-            }
+            tooLarge.log(() -> log.error(
+                    "{}cannot write ring epoch 0x{}: {}; the last ring stays. A ring of fewer slots or replicas"
+                            + " fits (ringleader.ring.slots, ringleader.ring.replication; they shape a new ring)",
+                    logPrefix,
+                    Long.toHexString(next.epoch()),
+                    e.getMessage()));
             return WriteOutcome.TOO_LARGE;
         } catch (Exception e) {
-            if (!chunksLogged) {
-                chunksLogged = true;
-                log.warn(
-                        "{}the chunks of ring epoch 0x{} cannot be written under {} ({}); the last ring stays,"
-                                + " retrying",
-                        logPrefix,
-                        Long.toHexString(next.epoch()),
-                        config.path().ringChunks(),
-                        e.toString());
-            }
+            chunksUnwritten.log(() -> log.warn(
+                    "{}the chunks of ring epoch 0x{} cannot be written under {} ({}); the last ring stays, retrying",
+                    logPrefix,
+                    Long.toHexString(next.epoch()),
+                    config.path().ringChunks(),
+                    e.toString()));
             return WriteOutcome.FAILED;
         }
-        chunksLogged = false;
+        chunksUnwritten.reset();
         WriteOutcome outcome = transact(client, current, ringPath, stat, prepared.record(), failovers);
         if (outcome != WriteOutcome.WRITTEN) {
             // a write applied whose reply was lost fails on its retry: the chunks stay if the ring names them
@@ -920,17 +915,13 @@ public final class Coordinator implements Closeable {
         }
         try {
             RingStore.collect(client, config.path(), next.epoch(), previousDir);
-            collectLogged = false;
+            chunksUncollected.reset();
         } catch (Exception e) {
-            if (!collectLogged) {
-                collectLogged = true;
-                log.warn(
-                        "{}the chunks of older rings under {} cannot be deleted ({}); the next ring write tries"
-                                + " again",
-                        logPrefix,
-                        config.path().ringChunks(),
-                        e.toString());
-            }
+            chunksUncollected.log(() -> log.warn(
+                    "{}the chunks of older rings under {} cannot be deleted ({}); the next ring write tries again",
+                    logPrefix,
+                    config.path().ringChunks(),
+                    e.toString()));
         }
         return outcome;
     }
@@ -946,22 +937,19 @@ public final class Coordinator implements Closeable {
                 ops.add(versioned(client, failovers.path(), failovers.stat(), failovers.bytes(), acl));
             }
             client.transaction().forOperations(ops);
-            noAuthLogged = false;
-            tooLargeLogged = false;
+            noAuth.reset();
+            tooLarge.reset();
             return WriteOutcome.WRITTEN;
         } catch (KeeperException e) {
             if (failedOp(e) == 0) {
                 return WriteOutcome.DEPOSED;
             }
             if (e.code() == KeeperException.Code.NOAUTH) {
-                if (!noAuthLogged) {
-                    noAuthLogged = true;
-                    log.error(
-                            "{}ZooKeeper refused writing the ring (NOAUTH): the cluster's znodes belong to another"
-                                    + " identity; run every coordinator with the cluster's ringleader.auth.scheme and"
-                                    + " credentials (retrying)",
-                            logPrefix);
-                }
+                noAuth.log(() -> log.error(
+                        "{}ZooKeeper refused writing the ring (NOAUTH): the cluster's znodes belong to another"
+                                + " identity; run every coordinator with the cluster's ringleader.auth.scheme and"
+                                + " credentials (retrying)",
+                        logPrefix));
                 return WriteOutcome.FAILED;
             }
             if (e.code() == KeeperException.Code.BADVERSION
