@@ -82,6 +82,9 @@ final class ZkRouter implements Router {
     private boolean current;
     private MemberView computedFrom;
 
+    /** See {@link #beforeRingRead(Consumer)}; for tests. */
+    private volatile Consumer<RingChunks.Header> beforeRingRead = header -> {};
+
     private volatile RoutingTable table = RoutingTable.EMPTY;
     private volatile RouterStatus status;
 
@@ -138,6 +141,16 @@ final class ZkRouter implements Router {
                 onConnected();
             }
         });
+    }
+
+    /**
+     * Calls {@code hook} on the router's thread before each ring record read from the ring znode is decoded or
+     * assembled, with its header (null for a whole ring); not for a header naming the chunks of the ring served, which
+     * is not read again. For tests: a test rewrites the ring there, so that a chunk goes missing between the read of
+     * the header and the read of the chunks.
+     */
+    void beforeRingRead(Consumer<RingChunks.Header> hook) {
+        this.beforeRingRead = Objects.requireNonNull(hook, "hook");
     }
 
     @Override
@@ -297,6 +310,7 @@ final class ZkRouter implements Router {
             if (header != null && header.dir().equals(servedDir)) {
                 next = ring; // the same chunk directory holds the same ring: chunks are never changed once written
             } else {
+                beforeRingRead.accept(header);
                 next = RingStore.read(client, path, data, header);
             }
         } catch (MalformedRecordException e) {

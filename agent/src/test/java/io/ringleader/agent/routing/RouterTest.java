@@ -23,11 +23,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.apache.curator.framework.listen.Listenable;
 import org.apache.curator.test.KillSession;
+import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.data.Stat;
 import org.junit.jupiter.api.Test;
 
@@ -341,6 +345,76 @@ class RouterTest extends ZooKeeperTestBase {
         awaitEpoch(a, 4);
         assertThat(a.router().status().problem()).isNull();
         assertThat(a.router().status().isHealthy()).isTrue();
+    }
+
+    @Test
+    void aChunkGoneBecauseTheRingWasWrittenAgain_isReadAgainAtOnce_andNothingIsReportedUnreadable() throws Exception {
+        Agent a = startAServing(ONLY_A);
+        awaitUp(a, "a");
+        Ring newest = rotatingRing(4, 1024, List.of("a", "b"));
+        List<String> reads = new CopyOnWriteArrayList<>();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        AtomicReference<AutoCloseable> held = new AtomicReference<>();
+        ((ZkRouter) a.router()).beforeRingRead(header -> {
+            if (header == null) {
+                return; // a whole ring
+            }
+            reads.add("epoch " + header.epoch() + ", problem "
+                    + a.router().status().problem());
+            if (header.epoch() != 2 || held.get() != null) {
+                return;
+            }
+            try {
+                // Between the read of the header of epoch 2 and the read of its chunks: hold the watch events, so
+                // that only the router's own read again can serve a newer ring, and write two rings as a coordinator
+                // would, the second collecting the chunks of epoch 2 (the first keeps them: its previous ring's).
+                held.set(holdWatchEvents(a));
+                String third = writeRingInChunks(a, rotatingRing(3, 1024, List.of("a", "b")), 100);
+                writeRingInChunks(a, newest, 100);
+                RingStore.collect(a.curator(), a.clusterPath(), newest.epoch(), third);
+            } catch (Exception e) {
+                failures.add(e);
+            }
+        });
+        try {
+            writeRingInChunks(a, rotatingRing(2, 1024, List.of("a", "b")), 100);
+            awaitEpoch(a, 4);
+            assertThat(failures).isEmpty();
+            // epoch 2 found a chunk gone and the ring znode changed: epoch 4 read next, with nothing reported
+            assertThat(reads).containsExactly("epoch 2, problem null", "epoch 4, problem null");
+            assertThat(a.router().status().problem()).isNull();
+            assertThat(a.router().table().ring()).contains(newest);
+        } finally {
+            if (held.get() != null) {
+                held.get().close();
+            }
+        }
+    }
+
+    /**
+     * Holds {@code agent}'s ZooKeeper event thread until the returned handle is closed, so that no watch of its fires
+     * meanwhile: the callback of a watch on a scratch znode waits there, and every event after it waits behind it.
+     */
+    private static AutoCloseable holdWatchEvents(Agent agent) throws Exception {
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        String scratch = agent.clusterPath().base() + "/test-hold-events";
+        agent.curator()
+                .checkExists()
+                .usingWatcher((Watcher) event -> {
+                    holding.countDown();
+                    try {
+                        release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })
+                .forPath(scratch);
+        agent.curator().create().creatingParentsIfNeeded().forPath(scratch);
+        if (!holding.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new TimeoutException("the watch on " + scratch + " did not fire within " + WAIT);
+        }
+        return release::countDown;
     }
 
     @Test
