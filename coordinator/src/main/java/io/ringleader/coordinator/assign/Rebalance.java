@@ -2010,46 +2010,70 @@ final class Rebalance {
      * For each member u short of primaries, swaps a newcomer entry of u in a slot whose primary stayed with a newcomer
      * entry of another member of u's zone in a slot whose primary is open and which that member does not lead in
      * {@code table}. Only new entries of one zone trade places, so every member keeps its totals, every slot keeps
-     * what it kept and its zones: the movement rules and the spread stand. Returns true if it swapped any.
+     * what it kept and its zones: the movement rules and the spread stand. Where zones do not bind (no full spread is
+     * possible, or this attempt does not spread them), a member of another zone may be the partner when no member of
+     * u's zone can: then only if the two slots together list a zone twice while one is missing no more often than
+     * before (the best-effort spread is no worse). Returns true if it swapped any.
      */
     private boolean swapNewcomersForPrimaries(int[] table) {
         boolean any = false;
+        boolean zonesBind = spread && spreadPossible();
+        int zones = zones();
         for (int u = 0; u < n; u++) {
-            int need = primaryShortfall[u];
-            for (int i = 0; i < slots && need > 0; i++) {
-                int s = order[i];
-                if (position(s, u) >= 0 || !primaryOpen(s) || !mayEnter(s, u)) {
+            for (int pass = 0; pass < (zonesBind ? 1 : 2) && primaryShortfall[u] > 0; pass++) {
+                any |= swapNewcomersFor(u, table, pass == 1, zones);
+            }
+        }
+        return any;
+    }
+
+    /** One pass of {@link #swapNewcomersForPrimaries} for member u: partners of its zone, or of any zone. */
+    private boolean swapNewcomersFor(int u, int[] table, boolean anyZone, int zones) {
+        boolean any = false;
+        int need = primaryShortfall[u];
+        for (int i = 0; i < slots && need > 0; i++) {
+            int s = order[i];
+            if (position(s, u) >= 0 || !primaryOpen(s) || !mayEnter(s, u)) {
+                continue;
+            }
+            int sb = s * ranks;
+            for (int a = 0; a < setLen[s] && need > 0; a++) {
+                int v = set[sb + a];
+                if (setPrevRank[sb + a] != NEW || (zone[v] != zone[u]) != anyZone || table[sb] == v) {
                     continue;
                 }
-                int sb = s * ranks;
-                for (int a = 0; a < setLen[s] && need > 0; a++) {
-                    int v = set[sb + a];
-                    if (setPrevRank[sb + a] != NEW || zone[v] != zone[u] || table[sb] == v) {
+                for (int k = 0; k < slots; k++) {
+                    int t = order[k];
+                    int pu = position(t, u);
+                    if (pu < 0
+                            || setPrevRank[t * ranks + pu] != NEW
+                            || primaryOpen(t)
+                            || position(t, v) >= 0
+                            || !mayEnter(t, v)) {
                         continue;
                     }
-                    for (int k = 0; k < slots; k++) {
-                        int t = order[k];
-                        int pu = position(t, u);
-                        if (pu < 0
-                                || setPrevRank[t * ranks + pu] != NEW
-                                || primaryOpen(t)
-                                || position(t, v) >= 0
-                                || !mayEnter(t, v)) {
-                            continue;
-                        }
-                        set[sb + a] = u;
-                        set[t * ranks + pu] = v;
-                        need--;
-                        any = true;
-                        break;
+                    int doubledBefore = anyZone ? doubled(s, zones) + doubled(t, zones) : 0;
+                    set[sb + a] = u;
+                    set[t * ranks + pu] = v;
+                    if (anyZone && doubled(s, zones) + doubled(t, zones) > doubledBefore) {
+                        set[sb + a] = v; // the spread would be worse: not this partner
+                        set[t * ranks + pu] = u;
+                        continue;
                     }
-                    if (set[sb + a] == u) {
-                        break;
-                    }
+                    primaryShortfall[u] = --need;
+                    any = true;
+                    break;
+                }
+                if (set[sb + a] == u) {
+                    break;
                 }
             }
         }
         return any;
+    }
+
+    private int doubled(int s, int zones) {
+        return zoneDoubled(s, zones) ? 1 : 0;
     }
 
     private int[] rank() {

@@ -364,6 +364,50 @@ class PlacementTest {
         assertThat(b.plan().describe()).isEqualTo(a.plan().describe());
     }
 
+    /**
+     * A drain at S = 64, R = 3 with two zones (no full spread), found by a property sequence: m8 must lead one slot
+     * more (its total of 15 makes exactly 5 primaries) and gains one entry, which the set phase put in a slot whose
+     * primary stayed; every newcomer of its zone in the drained member's primary slots is m1 or m2, both already in
+     * that slot. Only a newcomer of the other zone can trade places with m8, and the trade leaves as many slots listing
+     * a zone twice while one is missing; without it, m4's primary in slot 3 went to m8.
+     */
+    @Test
+    void aDrainWhoseShortMemberHasNoPartnerInItsZone_tradesWithAnotherZone_andKeepsEverySurvivingPrimary() {
+        Ring before = Ring.of(9, 64, 3, List.of("m1", "m2", "m3", "m4", "m5", "m7", "m8"), new int[] {
+            3, 6, 0, 0, 6, 5, 1, 0, 3, 3, 6, 0, 6, 0, 2, 5, 1, 0, 0, 3, 2, 0, 5, 1,
+            0, 5, 1, 0, 3, 2, 3, 0, 2, 3, 0, 2, 5, 1, 3, 0, 1, 5, 6, 0, 3, 2, 3, 0,
+            1, 3, 0, 1, 2, 3, 2, 0, 3, 5, 1, 2, 3, 0, 1, 1, 0, 3, 3, 2, 6, 5, 1, 2,
+            2, 0, 3, 1, 2, 6, 0, 4, 3, 1, 2, 6, 4, 5, 0, 2, 5, 0, 0, 2, 1, 0, 3, 4,
+            6, 3, 2, 3, 2, 1, 1, 3, 0, 1, 0, 2, 3, 0, 2, 2, 6, 0, 0, 2, 3, 4, 0, 1,
+            2, 3, 0, 3, 0, 2, 6, 2, 0, 0, 2, 3, 3, 1, 6, 3, 2, 0, 5, 3, 0, 3, 2, 0,
+            0, 1, 6, 2, 5, 0, 0, 3, 5, 0, 2, 1, 2, 6, 3, 2, 3, 0, 2, 0, 3, 0, 3, 2,
+            3, 1, 5, 0, 3, 2, 2, 3, 0, 3, 0, 1, 0, 1, 3, 1, 3, 0, 1, 0, 3, 2, 0, 1,
+        });
+        List<Participant> ps = List.of(
+                Participant.active("m1", 9969, "z1"),
+                new Participant("m11", 8004, "z1", Role.SPARE),
+                Participant.active("m2", 5343, "z1"),
+                Participant.active("m3", 7124, "z0"),
+                Participant.active("m4", 8104, "z1"),
+                Participant.active("m5", 727, "z0"),
+                new Participant("m6", 2259, "z0", Role.DRAINED),
+                new Participant("m7", 2622, "z1", Role.DRAINED),
+                Participant.active("m8", 2597, "z1"),
+                new Participant("m9", 4906, "z0", Role.DRAINED));
+
+        Ring after = Placement.assign(before, ps, new PlacementConfig(64, 3)).ring();
+
+        RingChecks.balanced(after, RingChecks.byId(ps), "drain");
+        for (int s = 0; s < 64; s++) {
+            if (!before.primaryId(s).equals("m7")) {
+                assertThat(after.primaryId(s)).as("slot %d", s).isEqualTo(before.primaryId(s));
+            }
+        }
+        assertThat(RingChecks.zoneViolations(after, RingChecks.byId(ps)))
+                .as("slots listing a zone twice while one is missing")
+                .isLessThanOrEqualTo(RingChecks.zoneViolations(before, RingChecks.byId(ps)));
+    }
+
     @Test
     void leave_movesOnlyTheDepartedMembersEntries_andPromotesItsBackups() {
         List<Participant> ps = members(10, 1, 0);
