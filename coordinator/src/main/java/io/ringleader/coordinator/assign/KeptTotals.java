@@ -22,7 +22,8 @@ import java.util.Arrays;
  * totals within the same bounds make one possible, and zones do not bind. {@code KeptTotalsTest} checks the answer
  * against every filling of small random tables.
  *
- * <p>Where a member must give up entries (it holds more than the ceiling of its share: a weight change, a join), the
+ * <p>Where a member must give up entries (it holds more than the ceiling of its share: a weight change, a join; or the
+ * open places cannot bring every member up to its floor: a weight that grew while nobody left), the
  * question becomes whether every entry can move only from a member going down to one going up: every member that
  * holds more than its floor has its entries opened too, and fills again only places in slots it held (what it does
  * not fill, it gives up), while the others take places in slots they are not in. The same b-matching answers it; the
@@ -123,10 +124,19 @@ final class KeptTotals {
         // Where a member must give up entries, every member that may give some (it holds more than its floor) has its
         // entries opened: it fills only places that were its own, so what it does not fill is what it gives up.
         boolean[] opened = new boolean[n];
+        // some member must give up entries: it holds more than its ceiling, or the open places cannot bring every
+        // member up to its floor (a member whose share grew while nobody left)
         boolean mustGive = false;
+        long lowsKept = 0;
+        long openKept = 0;
         for (int m = 0; m < n; m++) {
             mustGive |= held[m] > bounds[1][m];
+            lowsKept += Math.max(0, bounds[0][m] - held[m]);
         }
+        for (int s = 0; s < slots; s++) {
+            openKept += ranks - setLen[s];
+        }
+        mustGive |= lowsKept > openKept;
         int[] base = held.clone();
         if (mustGive) {
             for (int m = 0; m < n; m++) {
@@ -210,7 +220,12 @@ final class KeptTotals {
         for (int m = 0; m < n; m++) {
             chosen[m] = base[m] + k.load[m];
         }
-        return Arrays.equals(chosen, total) ? total : chosen;
+        if (Arrays.equals(chosen, total)) {
+            return total;
+        }
+        // zones were counted (or not) by whether Quotas' totals allow a full spread: other totals must agree, or the
+        // placement would spread (or not) differently from what the search assumed
+        return Quotas.spreadPossible(slots, ranks, zone, chosen) == zoned ? chosen : total;
     }
 
     private static boolean keptZonesDistinct(int slots, int ranks, int[] zone, int[] set, int[] setLen) {

@@ -233,7 +233,8 @@ public final class Placement {
             int[] roomy = exact.leadRoomTotals(Quotas.bounds(slots, ranks, weight));
             if (roomy != null) {
                 Rebalance other = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, true, roomy);
-                if (!better(exact, other)) {
+                // not at the price of a member moved between slots although its total does not shrink
+                if (!better(exact, other) && other.deadEnds() <= exact.deadEnds()) {
                     exact = other;
                 }
             }

@@ -696,6 +696,11 @@ final class Rebalance {
     }
 
     /** Entries that are new in their slot (held by a member that was not in the slot's starting set). */
+    /** Entries the sets moved out of a slot although their member's total does not shrink (labelled dead ends). */
+    int deadEnds() {
+        return deadEnds.size();
+    }
+
     int newEntries() {
         int count = 0;
         for (int s = 0; s < slots; s++) {
@@ -2013,7 +2018,8 @@ final class Rebalance {
      * what it kept and its zones: the movement rules and the spread stand. Where zones do not bind (no full spread is
      * possible, or this attempt does not spread them), a member of another zone may be the partner when no member of
      * u's zone can: then only if the two slots together list a zone twice while one is missing no more often than
-     * before (the best-effort spread is no worse). Returns true if it swapped any.
+     * before, and with no more repeated zones in such slots (the best-effort spread is no worse). Returns true if it
+     * swapped any.
      */
     private boolean swapNewcomersForPrimaries(int[] table) {
         boolean any = false;
@@ -2053,9 +2059,12 @@ final class Rebalance {
                         continue;
                     }
                     int doubledBefore = anyZone ? doubled(s, zones) + doubled(t, zones) : 0;
+                    int repeatsBefore = anyZone ? repeats(s, zones) + repeats(t, zones) : 0;
                     set[sb + a] = u;
                     set[t * ranks + pu] = v;
-                    if (anyZone && doubled(s, zones) + doubled(t, zones) > doubledBefore) {
+                    if (anyZone
+                            && (doubled(s, zones) + doubled(t, zones) > doubledBefore
+                                    || repeats(s, zones) + repeats(t, zones) > repeatsBefore)) {
                         set[sb + a] = v; // the spread would be worse: not this partner
                         set[t * ranks + pu] = u;
                         continue;
@@ -2074,6 +2083,23 @@ final class Rebalance {
 
     private int doubled(int s, int zones) {
         return zoneDoubled(s, zones) ? 1 : 0;
+    }
+
+    /** In a slot that lists a zone twice while one is missing, its entries less its distinct zones; else 0. */
+    private int repeats(int s, int zones) {
+        if (!zoneDoubled(s, zones)) {
+            return 0;
+        }
+        int base = s * ranks;
+        int distinct = 0;
+        for (int i = 0; i < setLen[s]; i++) {
+            boolean seen = false;
+            for (int j = 0; j < i && !seen; j++) {
+                seen = zone[set[base + j]] == zone[set[base + i]];
+            }
+            distinct += seen ? 0 : 1;
+        }
+        return setLen[s] - distinct;
     }
 
     private int[] rank() {

@@ -65,17 +65,28 @@ class KeptTotalsTest {
                 .containsExactly(5, 2, 1, 2);
     }
 
+    /**
+     * A weight change at S = 4, R = 2 in which nobody is over its ceiling (slots [a, d], [a, d], [b, c], [b, c]; a's
+     * weight doubled: shares a 2.67, b, c and d 1.33 each): a must take an entry, and the open places (none) cannot
+     * give it one, so some member must give one up. Quotas give the rounding extras to b and c (they held more than
+     * their floor), leaving d to give one up, but a is in both of d's slots. With the extra on d instead, b (or c) gives
+     * one to a.
+     */
     @Test
-    void aMemberOverItsCeiling_whoseEntriesCanGoWhereTheTotalsSay_keepsThem() {
-        int[] weight = {34, 10, 10, 13};
-        int[] set = {B, D, A, B, A, C, B, A, D, C}; // A is not in B's first slot: it can take it
-        int[] setLen = {2, 2, 2, 2, 2};
-        int[] held = {3, 3, 2, 2};
+    void aMemberUnderItsFloor_withNoOpenPlace_takesFromAMemberThatCanGiveItOne() {
+        int[] weight = {32, 16, 16, 16};
+        int[] set = {A, D, A, D, B, C, B, C};
+        int[] setLen = {2, 2, 2, 2};
+        int[] held = {2, 2, 2, 2};
         int[] noZones = {-1, -1, -1, -1};
-        int[] quotas = Quotas.totals(5, 2, weight, noZones, held);
+        int[] quotas = Quotas.totals(4, 2, weight, noZones, held);
+        assertThat(quotas).containsExactly(3, 2, 2, 1);
 
-        assertThat(KeptTotals.choose(5, 2, weight, noZones, held, quotas, set, setLen))
-                .isSameAs(quotas);
+        int[] chosen = KeptTotals.choose(4, 2, weight, noZones, held, quotas, set, setLen);
+
+        assertThat(chosen[A]).isEqualTo(3);
+        assertThat(chosen[D]).as("d keeps both its slots: a is in them").isEqualTo(2);
+        assertThat(chosen[B] + chosen[C]).isEqualTo(3);
     }
 
     /**
@@ -91,6 +102,7 @@ class KeptTotalsTest {
         int kept = 0;
         int changed = 0;
         int gaveWay = 0; // of those, where a member had to give up entries
+        int spreadDiffers = 0; // where some filling's totals would allow a full spread and Quotas' would not (or back)
         for (int trial = 0; trial < 4000; trial++) {
             int slots = 2 + random.nextInt(5);
             int ranks = 2 + random.nextInt(2);
@@ -145,7 +157,22 @@ class KeptTotalsTest {
                             + f.valid.stream().map(java.util.Arrays::toString).toList() + " set="
                             + java.util.Arrays.toString(set)
                             + " len=" + java.util.Arrays.toString(setLen);
-            if (f.any()) {
+            // totals under which a full spread is possible where Quotas' are not (or the reverse) are not used: the
+            // search counted zones by Quotas' totals (a zone over S entries under Quotas may fit under others)
+            boolean sameSpread = f.valid.stream().allMatch(t -> Quotas.spreadPossible(slots, ranks, zone, t) == zoned);
+            if (chosen != quotas) {
+                assertThat(Quotas.spreadPossible(slots, ranks, zone, chosen))
+                        .as(ctx + ": a full spread is possible under the chosen totals as under Quotas'")
+                        .isEqualTo(zoned);
+            }
+            if (f.any() && !sameSpread) {
+                spreadDiffers++;
+                if (chosen != quotas) {
+                    assertThat(f.exactly(chosen))
+                            .as(ctx + ": a filling gives the chosen totals")
+                            .isTrue();
+                }
+            } else if (f.any()) {
                 assertThat(f.exactly(chosen))
                         .as(ctx + ": a filling gives the chosen totals")
                         .isTrue();
@@ -166,6 +193,10 @@ class KeptTotalsTest {
         assertThat(kept).as("trials where every entry can be kept").isGreaterThan(100);
         assertThat(changed).as("trials where Quotas' rounding had to give way").isPositive();
         assertThat(gaveWay).as("... where a member had to give up entries").isPositive();
+        System.out.printf(
+                "%d trials kept every entry (%d with other totals, %d of them giving up entries); in %d other totals"
+                        + " would change whether a full spread exists%n",
+                kept, changed, gaveWay, spreadDiffers);
     }
 
     /** Every filling of the open places of a small table, by exhaustive search. */
@@ -197,9 +228,16 @@ class KeptTotalsTest {
             this.bounds = bounds;
             this.mayGive = new boolean[held.length];
             boolean must = false;
+            long lows = 0;
+            long open = 0;
             for (int m = 0; m < held.length; m++) {
                 must |= held[m] > bounds[1][m];
+                lows += Math.max(0, bounds[0][m] - held[m]);
             }
+            for (int s = 0; s < slots; s++) {
+                open += ranks - setLen[s];
+            }
+            must |= lows > open; // the open places cannot bring every member up to its floor
             this.mustGive = must;
             for (int m = 0; m < held.length; m++) {
                 mayGive[m] = mustGive && held[m] > bounds[0][m];

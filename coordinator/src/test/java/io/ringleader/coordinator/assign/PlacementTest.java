@@ -408,6 +408,57 @@ class PlacementTest {
                 .isLessThanOrEqualTo(RingChecks.zoneViolations(before, RingChecks.byId(ps)));
     }
 
+    /**
+     * Two weight changes at S = 4 where an entry moved between members whose totals did not both go the right way: a
+     * weight that doubled while nobody was over its ceiling (Quotas' rounding left only a member that shares every
+     * slot with the one that must grow to give up an entry), and one where the totals with room to lead (step 4) had a
+     * ring with fewer primary moves but an unchanged member moved (R = 3). Every entry now moves from a member whose
+     * total shrinks to one whose total grows.
+     */
+    @Test
+    void weightChanges_moveEntriesOnlyFromMembersGoingDownToMembersGoingUp() {
+        Ring doubled = Ring.of(3, 4, 2, List.of("a", "b", "c", "d"), new int[] {0, 3, 0, 3, 1, 2, 1, 2});
+        List<Participant> heavier = List.of(
+                Participant.active("a", 32, null),
+                Participant.active("b", 16, null),
+                Participant.active("c", 16, null),
+                Participant.active("d", 16, null));
+        assertDownToUp(doubled, heavier, new PlacementConfig(4, 2));
+
+        List<String> ids = List.of("m0", "m1", "m2", "m3", "m4", "m5");
+        Ring even = Ring.of(3, 4, 3, ids, new int[] {4, 2, 3, 5, 0, 1, 0, 1, 5, 2, 3, 4});
+        int[] weights = {3, 7, 6, 9, 1, 8};
+        List<Participant> reweighted = new ArrayList<>();
+        for (int i = 0; i < weights.length; i++) {
+            reweighted.add(Participant.active(ids.get(i), weights[i], null));
+        }
+        assertDownToUp(even, reweighted, new PlacementConfig(4, 3));
+    }
+
+    private static void assertDownToUp(Ring before, List<Participant> ps, PlacementConfig config) {
+        Assignment a = Placement.assign(before, ps, config);
+        Map<String, Integer> was = RingChecks.totals(before);
+        Map<String, Integer> now = RingChecks.totals(a.ring());
+        RingChecks.balanced(a.ring(), RingChecks.byId(ps), "weight");
+        for (int s = 0; s < before.slotCount(); s++) {
+            Set<String> lost = RingChecks.set(before, s);
+            lost.removeAll(RingChecks.set(a.ring(), s));
+            Set<String> gained = RingChecks.set(a.ring(), s);
+            gained.removeAll(RingChecks.set(before, s));
+            for (String m : lost) {
+                assertThat(now.get(m))
+                        .as("slot %d drops %s: %s", s, m, a.plan().moves())
+                        .isLessThan(was.get(m));
+            }
+            for (String m : gained) {
+                assertThat(now.get(m))
+                        .as("slot %d adds %s: %s", s, m, a.plan().moves())
+                        .isGreaterThan(was.get(m));
+            }
+        }
+        assertThat(a.plan().moves()).noneMatch(m -> m.reason() == Move.Reason.DEAD_END);
+    }
+
     @Test
     void leave_movesOnlyTheDepartedMembersEntries_andPromotesItsBackups() {
         List<Participant> ps = members(10, 1, 0);
