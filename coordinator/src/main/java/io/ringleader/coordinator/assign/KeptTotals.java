@@ -38,7 +38,10 @@ final class KeptTotals {
      * Open places times members above which the search is not run and the totals of {@link Quotas} stand: 2^17. A
      * leave of one of 1,000 members from 16,384 slots in 3 replicas is about 49,000; a leave of one of 30 members from
      * 65,536 slots in 3 replicas, 190,000, took 2-3 s more with the search. Rings that large hold hundreds of slots per
-     * member, where the departed member's slots leave every survivor ample room for its rounding extra.
+     * member, where the departed member's slots leave every survivor ample room for its rounding extra. Where a member
+     * must give up entries, the entries of every member over its floor count as open places too, so the search runs
+     * only on small rings (a weight change among 50 members at S = 4096, R = 3 is past it): those with few slots per
+     * member, where one rounding extra decides whether entries can go down to up.
      */
     static final long MAX_CANDIDATES = 1L << 17;
 
