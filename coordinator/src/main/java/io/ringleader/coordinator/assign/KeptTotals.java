@@ -18,8 +18,9 @@ import java.util.Arrays;
  * the same as {@link Quotas}'s whenever those already allow keeping every entry, otherwise the nearest that do.
  *
  * <p>Zones count only where a full spread exists under the totals of {@link Quotas} (whose zone cap keeps one possible
- * wherever the zones' weights allow it): there every newcomer must be of a zone its slot lacks. Where none exists, no
- * totals within the same bounds make one possible, and zones do not bind. {@code KeptTotalsTest} checks the answer
+ * wherever the zones' weights allow it): there every newcomer must be of a zone its slot lacks. Where none exists,
+ * zones do not bind; totals that would make one possible (a zone over S entries under Quotas' rounding may fit under
+ * another) are not used, nor the reverse. {@code KeptTotalsTest} checks the answer
  * against every filling of small random tables.
  *
  * <p>Where a member must give up entries (it holds more than the ceiling of its share: a weight change, a join; or the
@@ -62,7 +63,7 @@ final class KeptTotals {
 
     private final int[] seen;
     private int stamp;
-    /** Members whose entries are open places (null: none); such a member fills a place only in a slot it held. */
+    /** Members whose entries are open places: such a member fills a place only in a slot it held. */
     private final boolean[] opened;
     /** The slots' previous members still placed, laid out as {@code set}: what an opened member may fill again. */
     private final int[] heldSet;
@@ -117,41 +118,38 @@ final class KeptTotals {
             int slots, int ranks, int[] weight, int[] zone, int[] held, int[] total, int[] set, int[] setLen) {
         int n = weight.length;
         long kept = 0;
+        long open = 0;
         for (int s = 0; s < slots; s++) {
             kept += setLen[s];
+            open += ranks - setLen[s];
         }
         if (kept == 0) {
             return total; // a first placement: nothing to keep
         }
         long[][] bounds = Quotas.bounds(slots, ranks, weight);
-        // Where a member must give up entries, every member that may give some (it holds more than its floor) has its
-        // entries opened: it fills only places that were its own, so what it does not fill is what it gives up.
-        boolean[] opened = new boolean[n];
-        // some member must give up entries: it holds more than its ceiling, or the open places cannot bring every
-        // member up to its floor (a member whose share grew while nobody left)
+        // Some member must give up entries: it holds more than its ceiling, or the open places cannot bring every
+        // member up to its floor (a member whose share grew while nobody left).
         boolean mustGive = false;
-        long lowsKept = 0;
-        long openKept = 0;
+        long lows = 0;
         for (int m = 0; m < n; m++) {
             mustGive |= held[m] > bounds[1][m];
-            lowsKept += Math.max(0, bounds[0][m] - held[m]);
+            lows += Math.max(0, bounds[0][m] - held[m]);
         }
-        for (int s = 0; s < slots; s++) {
-            openKept += ranks - setLen[s];
-        }
-        mustGive |= lowsKept > openKept;
+        mustGive |= lows > open;
+        // Then every member that may give some (it holds more than its floor) has its entries opened: it fills only
+        // places in slots it held, so what it does not fill is what it gives up; it counts from 0 (base).
+        boolean[] opened = new boolean[n];
         int[] base = held.clone();
+        int[] keptSet = set;
+        int[] keptLen = setLen;
         if (mustGive) {
             for (int m = 0; m < n; m++) {
                 opened[m] = held[m] > bounds[0][m];
                 base[m] = opened[m] ? 0 : held[m];
             }
-        }
-        int[] keptSet = set;
-        int[] keptLen = setLen;
-        if (mustGive) {
             keptSet = new int[slots * ranks];
             keptLen = new int[slots];
+            open = 0;
             for (int s = 0; s < slots; s++) {
                 for (int i = 0; i < setLen[s]; i++) {
                     int m = set[s * ranks + i];
@@ -159,18 +157,15 @@ final class KeptTotals {
                         keptSet[s * ranks + keptLen[s]++] = m;
                     }
                 }
+                open += ranks - keptLen[s];
             }
-        }
-        long open = 0;
-        for (int s = 0; s < slots; s++) {
-            open += ranks - keptLen[s];
         }
         if (open * n > MAX_CANDIDATES) {
             return total; // more pairs than the search is sized for
         }
         int[] low = new int[n];
         int[] cap = new int[n];
-        long lows = 0;
+        lows = 0;
         for (int m = 0; m < n; m++) {
             low[m] = (int) Math.max(0, bounds[0][m] - base[m]);
             cap[m] = (int) (opened[m] ? Math.min(bounds[1][m], held[m]) : bounds[1][m] - base[m]);
@@ -183,8 +178,7 @@ final class KeptTotals {
         if (zoned && !keptZonesDistinct(slots, ranks, zone, set, setLen)) {
             return total; // a repair changes these sets anyway
         }
-        KeptTotals k = new KeptTotals(
-                slots, ranks, zone, zoned, keptSet, keptLen, (int) open, mustGive ? opened : null, set, setLen);
+        KeptTotals k = new KeptTotals(slots, ranks, zone, zoned, keptSet, keptLen, (int) open, opened, set, setLen);
         int[] preferred = new int[n];
         for (int m = 0; m < n; m++) {
             preferred[m] = Math.min(cap[m], Math.max(low[m], total[m] - base[m]));
@@ -247,7 +241,7 @@ final class KeptTotals {
     /** True if member m may fill place p: not in its slot already, nor (where zones count) of a zone listed there. */
     private boolean fits(int m, int p) {
         int s = placeSlot[p];
-        if (opened != null && opened[m] && !held(m, s)) {
+        if (opened[m] && !held(m, s)) {
             return false;
         }
         for (int i = 0; i < setLen[s]; i++) {

@@ -105,19 +105,8 @@ final class Rebalance {
     static final int LONG_SEARCHES = 256;
 
     private long[][] movableBits;
-    /**
-     * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it where {@link #complete}
-     * would succeed (another unranked member of the slot is under quota). Kept while {@link #augment} runs for the
-     * open slots of a rank ({@code usefulCount} not null), so that a path of one step is found without a search.
-     */
-    private long[][] usefulBits;
-
-    private int[] usefulAssign;
-    private int[] usefulCount;
-    private int[] usefulQ;
-    private int[][] usefulPref;
-    private boolean[] usefulRanked;
-    private int[][] usefulSlotsOf;
+    /** Kept while {@link #augment} runs for the open slots of a rank (null otherwise): see {@link UsefulSlots}. */
+    private UsefulSlots useful;
     /** Reused by {@link #augmentSet}: the search that reached each slot, its parent slot and member, the queue. */
     private int[] setSeen;
 
@@ -695,12 +684,12 @@ final class Rebalance {
         return setsImproved && newEntries() < entriesBeforeFlow;
     }
 
-    /** Entries that are new in their slot (held by a member that was not in the slot's starting set). */
     /** Entries the sets moved out of a slot although their member's total does not shrink (labelled dead ends). */
     int deadEnds() {
         return deadEnds.size();
     }
 
+    /** Entries that are new in their slot (held by a member that was not in the slot's starting set). */
     int newEntries() {
         int count = 0;
         for (int s = 0; s < slots; s++) {
@@ -1199,28 +1188,33 @@ final class Rebalance {
 
     /** True if slot s has a zone twice while some zone is missing from it. */
     private boolean zoneDoubled(int s, int zones) {
+        return repeats(s, zones) > 0;
+    }
+
+    /**
+     * In a slot that lists a zone twice while some zone is missing from it, how many of its zoned entries repeat a zone
+     * listed before them; 0 in any other slot.
+     */
+    private int repeats(int s, int zones) {
         int base = s * ranks;
         int distinct = 0;
-        boolean twice = false;
+        int repeated = 0;
         for (int i = 0; i < setLen[s]; i++) {
             int z = zone[set[base + i]];
             if (z < 0) {
                 continue;
             }
             boolean seen = false;
-            for (int j = 0; j < i; j++) {
-                if (zone[set[base + j]] == z) {
-                    seen = true;
-                    break;
-                }
+            for (int j = 0; j < i && !seen; j++) {
+                seen = zone[set[base + j]] == z;
             }
             if (seen) {
-                twice = true;
+                repeated++;
             } else {
                 distinct++;
             }
         }
-        return twice && distinct < zones;
+        return distinct < zones ? repeated : 0;
     }
 
     /**
@@ -2085,23 +2079,6 @@ final class Rebalance {
         return zoneDoubled(s, zones) ? 1 : 0;
     }
 
-    /** In a slot that lists a zone twice while one is missing, its entries less its distinct zones; else 0. */
-    private int repeats(int s, int zones) {
-        if (!zoneDoubled(s, zones)) {
-            return 0;
-        }
-        int base = s * ranks;
-        int distinct = 0;
-        for (int i = 0; i < setLen[s]; i++) {
-            boolean seen = false;
-            for (int j = 0; j < i && !seen; j++) {
-                seen = zone[set[base + j]] == zone[set[base + i]];
-            }
-            distinct += seen ? 0 : 1;
-        }
-        return setLen[s] - distinct;
-    }
-
     private int[] rank() {
         int[] base = new int[n];
         int[] extra = new int[n];
@@ -2202,20 +2179,7 @@ final class Rebalance {
                 open = assign[s] < 0;
             }
             if (open) {
-                // the bits of oneStep, only where a slot is left open
-                usefulBits = new long[n][];
-                for (int m = 0; m < n; m++) {
-                    usefulBits[m] = new long[assignedBits[m].length];
-                }
-                usefulAssign = assign;
-                usefulCount = count;
-                usefulQ = q;
-                usefulPref = pref;
-                usefulRanked = ranked;
-                usefulSlotsOf = slotsOf;
-                for (int s = 0; s < slots; s++) {
-                    refreshUseful(s);
-                }
+                useful = new UsefulSlots(assign, count, q, pref, ranked, slotsOf); // only where a slot is left open
             }
             for (int s : order) {
                 if (assign[s] >= 0) {
@@ -2237,13 +2201,7 @@ final class Rebalance {
                 }
                 unresolved++;
             }
-            usefulCount = null;
-            usefulBits = null;
-            usefulAssign = null;
-            usefulQ = null;
-            usefulPref = null;
-            usefulRanked = null;
-            usefulSlotsOf = null;
+            useful = null;
             for (int m = 0; m < n; m++) {
                 while (count[m] < lo[m]) {
                     boolean ok1 = lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true);
@@ -2285,38 +2243,74 @@ final class Rebalance {
         } else {
             movableBits[m][p >>> 6] |= 1L << p;
         }
-        if (usefulCount != null) {
-            refreshUseful(s);
-        }
-    }
-
-    /** Sets slot s's bit in its assigned member's {@code usefulBits} to whether {@link #complete} would succeed. */
-    private void refreshUseful(int s) {
-        int m = usefulAssign[s];
-        if (m < 0) {
-            return;
-        }
-        int p = slotPos[s * ranks + position(s, m)];
-        boolean useful = false;
-        for (int i = 0; i < ranks && !useful; i++) {
-            int x = usefulPref[s][i];
-            useful = !usefulRanked[s * ranks + i] && x != m && usefulCount[x] < usefulQ[x];
-        }
-        if (useful) {
-            usefulBits[m][p >>> 6] |= 1L << p;
-        } else {
-            usefulBits[m][p >>> 6] &= ~(1L << p);
+        if (useful != null) {
+            useful.refresh(s);
         }
     }
 
     /** After member m's count grew: where it reached its quota, the slots that could take m are useful no more. */
     private void counted(int m) {
-        if (usefulCount == null || usefulCount[m] != usefulQ[m]) {
-            return;
+        if (useful != null) {
+            useful.counted(m);
         }
-        for (int u : usefulSlotsOf[m]) {
-            if (usefulAssign[u] >= 0 && usefulAssign[u] != m) {
-                refreshUseful(u);
+    }
+
+    /**
+     * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it where {@link #complete}
+     * would succeed (another unranked member of the slot is under quota), so that a path of one step is found without
+     * a search ({@link #oneStep}). Reads the rank's arrays as {@link #augment} changes them.
+     */
+    private final class UsefulSlots {
+        final long[][] bits = new long[n][];
+        private final int[] assign;
+        private final int[] count;
+        private final int[] q;
+        private final int[][] pref;
+        private final boolean[] ranked;
+        private final int[][] slotsOf;
+
+        UsefulSlots(int[] assign, int[] count, int[] q, int[][] pref, boolean[] ranked, int[][] slotsOf) {
+            this.assign = assign;
+            this.count = count;
+            this.q = q;
+            this.pref = pref;
+            this.ranked = ranked;
+            this.slotsOf = slotsOf;
+            for (int m = 0; m < n; m++) {
+                bits[m] = new long[assignedBits[m].length];
+            }
+            for (int s = 0; s < slots; s++) {
+                refresh(s);
+            }
+        }
+
+        /** Sets slot s's bit in its assigned member's {@code bits} to whether {@link #complete} would succeed. */
+        void refresh(int s) {
+            int m = assign[s];
+            if (m < 0) {
+                return;
+            }
+            int p = slotPos[s * ranks + position(s, m)];
+            boolean completes = false;
+            for (int i = 0; i < ranks && !completes; i++) {
+                int x = pref[s][i];
+                completes = !ranked[s * ranks + i] && x != m && count[x] < q[x];
+            }
+            if (completes) {
+                bits[m][p >>> 6] |= 1L << p;
+            } else {
+                bits[m][p >>> 6] &= ~(1L << p);
+            }
+        }
+
+        void counted(int m) {
+            if (count[m] != q[m]) {
+                return;
+            }
+            for (int u : slotsOf[m]) {
+                if (assign[u] >= 0 && assign[u] != m) {
+                    refresh(u);
+                }
             }
         }
     }
@@ -2326,22 +2320,22 @@ final class Rebalance {
         int p = slotPos[s * ranks + position(s, m)];
         assignedBits[m][p >>> 6] &= ~(1L << p);
         movableBits[m][p >>> 6] &= ~(1L << p);
-        if (usefulCount != null) {
-            usefulBits[m][p >>> 6] &= ~(1L << p);
+        if (useful != null) {
+            useful.bits[m][p >>> 6] &= ~(1L << p);
         }
     }
 
     /**
      * Finds a member for open slot s0 along an alternating path: s0 takes a member m that is at quota, a slot that
      * had m takes another of its members, and so on until a member under quota. With {@code avoidKept}, the path runs
-     * only through slots that did not keep their previous member at this rank, so that the slots that did keep it.
+     * only through slots that did not keep their previous member at this rank, so that the slots that did keep it too.
      *
      * <p>A breadth-first search over slots, so the path is a shortest one. A slot is tested for a member under quota
      * as soon as it is reached rather than when it is dequeued: the first slot reached with one is the first one the
      * queue would have found, so the path is the same, without queueing the rest of a member's slots first. A
      * member's slots are scanned once per search (a second scan would find them all reached already), through the
      * bitsets of the slots assigned to it ({@code assignedBits}, {@code movableBits}), and a path of one step is looked
-     * up first in {@code usefulBits} ({@link #oneStep}). With {@code avoidKept}, a search may stop at {@link
+     * up first in {@link UsefulSlots} ({@link #oneStep}). With {@code avoidKept}, a search may stop at {@link
      * #AVOID_KEPT_REACH} slots once {@code max(LONG_SEARCHES, S / 16)} searches of the rank reached that many.
      */
     private boolean augment(
@@ -2366,7 +2360,7 @@ final class Rebalance {
         if (complete(s0, assign, count, q, pref, ranked, kept)) {
             return true;
         }
-        if (usefulCount != null && oneStep(s0, assign, count, q, pref, ranked, slotsOf, kept, avoidKept)) {
+        if (useful != null && oneStep(s0, assign, count, q, pref, ranked, slotsOf, kept, avoidKept)) {
             return true;
         }
         int head = 0;
@@ -2390,7 +2384,7 @@ final class Rebalance {
                             searchSeen[u] = stamp;
                             searchParent[u] = t;
                             // one step from s0: oneStep found none to complete
-                            if ((t != s0 || usefulCount == null) && complete(u, assign, count, q, pref, ranked, kept)) {
+                            if ((t != s0 || useful == null) && complete(u, assign, count, q, pref, ranked, kept)) {
                                 return true;
                             }
                             if (avoidKept
@@ -2408,7 +2402,7 @@ final class Rebalance {
     }
 
     /**
-     * The path of one step {@link #augment} would find first, found through {@code usefulBits} without scanning the
+     * The path of one step {@link #augment} would find first, found through {@link UsefulSlots} without scanning the
      * slots that do not complete it: s0's members in pref order, each one's slots in slotsOf order, the first assigned
      * to it (and not kept, with {@code avoidKept}) where another member is under quota. False if there is none (or the
      * bits were wrong), and the search decides.
@@ -2428,10 +2422,10 @@ final class Rebalance {
             if (ranked[s0 * ranks + i] || m == assign[s0]) {
                 continue;
             }
-            long[] useful = usefulBits[m];
+            long[] completes = useful.bits[m];
             long[] movable = movableBits[m];
-            for (int w = 0; w < useful.length; w++) {
-                long word = avoidKept ? useful[w] & movable[w] : useful[w];
+            for (int w = 0; w < completes.length; w++) {
+                long word = avoidKept ? completes[w] & movable[w] : completes[w];
                 if (word != 0) {
                     int u = slotsOf[m][(w << 6) + Long.numberOfTrailingZeros(word)];
                     searchParent[u] = s0;
