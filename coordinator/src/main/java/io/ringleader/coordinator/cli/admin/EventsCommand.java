@@ -32,12 +32,7 @@ import picocli.CommandLine.Option;
             "Members that joined, left or changed state, every ring written with what moved, coordinator terms, and "
                     + "each takeover as one timeline (detected, routers updated, new primary, in ms), oldest first."
         })
-final class EventsCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class EventsCommand extends ReadTask {
     /** How long one wait for new events lasts while following; the loop waits again until interrupted. */
     private static final Duration FOLLOW_WAIT = Duration.ofSeconds(1);
     /** Epochs whose takeover reports a follower keeps, to merge the late reports of a takeover into its timeline. */

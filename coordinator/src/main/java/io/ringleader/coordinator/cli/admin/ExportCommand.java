@@ -18,12 +18,7 @@ import picocli.CommandLine.Parameters;
             "Back up the operator config and the ring to a file.",
             "The file (JSON) is written whole or not at all; restore it with import."
         })
-final class ExportCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class ExportCommand extends ReadTask {
     @Parameters(index = "0", paramLabel = "FILE", description = "The file to write.")
     Path file;
 

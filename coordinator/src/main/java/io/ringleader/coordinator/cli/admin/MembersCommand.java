@@ -20,12 +20,7 @@ import picocli.CommandLine.Command;
                     + "endpoint, zone, weight, the slots it serves as primary now, the replica entries it holds, and "
                     + "what the operator config says of it."
         })
-final class MembersCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class MembersCommand extends ReadTask {
     @Override
     void run(ClusterAdmin cluster) throws AdminException {
         ClusterState s = cluster.read();

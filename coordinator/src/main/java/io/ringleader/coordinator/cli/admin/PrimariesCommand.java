@@ -22,12 +22,7 @@ import picocli.CommandLine.Option;
             "The primary of a slot is its first replica that is live and UP. With --member, that member's "
                     + "slots as ranges."
         })
-final class PrimariesCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class PrimariesCommand extends ReadTask {
     @Option(names = "--member", paramLabel = "ID", description = "Only this member, with its slots.")
     String member;
 

@@ -16,12 +16,7 @@ import picocli.CommandLine.Command;
             "Each member's primary slots (rank 0) and replica entries (any rank), and the balance: the "
                     + "largest ratio of a member's count to its exact weighted share (1.000 is perfect)."
         })
-final class RingCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class RingCommand extends ReadTask {
     @Override
     void run(ClusterAdmin cluster) throws AdminException {
         RingSummary summary = RingSummary.of(cluster.read());

@@ -20,12 +20,7 @@ import picocli.CommandLine.Parameters;
             "Where a key goes: its slot, replicas and primary.",
             "As every agent computes it: the primary is the first replica that is live and UP."
         })
-final class RouteCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class RouteCommand extends ReadTask {
     @Parameters(index = "0", paramLabel = "KEY", description = "The key (UTF-8).")
     String key;
 

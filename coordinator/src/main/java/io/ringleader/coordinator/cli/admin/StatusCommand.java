@@ -19,12 +19,7 @@ import picocli.CommandLine.Command;
             "The active coordinator, the ring's epoch, slots without a primary, the members by state, "
                     + "members of the ring that departed, and the operator config."
         })
-final class StatusCommand extends AdminTask {
-    @Override
-    boolean writes() {
-        return false;
-    }
-
+final class StatusCommand extends ReadTask {
     @Override
     void run(ClusterAdmin cluster) throws AdminException {
         ClusterState s = cluster.read();
