@@ -84,13 +84,6 @@ final class Rebalance {
     private int[] searchQueue;
     private int searchStamp;
     /**
-     * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it at the rank being ranked
-     * ({@code assignedBits}), and of those the ones not kept from the previous ring ({@code movableBits}). The searches
-     * of {@link #augment} walk the set bits in order instead of every slot of a member.
-     */
-    private long[][] assignedBits;
-
-    /**
      * A work cap on the searches for a path through slots that did not keep their member ({@link #augment} with {@code
      * avoidKept}): once more than {@code max(LONG_SEARCHES, S / 16)} of them in one rank reached this many slots,
      * each later one gives up there for a path through any slot. Where a ring's every slot changes (R' grows when a
@@ -104,9 +97,6 @@ final class Rebalance {
     /** The least number of searches of one rank that may reach past {@link #AVOID_KEPT_REACH} slots uncapped. */
     static final int LONG_SEARCHES = 256;
 
-    private long[][] movableBits;
-    /** Kept while {@link #augment} runs for the open slots of a rank (null otherwise): see {@link UsefulSlots}. */
-    private UsefulSlots useful;
     /** Reused by {@link #augmentSet}: the search that reached each slot, its parent slot and member, the queue. */
     private int[] setSeen;
 
@@ -133,10 +123,6 @@ final class Rebalance {
     private long[] withNew;
 
     static final long NEW_IN_WORDS = 1L << 20;
-    /** Position of set[s * ranks + i] in slotsOf of that member. */
-    private int[] slotPos;
-    /** Searches of the rank being ranked that reached {@link #AVOID_KEPT_REACH} slots. */
-    private int longSearches;
     /** (slot t, member v) as {@code t * n + v}: v kept t but left it to fill a dead end of the set phase. */
     private final java.util.Set<Long> deadEnds = new java.util.HashSet<>();
 
@@ -2112,7 +2098,7 @@ final class Rebalance {
             }
         }
         int[][] slotsOf = new int[n][];
-        slotPos = new int[slots * ranks];
+        int[] slotPos = new int[slots * ranks];
         int[] fillCount = new int[n];
         int[] occurrences = new int[n];
         for (int s = 0; s < slots * ranks; s++) {
@@ -2138,89 +2124,79 @@ final class Rebalance {
                 lo[m] = base[m] + (extra[m] == remainingRanks ? 1 : 0);
                 q[m] = base[m] + (extra[m] > 0 ? 1 : 0);
             }
-            int[] count = new int[n];
-            int[] assign = new int[slots];
-            Arrays.fill(assign, -1);
-            boolean[] kept = new boolean[slots];
-            assignedBits = new long[n][];
-            movableBits = new long[n][];
-            for (int m = 0; m < n; m++) {
-                assignedBits[m] = new long[(slotsOf[m].length + 63) >>> 6];
-                movableBits[m] = new long[(slotsOf[m].length + 63) >>> 6];
-            }
+            RankFill fill = new RankFill(lo, q, pref, ranked, slotsOf, slotPos);
             // Exact keeps first, then moves up; unchanged slots before changed ones, so that a member over its
             // quota gives up entries where the slot changes anyway.
             for (int pass = 0; pass < 4; pass++) {
                 boolean exact = pass < 2;
                 boolean changedPass = pass % 2 == 1;
                 for (int s : order) {
-                    if (changed[s] != changedPass || assign[s] >= 0) {
+                    if (changed[s] != changedPass || fill.assign[s] >= 0) {
                         continue;
                     }
                     for (int i = 0; i < ranks; i++) {
                         int m = pref[s][i];
-                        if (ranked[s * ranks + i] || count[m] >= q[m]) {
+                        if (ranked[s * ranks + i] || fill.count[m] >= q[m]) {
                             continue;
                         }
                         if (exact && prevRankOf(s, m) != r) {
                             continue;
                         }
-                        assign[s] = m;
-                        kept[s] = exact;
-                        mark(s, m, exact);
-                        count[m]++;
+                        fill.assign[s] = m;
+                        fill.kept[s] = exact;
+                        fill.mark(s, m, exact);
+                        fill.count[m]++;
                         break;
                     }
                 }
             }
-            longSearches = 0;
             boolean open = false;
             for (int s = 0; s < slots && !open; s++) {
-                open = assign[s] < 0;
+                open = fill.assign[s] < 0;
             }
             if (open) {
-                useful = new UsefulSlots(assign, count, q, pref, ranked, slotsOf); // only where a slot is left open
+                fill.keepUseful();
             }
             for (int s : order) {
-                if (assign[s] >= 0) {
+                if (fill.assign[s] >= 0) {
                     continue;
                 }
-                if (augment(s, assign, count, q, pref, ranked, slotsOf, kept, true)
-                        || augment(s, assign, count, q, pref, ranked, slotsOf, kept, false)) {
+                if (augment(fill, s, true) || augment(fill, s, false)) {
                     continue;
                 }
                 // No path: stay distinct and complete, give up exact balance at this entry.
                 for (int i = 0; i < ranks; i++) {
                     if (!ranked[s * ranks + i]) {
-                        assign[s] = pref[s][i];
-                        mark(s, assign[s], false);
-                        count[assign[s]]++;
-                        counted(assign[s]);
+                        int m = pref[s][i];
+                        fill.assign[s] = m;
+                        fill.mark(s, m, false);
+                        fill.count[m]++;
+                        fill.counted(m);
                         break;
                     }
                 }
                 unresolved++;
             }
-            useful = null;
+            fill.dropUseful();
             for (int m = 0; m < n; m++) {
-                while (count[m] < lo[m]) {
-                    boolean ok1 = lift(m, assign, count, lo, pref, ranked, slotsOf, kept, true);
+                while (fill.count[m] < lo[m]) {
+                    boolean ok1 = lift(fill, m, true);
                     if (!ok1 && r == 0 && previouslyHeld[m] > 0) {
                         primaryShortfall[m]++;
                     }
-                    if (!ok1 && !lift(m, assign, count, lo, pref, ranked, slotsOf, kept, false)) {
+                    if (!ok1 && !lift(fill, m, false)) {
                         unresolved++;
                         break;
                     }
                 }
             }
             for (int m = 0; m < n; m++) {
-                if (count[m] > base[m]) {
+                if (fill.count[m] > base[m]) {
                     extra[m]--;
                 }
             }
             for (int s = 0; s < slots; s++) {
-                int m = assign[s];
+                int m = fill.assign[s];
                 table[s * ranks + r] = m;
                 for (int i = 0; i < ranks; i++) {
                     if (pref[s][i] == m) {
@@ -2229,125 +2205,180 @@ final class Rebalance {
                 }
             }
         }
-        assignedBits = null;
-        movableBits = null;
         return table;
     }
 
-    /** Records that slot s is assigned member m at the rank being ranked, kept from the previous ring or not. */
-    private void mark(int s, int m, boolean keptThere) {
-        int p = slotPos[s * ranks + position(s, m)];
-        assignedBits[m][p >>> 6] |= 1L << p;
-        if (keptThere) {
-            movableBits[m][p >>> 6] &= ~(1L << p);
-        } else {
-            movableBits[m][p >>> 6] |= 1L << p;
-        }
-        if (useful != null) {
-            useful.refresh(s);
-        }
-    }
-
-    /** After member m's count grew: where it reached its quota, the slots that could take m are useful no more. */
-    private void counted(int m) {
-        if (useful != null) {
-            useful.counted(m);
-        }
-    }
-
     /**
-     * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it where {@link #complete}
-     * would succeed (another unranked member of the slot is under quota), so that a path of one step is found without
-     * a search ({@link #oneStep}). Reads the rank's arrays as {@link #augment} changes them.
+     * One rank of {@link #rank()} while it is filled: the member each slot takes at it, how many slots each member
+     * takes against its bounds, and the bit sets that the path searches ({@link #augment}, {@link #lift}) walk. A new
+     * one is made for each rank, so nothing of one rank's searches is left for the next; the slots' order of members
+     * ({@code pref}), the members ranked at earlier ranks ({@code ranked}) and each member's slots ({@code slotsOf},
+     * {@code slotPos}) are shared by every rank.
      */
-    private final class UsefulSlots {
-        final long[][] bits = new long[n][];
-        private final int[] assign;
-        private final int[] count;
-        private final int[] q;
-        private final int[][] pref;
-        private final boolean[] ranked;
-        private final int[][] slotsOf;
+    private final class RankFill {
+        /** Per slot, the member it takes at this rank, or -1 while it is open. */
+        final int[] assign = new int[slots];
+        /** Per slot, whether its member is the one that held this rank of it in the previous ring. */
+        final boolean[] kept = new boolean[slots];
+        /** Per member, how many slots take it at this rank. */
+        final int[] count = new int[n];
+        /** Per member, the fewest slots it may take at this rank. */
+        final int[] lo;
+        /** Per member, the most slots it may take at this rank (its quota). */
+        final int[] q;
+        /** Per slot, its members in the order they are tried: previous rank first, new members last. */
+        final int[][] pref;
+        /** By position in {@code pref[s]}: that member of slot s was ranked at an earlier rank. */
+        final boolean[] ranked;
+        /** Per member, the slots whose set lists it, in {@link #order}. */
+        final int[][] slotsOf;
+        /** The position of {@code set[s * ranks + i]} in {@code slotsOf} of that member. */
+        final int[] slotPos;
+        /**
+         * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it at this rank ({@code
+         * assignedBits}), and of those the ones not kept from the previous ring ({@code movableBits}). The searches of
+         * {@link #augment} walk the set bits in order instead of every slot of a member.
+         */
+        final long[][] assignedBits = new long[n][];
 
-        UsefulSlots(int[] assign, int[] count, int[] q, int[][] pref, boolean[] ranked, int[][] slotsOf) {
-            this.assign = assign;
-            this.count = count;
+        final long[][] movableBits = new long[n][];
+        /** Kept while {@link #augment} runs for the slots the keeps left open, null otherwise ({@link #keepUseful}). */
+        UsefulSlots useful;
+        /** Searches of this rank that reached {@link #AVOID_KEPT_REACH} slots. */
+        int longSearches;
+
+        RankFill(int[] lo, int[] q, int[][] pref, boolean[] ranked, int[][] slotsOf, int[] slotPos) {
+            this.lo = lo;
             this.q = q;
             this.pref = pref;
             this.ranked = ranked;
             this.slotsOf = slotsOf;
+            this.slotPos = slotPos;
+            Arrays.fill(assign, -1);
             for (int m = 0; m < n; m++) {
-                bits[m] = new long[assignedBits[m].length];
-            }
-            for (int s = 0; s < slots; s++) {
-                refresh(s);
+                assignedBits[m] = new long[(slotsOf[m].length + 63) >>> 6];
+                movableBits[m] = new long[(slotsOf[m].length + 63) >>> 6];
             }
         }
 
-        /** Sets slot s's bit in its assigned member's {@code bits} to whether {@link #complete} would succeed. */
-        void refresh(int s) {
-            int m = assign[s];
-            if (m < 0) {
-                return;
-            }
+        /**
+         * Starts {@link #useful} from the slots assigned so far. Called once the keeps are done, only where they left a
+         * slot open: the searches for the open slots read it.
+         */
+        void keepUseful() {
+            useful = new UsefulSlots();
+        }
+
+        /** Stops keeping {@link #useful}: nothing after the searches for the open slots reads it. */
+        void dropUseful() {
+            useful = null;
+        }
+
+        /** Records that slot s is assigned member m at this rank, kept from the previous ring or not. */
+        void mark(int s, int m, boolean keptThere) {
             int p = slotPos[s * ranks + position(s, m)];
-            boolean completes = false;
-            for (int i = 0; i < ranks && !completes; i++) {
-                int x = pref[s][i];
-                completes = !ranked[s * ranks + i] && x != m && count[x] < q[x];
-            }
-            if (completes) {
-                bits[m][p >>> 6] |= 1L << p;
+            assignedBits[m][p >>> 6] |= 1L << p;
+            if (keptThere) {
+                movableBits[m][p >>> 6] &= ~(1L << p);
             } else {
-                bits[m][p >>> 6] &= ~(1L << p);
+                movableBits[m][p >>> 6] |= 1L << p;
+            }
+            if (useful != null) {
+                useful.refresh(s);
             }
         }
 
-        void counted(int m) {
-            if (count[m] != q[m]) {
-                return;
+        /** Records that slot s is no longer assigned member m. */
+        void unmark(int s, int m) {
+            int p = slotPos[s * ranks + position(s, m)];
+            assignedBits[m][p >>> 6] &= ~(1L << p);
+            movableBits[m][p >>> 6] &= ~(1L << p);
+            if (useful != null) {
+                useful.bits[m][p >>> 6] &= ~(1L << p);
             }
-            for (int u : slotsOf[m]) {
-                if (assign[u] >= 0 && assign[u] != m) {
-                    refresh(u);
+        }
+
+        /** After member m's count grew: where it reached its quota, the slots that could take m are useful no more. */
+        void counted(int m) {
+            if (useful != null) {
+                useful.counted(m);
+            }
+        }
+
+        /** True if member m is in slot t's set and not yet ranked there. */
+        boolean open(int t, int m) {
+            for (int i = 0; i < ranks; i++) {
+                if (pref[t][i] == m) {
+                    return !ranked[t * ranks + i];
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Per member, over the positions of its slots in {@code slotsOf}: those assigned to it where {@link #complete}
+         * would succeed (another unranked member of the slot is under quota), so that a path of one step is found
+         * without a search ({@link #oneStep}). Reads the rank's arrays as {@link #augment} changes them.
+         */
+        final class UsefulSlots {
+            final long[][] bits = new long[n][];
+
+            UsefulSlots() {
+                for (int m = 0; m < n; m++) {
+                    bits[m] = new long[assignedBits[m].length];
+                }
+                for (int s = 0; s < slots; s++) {
+                    refresh(s);
+                }
+            }
+
+            /** Sets slot s's bit in its assigned member's {@code bits} to whether {@link #complete} would succeed. */
+            void refresh(int s) {
+                int m = assign[s];
+                if (m < 0) {
+                    return;
+                }
+                int p = slotPos[s * ranks + position(s, m)];
+                boolean completes = false;
+                for (int i = 0; i < ranks && !completes; i++) {
+                    int x = pref[s][i];
+                    completes = !ranked[s * ranks + i] && x != m && count[x] < q[x];
+                }
+                if (completes) {
+                    bits[m][p >>> 6] |= 1L << p;
+                } else {
+                    bits[m][p >>> 6] &= ~(1L << p);
+                }
+            }
+
+            void counted(int m) {
+                if (count[m] != q[m]) {
+                    return;
+                }
+                for (int u : slotsOf[m]) {
+                    if (assign[u] >= 0 && assign[u] != m) {
+                        refresh(u);
+                    }
                 }
             }
         }
     }
 
-    /** Records that slot s is no longer assigned member m. */
-    private void unmark(int s, int m) {
-        int p = slotPos[s * ranks + position(s, m)];
-        assignedBits[m][p >>> 6] &= ~(1L << p);
-        movableBits[m][p >>> 6] &= ~(1L << p);
-        if (useful != null) {
-            useful.bits[m][p >>> 6] &= ~(1L << p);
-        }
-    }
-
     /**
-     * Finds a member for open slot s0 along an alternating path: s0 takes a member m that is at quota, a slot that
-     * had m takes another of its members, and so on until a member under quota. With {@code avoidKept}, the path runs
-     * only through slots that did not keep their previous member at this rank, so that the slots that did keep it too.
+     * Finds a member for open slot s0 of the rank being filled along an alternating path: s0 takes a member m that is
+     * at quota, a slot that had m takes another of its members, and so on until a member under quota. With {@code
+     * avoidKept}, the path runs only through slots that did not keep their previous member at this rank, so that the
+     * slots that did keep it too.
      *
      * <p>A breadth-first search over slots, so the path is a shortest one. A slot is tested for a member under quota
      * as soon as it is reached rather than when it is dequeued: the first slot reached with one is the first one the
      * queue would have found, so the path is the same, without queueing the rest of a member's slots first. A
      * member's slots are scanned once per search (a second scan would find them all reached already), through the
      * bitsets of the slots assigned to it ({@code assignedBits}, {@code movableBits}), and a path of one step is looked
-     * up first in {@link UsefulSlots} ({@link #oneStep}). With {@code avoidKept}, a search may stop at {@link
+     * up first in {@link RankFill.UsefulSlots} ({@link #oneStep}). With {@code avoidKept}, a search may stop at {@link
      * #AVOID_KEPT_REACH} slots once {@code max(LONG_SEARCHES, S / 16)} searches of the rank reached that many.
      */
-    private boolean augment(
-            int s0,
-            int[] assign,
-            int[] count,
-            int[] q,
-            int[][] pref,
-            boolean[] ranked,
-            int[][] slotsOf,
-            boolean[] kept,
-            boolean avoidKept) {
+    private boolean augment(RankFill fill, int s0, boolean avoidKept) {
         if (searchSeen == null) {
             searchSeen = new int[slots];
             searchParent = new int[slots];
@@ -2357,10 +2388,10 @@ final class Rebalance {
         boolean[] scanned = new boolean[n];
         searchSeen[s0] = stamp;
         searchParent[s0] = -1;
-        if (complete(s0, assign, count, q, pref, ranked, kept)) {
+        if (complete(fill, s0)) {
             return true;
         }
-        if (useful != null && oneStep(s0, assign, count, q, pref, ranked, slotsOf, kept, avoidKept)) {
+        if (fill.useful != null && oneStep(fill, s0, avoidKept)) {
             return true;
         }
         int head = 0;
@@ -2369,14 +2400,14 @@ final class Rebalance {
         while (head < tail) {
             int t = searchQueue[head++];
             for (int i = 0; i < ranks; i++) {
-                int m = pref[t][i];
-                if (ranked[t * ranks + i] || m == assign[t] || scanned[m]) {
+                int m = fill.pref[t][i];
+                if (fill.ranked[t * ranks + i] || m == fill.assign[t] || scanned[m]) {
                     continue;
                 }
                 scanned[m] = true;
                 // the slots assigned m (and, avoiding kept slots, not kept), in slotsOf order
-                long[] bits = avoidKept ? movableBits[m] : assignedBits[m];
-                int[] list = slotsOf[m];
+                long[] bits = avoidKept ? fill.movableBits[m] : fill.assignedBits[m];
+                int[] list = fill.slotsOf[m];
                 for (int w = 0; w < bits.length; w++) {
                     for (long word = bits[w]; word != 0; word &= word - 1) {
                         int u = list[(w << 6) + Long.numberOfTrailingZeros(word)];
@@ -2384,12 +2415,12 @@ final class Rebalance {
                             searchSeen[u] = stamp;
                             searchParent[u] = t;
                             // one step from s0: oneStep found none to complete
-                            if ((t != s0 || useful == null) && complete(u, assign, count, q, pref, ranked, kept)) {
+                            if ((t != s0 || fill.useful == null) && complete(fill, u)) {
                                 return true;
                             }
                             if (avoidKept
                                     && tail == AVOID_KEPT_REACH
-                                    && ++longSearches > Math.max(LONG_SEARCHES, slots >> 4)) {
+                                    && ++fill.longSearches > Math.max(LONG_SEARCHES, slots >> 4)) {
                                 return false; // far enough: a path through kept slots is searched next
                             }
                             searchQueue[tail++] = u;
@@ -2402,34 +2433,25 @@ final class Rebalance {
     }
 
     /**
-     * The path of one step {@link #augment} would find first, found through {@link UsefulSlots} without scanning the
-     * slots that do not complete it: s0's members in pref order, each one's slots in slotsOf order, the first assigned
-     * to it (and not kept, with {@code avoidKept}) where another member is under quota. False if there is none (or the
-     * bits were wrong), and the search decides.
+     * The path of one step {@link #augment} would find first, found through {@link RankFill.UsefulSlots} without
+     * scanning the slots that do not complete it: s0's members in pref order, each one's slots in slotsOf order, the
+     * first assigned to it (and not kept, with {@code avoidKept}) where another member is under quota. False if there
+     * is none (or the bits were wrong), and the search decides.
      */
-    private boolean oneStep(
-            int s0,
-            int[] assign,
-            int[] count,
-            int[] q,
-            int[][] pref,
-            boolean[] ranked,
-            int[][] slotsOf,
-            boolean[] kept,
-            boolean avoidKept) {
+    private boolean oneStep(RankFill fill, int s0, boolean avoidKept) {
         for (int i = 0; i < ranks; i++) {
-            int m = pref[s0][i];
-            if (ranked[s0 * ranks + i] || m == assign[s0]) {
+            int m = fill.pref[s0][i];
+            if (fill.ranked[s0 * ranks + i] || m == fill.assign[s0]) {
                 continue;
             }
-            long[] completes = useful.bits[m];
-            long[] movable = movableBits[m];
+            long[] completes = fill.useful.bits[m];
+            long[] movable = fill.movableBits[m];
             for (int w = 0; w < completes.length; w++) {
                 long word = avoidKept ? completes[w] & movable[w] : completes[w];
                 if (word != 0) {
-                    int u = slotsOf[m][(w << 6) + Long.numberOfTrailingZeros(word)];
+                    int u = fill.slotsOf[m][(w << 6) + Long.numberOfTrailingZeros(word)];
                     searchParent[u] = s0;
-                    return complete(u, assign, count, q, pref, ranked, kept);
+                    return complete(fill, u);
                 }
             }
         }
@@ -2440,48 +2462,38 @@ final class Rebalance {
      * If slot t has an unranked member under quota other than its own, gives it to t and shifts every slot on the
      * path from t back to the open slot by one member.
      */
-    private boolean complete(
-            int t, int[] assign, int[] count, int[] q, int[][] pref, boolean[] ranked, boolean[] kept) {
+    private boolean complete(RankFill fill, int t) {
         for (int i = 0; i < ranks; i++) {
-            int m = pref[t][i];
-            if (ranked[t * ranks + i] || m == assign[t] || count[m] >= q[m]) {
+            int m = fill.pref[t][i];
+            if (fill.ranked[t * ranks + i] || m == fill.assign[t] || fill.count[m] >= fill.q[m]) {
                 continue;
             }
-            count[m]++;
+            fill.count[m]++;
             int cur = t;
             int give = m;
             while (cur >= 0) {
-                int old = assign[cur];
+                int old = fill.assign[cur];
                 if (old >= 0) {
-                    unmark(cur, old);
+                    fill.unmark(cur, old);
                 }
-                assign[cur] = give;
-                kept[cur] = false;
-                mark(cur, give, false);
+                fill.assign[cur] = give;
+                fill.kept[cur] = false;
+                fill.mark(cur, give, false);
                 give = old;
                 cur = searchParent[cur];
             }
-            counted(m);
+            fill.counted(m);
             return true;
         }
         return false;
     }
 
     /**
-     * Gives member u0, below its lower bound, one more entry at this rank: u0 takes a slot from b, b takes one from
-     * c, and so on until a member above its lower bound. With {@code avoidKept}, the path avoids slots that kept
-     * their previous member at this rank.
+     * Gives member u0, below its lower bound at the rank being filled, one more entry there: u0 takes a slot from b, b
+     * takes one from c, and so on until a member above its lower bound. With {@code avoidKept}, the path avoids slots
+     * that kept their previous member at this rank.
      */
-    private boolean lift(
-            int u0,
-            int[] assign,
-            int[] count,
-            int[] lo,
-            int[][] pref,
-            boolean[] ranked,
-            int[][] slotsOf,
-            boolean[] kept,
-            boolean avoidKept) {
+    private boolean lift(RankFill fill, int u0, boolean avoidKept) {
         int[] parentSlot = new int[n];
         int[] parentMember = new int[n];
         boolean[] seen = new boolean[n];
@@ -2490,40 +2502,30 @@ final class Rebalance {
         seen[u0] = true;
         while (!queue.isEmpty()) {
             int a = queue.poll();
-            for (int t : slotsOf[a]) {
-                int b = assign[t];
-                if (b == a || b < 0 || seen[b] || (avoidKept && kept[t]) || !open(t, a, pref, ranked)) {
+            for (int t : fill.slotsOf[a]) {
+                int b = fill.assign[t];
+                if (b == a || b < 0 || seen[b] || (avoidKept && fill.kept[t]) || !fill.open(t, a)) {
                     continue;
                 }
                 seen[b] = true;
                 parentSlot[b] = t;
                 parentMember[b] = a;
-                if (count[b] > lo[b]) {
-                    count[b]--;
-                    count[u0]++;
+                if (fill.count[b] > fill.lo[b]) {
+                    fill.count[b]--;
+                    fill.count[u0]++;
                     int cur = b;
                     while (cur != u0) {
                         int slot = parentSlot[cur];
                         int taker = parentMember[cur];
-                        unmark(slot, assign[slot]);
-                        assign[slot] = taker;
-                        kept[slot] = false;
-                        mark(slot, taker, false);
+                        fill.unmark(slot, fill.assign[slot]);
+                        fill.assign[slot] = taker;
+                        fill.kept[slot] = false;
+                        fill.mark(slot, taker, false);
                         cur = taker;
                     }
                     return true;
                 }
                 queue.add(b);
-            }
-        }
-        return false;
-    }
-
-    /** True if member m is in slot t's set and not yet ranked there. */
-    private boolean open(int t, int m, int[][] pref, boolean[] ranked) {
-        for (int i = 0; i < ranks; i++) {
-            if (pref[t][i] == m) {
-                return !ranked[t * ranks + i];
             }
         }
         return false;
