@@ -3,13 +3,18 @@ package io.ringleader.coordinator.assign;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.ringleader.agent.ring.Ring;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.jgrapht.alg.flow.mincost.CapacityScalingMinimumCostFlow;
 import org.jgrapht.alg.flow.mincost.MinimumCostFlowProblem;
+import org.jgrapht.alg.interfaces.MinimumCostFlowAlgorithm.MinimumCostFlow;
 import org.jgrapht.graph.DefaultDirectedWeightedGraph;
 import org.jgrapht.graph.DefaultWeightedEdge;
 
@@ -23,9 +28,14 @@ final class RingChecks {
         return m;
     }
 
-    /** R' = min(R, members); true if no member's weight is over 1/R' of the total (balance is then exact). */
+    /** R' = min(R, members): fewer members than R leave every slot with as many replicas as there are members. */
+    static int ranks(Ring ring) {
+        return Math.min(ring.replication(), ring.members().size());
+    }
+
+    /** True if no member's weight is over 1/R' of the total (balance is then exact). */
     static boolean uncapped(Ring ring, Map<String, Participant> ps) {
-        int ranks = Math.min(ring.replication(), ring.members().size());
+        int ranks = ranks(ring);
         long w = 0;
         long max = 0;
         for (String id : ring.members()) {
@@ -37,12 +47,11 @@ final class RingChecks {
 
     /** Every slot lists min(R, n) distinct members and then nothing. */
     static void distinctAndFull(Ring ring, String ctx) {
-        int n = ring.members().size();
-        int ranks = Math.min(ring.replication(), n);
+        int ranks = ranks(ring);
         for (int s = 0; s < ring.slotCount(); s++) {
             List<String> list = ring.replicas(s);
             assertThat(list).as("%s: slot %d", ctx, s).hasSize(ranks).doesNotHaveDuplicates();
-            if (n <= ring.replication()) {
+            if (ring.members().size() <= ring.replication()) {
                 assertThat(list)
                         .as("%s: slot %d lists every member", ctx, s)
                         .containsExactlyInAnyOrderElementsOf(ring.members());
@@ -60,7 +69,7 @@ final class RingChecks {
         if (n == 0) {
             return;
         }
-        int ranks = Math.min(ring.replication(), n);
+        int ranks = ranks(ring);
         long[][] share = entryShares(members, ps, ring.slotCount(), ranks);
         Map<String, Integer> total = new HashMap<>();
         for (int r = 0; r < ranks; r++) {
@@ -142,13 +151,7 @@ final class RingChecks {
         int violations = 0;
         for (int s = 0; s < ring.slotCount(); s++) {
             Set<String> seen = new HashSet<>();
-            boolean twice = false;
-            for (String id : ring.replicas(s)) {
-                String z = ps.get(id).zone();
-                if (z != null && !seen.add(z)) {
-                    twice = true;
-                }
-            }
+            boolean twice = zoneTwice(ring.replicas(s), id -> ps.get(id).zone(), seen);
             if (twice && !seen.containsAll(allZones)) {
                 violations++;
             }
@@ -160,13 +163,7 @@ final class RingChecks {
     static int slotsWithoutDistinctZones(Ring ring, Map<String, Participant> ps) {
         int bad = 0;
         for (int s = 0; s < ring.slotCount(); s++) {
-            Set<String> zones = new HashSet<>();
-            List<String> replicas = ring.replicas(s);
-            for (String id : replicas) {
-                String z = ps.get(id).zone();
-                zones.add(z == null ? "member:" + id : z);
-            }
-            if (zones.size() < replicas.size()) {
+            if (zoneTwice(ring.replicas(s), id -> zoneOf(ps, id), new HashSet<>())) {
                 bad++;
             }
         }
@@ -174,11 +171,24 @@ final class RingChecks {
     }
 
     /**
+     * Adds the zone of each of {@code ids} to {@code zones} ({@code zone} gives an id's zone, or null where it has none,
+     * which is never a repeat); true if one of them was there already.
+     */
+    private static boolean zoneTwice(Iterable<String> ids, Function<String, String> zone, Set<String> zones) {
+        boolean twice = false;
+        for (String id : ids) {
+            String z = zone.apply(id);
+            twice |= z != null && !zones.add(z);
+        }
+        return twice;
+    }
+
+    /**
      * True if a full zone spread exists for the ring's members by weight: every member has a zone, there are at least
      * R' = min(R, n) zones, and no zone's weight is over 1/R' of the total.
      */
     static boolean zoneSpreadFeasible(Ring ring, Map<String, Participant> ps) {
-        int ranks = Math.min(ring.replication(), ring.members().size());
+        int ranks = ranks(ring);
         Map<String, Long> zoneWeight = new HashMap<>();
         long total = 0;
         for (String id : ring.members()) {
@@ -210,14 +220,9 @@ final class RingChecks {
         int count = 0;
         for (int s = 0; s < after.slotCount(); s++) {
             Set<String> old = set(before, s);
-            boolean doubled = false;
-            Set<String> zones = new HashSet<>();
-            for (String id : old) {
-                Participant p = ps.get(id);
-                if (p != null && p.zone() != null && !zones.add(p.zone())) {
-                    doubled = true;
-                }
-            }
+            // a departed member has no participant, and so no zone
+            boolean doubled =
+                    zoneTwice(old, id -> ps.get(id) == null ? null : ps.get(id).zone(), new HashSet<>());
             if (doubled || !old.equals(set(after, s))) {
                 count++;
             }
@@ -254,7 +259,7 @@ final class RingChecks {
      */
     static int[][] shareBounds(Ring ring, Map<String, Participant> ps, boolean perRank) {
         List<String> members = ring.members();
-        int ranks = Math.min(ring.replication(), members.size());
+        int ranks = ranks(ring);
         long[][] share = entryShares(members, ps, ring.slotCount(), ranks);
         int[][] bounds = new int[2][members.size()];
         for (int i = 0; i < members.size(); i++) {
@@ -283,7 +288,7 @@ final class RingChecks {
         int[][] bounds = shareBounds(after, ps, true);
         int[] low = bounds[0];
         int[] cap = bounds[1];
-        List<int[]> candidates = new java.util.ArrayList<>();
+        List<int[]> candidates = new ArrayList<>();
         for (int s = 0; s < slots; s++) {
             String primary = before.primaryId(s);
             int p = primary == null ? -1 : after.indexOf(primary);
@@ -292,17 +297,9 @@ final class RingChecks {
                 cap[p]--;
                 continue;
             }
-            Set<Integer> kept = new HashSet<>();
-            Set<String> zones = new HashSet<>();
-            for (String id : before.replicas(s)) {
-                int i = after.indexOf(id);
-                if (i >= 0) {
-                    kept.add(i);
-                    zones.add(zone.get(id));
-                }
-            }
-            List<Integer> c = new java.util.ArrayList<>(kept);
-            c.addAll(newcomers(kept, zones, members, zone));
+            Survivors kept = Survivors.of(before, s, after, zone);
+            List<Integer> c = new ArrayList<>(kept.indexes());
+            c.addAll(kept.newcomers(members, zone));
             candidates.add(c.stream().mapToInt(Integer::intValue).toArray());
         }
         // false also where a member keeps more primaries than its share
@@ -327,44 +324,35 @@ final class RingChecks {
     static boolean keptSlotsInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
         List<String> members = after.members();
         Map<String, String> zone = zoneKeys(after, ps);
-        int n = members.size();
         int slots = after.slotCount();
-        int ranks = Math.min(after.replication(), n);
+        int ranks = ranks(after);
         int[][] bounds = shareBounds(after, ps, false);
         int[] low = bounds[0];
         int[] cap = bounds[1];
-        List<int[]> candidates = new java.util.ArrayList<>();
+        List<int[]> candidates = new ArrayList<>();
         for (int s = 0; s < slots; s++) {
-            Set<Integer> kept = new HashSet<>();
-            Set<String> zones = new HashSet<>();
-            boolean doubled = false;
-            for (String id : before.replicas(s)) {
-                int i = after.indexOf(id);
-                if (i >= 0) {
-                    kept.add(i);
-                    doubled |= !zones.add(zone.get(id));
-                }
-            }
-            if (doubled) {
+            Survivors kept = Survivors.of(before, s, after, zone);
+            if (kept.doubled()) {
                 // two survivors of one zone: this slot must change (a labelled zone repair), so it is left free; each
                 // of its survivors may or may not keep it (its lower bound drops by one, its cap stays)
-                kept.forEach(i -> low[i]--);
+                kept.indexes().forEach(i -> low[i]--);
                 continue;
             }
-            kept.forEach(i -> {
+            kept.indexes().forEach(i -> {
                 low[i]--;
                 cap[i]--;
             });
-            if (kept.size() > ranks) {
+            int size = kept.indexes().size();
+            if (size > ranks) {
                 return true;
             }
-            if (kept.size() == ranks) {
+            if (size == ranks) {
                 continue;
             }
-            int[] open = newcomers(kept, zones, members, zone).stream()
+            int[] open = kept.newcomers(members, zone).stream()
                     .mapToInt(Integer::intValue)
                     .toArray();
-            for (int k = kept.size(); k < ranks; k++) {
+            for (int k = size; k < ranks; k++) {
                 candidates.add(open);
             }
         }
@@ -389,22 +377,21 @@ final class RingChecks {
      */
     static boolean joinSetsInfeasible(Ring before, Ring after, Map<String, Participant> ps, String joiner) {
         List<String> members = after.members();
+        int n = members.size();
         int slots = after.slotCount();
-        int ranksBefore = Math.min(before.replication(), before.members().size());
-        int ranks = Math.min(after.replication(), members.size());
         Map<String, String> zone = zoneKeys(after, ps);
         int[][] bounds = shareBounds(after, ps, false);
-        Map<String, Integer> held = totals(before);
+        int[] held = held(before, members);
         int j = members.indexOf(joiner);
-        for (int i = 0; i < members.size(); i++) {
-            if (i != j && held.getOrDefault(members.get(i), 0) < bounds[0][i]) {
+        for (int i = 0; i < n; i++) {
+            if (i != j && held[i] < bounds[0][i]) {
                 return true; // a member other than the joiner must gain entries
             }
         }
-        if (ranks != ranksBefore) {
+        if (ranks(after) != ranks(before)) {
             // every slot gains the joiner and keeps its members
-            for (int i = 0; i < members.size(); i++) {
-                int h = i == j ? slots : held.getOrDefault(members.get(i), 0);
+            for (int i = 0; i < n; i++) {
+                int h = i == j ? slots : held[i];
                 if (h < bounds[0][i] || h > bounds[1][i]) {
                     return true;
                 }
@@ -412,44 +399,38 @@ final class RingChecks {
             for (int s = 0; s < slots; s++) {
                 Set<String> zones = new HashSet<>();
                 zones.add(zone.get(joiner));
-                for (String id : before.replicas(s)) {
-                    if (!zones.add(zone.get(id))) {
-                        return true;
-                    }
+                if (zoneTwice(before.replicas(s), zone::get, zones)) {
+                    return true;
                 }
             }
             return false;
         }
-        Circulation c = new Circulation();
-        for (int i = 0; i < members.size(); i++) {
-            if (i == j) {
-                continue;
+        // vertices: the source, the joiner, each member giving up entries (by index in after), each slot
+        int src = 0;
+        int join = 1;
+        int give = 2;
+        int slot = give + n;
+        FlowNetwork c = new FlowNetwork(slot + slots);
+        for (int i = 0; i < n; i++) {
+            if (i != j) {
+                c.edge(src, give + i, Math.max(0, held[i] - bounds[1][i]), held[i] - bounds[0][i], 0);
             }
-            int h = held.getOrDefault(members.get(i), 0);
-            c.edge("src", "g:" + members.get(i), Math.max(0, h - bounds[1][i]), h - bounds[0][i]);
         }
         for (int s = 0; s < slots; s++) {
             List<String> set = before.replicas(s);
-            Set<String> zones = new HashSet<>();
-            boolean distinct = true;
+            boolean distinct = !zoneTwice(set, zone::get, new HashSet<>());
+            c.edge(slot + s, join, distinct ? 0 : 1, 1, 0);
             for (String id : set) {
-                distinct &= zones.add(zone.get(id));
-            }
-            c.edge("s:" + s, "J", distinct ? 0 : 1, 1);
-            for (String id : set) {
+                List<String> others = new ArrayList<>(set);
+                others.remove(id);
                 Set<String> rest = new HashSet<>();
-                boolean ok = true;
-                for (String other : set) {
-                    if (!other.equals(id)) {
-                        ok &= rest.add(zone.get(other));
-                    }
-                }
-                if (ok && !rest.contains(zone.get(joiner))) {
-                    c.edge("g:" + id, "s:" + s, 0, 1);
+                if (!zoneTwice(others, zone::get, rest) && !rest.contains(zone.get(joiner))) {
+                    // a join keeps every member of before, so id has an index in after
+                    c.edge(give + after.indexOf(id), slot + s, 0, 1, 0);
                 }
             }
         }
-        c.edge("J", "src", bounds[0][j], bounds[1][j]);
+        c.edge(join, src, bounds[0][j], bounds[1][j], 0);
         return !c.feasible();
     }
 
@@ -466,56 +447,95 @@ final class RingChecks {
      */
     static boolean downToUpInfeasible(Ring before, Ring after, Map<String, Participant> ps) {
         List<String> members = after.members();
-        if (!before.members().equals(members)
-                || Math.min(before.replication(), members.size()) != Math.min(after.replication(), members.size())) {
+        if (!before.members().equals(members) || ranks(before) != ranks(after)) {
             return false; // not a weight change of the same members and ranks
         }
+        int n = members.size();
         int slots = after.slotCount();
         int[][] bounds = shareBounds(after, ps, false);
-        Map<String, Integer> held = totals(before);
-        Circulation c = new Circulation();
-        for (int i = 0; i < members.size(); i++) {
-            String id = members.get(i);
-            int h = held.getOrDefault(id, 0);
-            c.edge("src", "give:" + id, Math.max(0, h - bounds[1][i]), Math.max(0, h - bounds[0][i]));
-            c.edge("take:" + id, "sink", Math.max(0, bounds[0][i] - h), Math.max(0, bounds[1][i] - h));
+        int[] held = held(before, members);
+        // vertices: the source, the sink, each member giving up and taking entries (by index), each slot
+        int src = 0;
+        int sink = 1;
+        int give = 2;
+        int take = give + n;
+        int slot = take + n;
+        FlowNetwork c = new FlowNetwork(slot + slots);
+        for (int i = 0; i < n; i++) {
+            int h = held[i];
+            c.edge(src, give + i, Math.max(0, h - bounds[1][i]), Math.max(0, h - bounds[0][i]), 0);
+            c.edge(take + i, sink, Math.max(0, bounds[0][i] - h), Math.max(0, bounds[1][i] - h), 0);
         }
         for (int s = 0; s < slots; s++) {
             Set<String> set = set(before, s);
-            for (String id : members) {
-                if (set.contains(id)) {
-                    c.edge("give:" + id, "s:" + s, 0, 1);
+            for (int i = 0; i < n; i++) {
+                if (set.contains(members.get(i))) {
+                    c.edge(give + i, slot + s, 0, 1, 0);
                 } else {
-                    c.edge("s:" + s, "take:" + id, 0, 1);
+                    c.edge(slot + s, take + i, 0, 1, 0);
                 }
             }
         }
-        c.edge("sink", "src", 0, slots * members.size());
+        c.edge(sink, src, 0, slots * n, 0);
         return !c.feasible();
     }
 
-    /** A flow network with lower and upper bounds on its edges and no supplies: does a feasible circulation exist? */
-    private static final class Circulation {
-        private final DefaultDirectedWeightedGraph<String, DefaultWeightedEdge> g =
+    /** How many entries each of {@code members} holds in {@code ring}, by index in {@code members}. */
+    private static int[] held(Ring ring, List<String> members) {
+        Map<String, Integer> totals = totals(ring);
+        int[] held = new int[members.size()];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = totals.getOrDefault(members.get(i), 0);
+        }
+        return held;
+    }
+
+    /**
+     * A flow network on the vertices {@code 0..n-1}, each with a supply (0 unless set; negative is a demand), its edges
+     * with a cost and lower and upper bounds. JGraphT's capacity-scaling min-cost flow solves it exactly.
+     */
+    private static final class FlowNetwork {
+        private final DefaultDirectedWeightedGraph<Integer, DefaultWeightedEdge> g =
                 new DefaultDirectedWeightedGraph<>(DefaultWeightedEdge.class);
+        private final int[] supply;
         private final Map<DefaultWeightedEdge, Integer> upper = new HashMap<>();
         private final Map<DefaultWeightedEdge, Integer> lower = new HashMap<>();
 
-        void edge(String u, String v, int lo, int hi) {
-            g.addVertex(u);
-            g.addVertex(v);
+        FlowNetwork(int vertices) {
+            supply = new int[vertices];
+            for (int v = 0; v < vertices; v++) {
+                g.addVertex(v);
+            }
+        }
+
+        void supply(int v, int amount) {
+            supply[v] = amount;
+        }
+
+        void edge(int u, int v, int lo, int hi, int cost) {
             DefaultWeightedEdge e = g.addEdge(u, v);
-            g.setEdgeWeight(e, 0);
+            g.setEdgeWeight(e, cost);
             lower.put(e, lo);
             upper.put(e, hi);
         }
 
-        /** JGraphT's capacity-scaling min-cost flow finds one, or reports that none exists. */
+        /**
+         * The least cost of a flow that meets every supply within the bounds.
+         *
+         * @throws IllegalArgumentException if no such flow exists
+         */
+        int minCost() {
+            MinimumCostFlowProblem<Integer, DefaultWeightedEdge> problem =
+                    new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, v -> supply[v], upper::get, lower::get);
+            MinimumCostFlow<DefaultWeightedEdge> flow =
+                    new CapacityScalingMinimumCostFlow<Integer, DefaultWeightedEdge>().getMinimumCostFlow(problem);
+            return (int) Math.round(flow.getCost());
+        }
+
+        /** True if a flow meets every supply within the bounds (with no supplies: a feasible circulation exists). */
         boolean feasible() {
-            MinimumCostFlowProblem<String, DefaultWeightedEdge> problem =
-                    new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, v -> 0, upper::get, lower::get);
             try {
-                new CapacityScalingMinimumCostFlow<String, DefaultWeightedEdge>().getMinimumCostFlow(problem);
+                minCost();
                 return true;
             } catch (IllegalArgumentException e) {
                 if (String.valueOf(e.getMessage()).contains("no feasible solution")) {
@@ -526,16 +546,36 @@ final class RingChecks {
         }
     }
 
-    /** The member indexes that may join a slot: not {@code kept} in it, of a zone none of its kept members is in. */
-    private static List<Integer> newcomers(
-            Set<Integer> kept, Set<String> zones, List<String> members, Map<String, String> zone) {
-        List<Integer> out = new java.util.ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            if (!kept.contains(i) && !zones.contains(zone.get(members.get(i)))) {
-                out.add(i);
+    /**
+     * The members of a slot of {@code before} that stay in {@code after}: their indexes in {@code after}, their zones
+     * (keys of {@link #zoneKeys}), and whether two of them share a zone.
+     */
+    private record Survivors(Set<Integer> indexes, Set<String> zones, boolean doubled) {
+        static Survivors of(Ring before, int slot, Ring after, Map<String, String> zone) {
+            Set<Integer> indexes = new HashSet<>();
+            List<String> stayed = new ArrayList<>();
+            for (String id : before.replicas(slot)) {
+                int i = after.indexOf(id);
+                if (i >= 0) {
+                    indexes.add(i);
+                    stayed.add(id);
+                }
             }
+            Set<String> zones = new HashSet<>();
+            boolean doubled = zoneTwice(stayed, zone::get, zones);
+            return new Survivors(indexes, zones, doubled);
         }
-        return out;
+
+        /** The member indexes that may join the slot: not among its survivors, of a zone none of them is in. */
+        List<Integer> newcomers(List<String> members, Map<String, String> zone) {
+            List<Integer> out = new ArrayList<>();
+            for (int i = 0; i < members.size(); i++) {
+                if (!indexes.contains(i) && !zones.contains(zone.get(members.get(i)))) {
+                    out.add(i);
+                }
+            }
+            return out;
+        }
     }
 
     /**
@@ -566,7 +606,7 @@ final class RingChecks {
             low[i] = Math.max(0, low[i]);
         }
         int[] leader = new int[candidates.size()];
-        java.util.Arrays.fill(leader, -1);
+        Arrays.fill(leader, -1);
         int[] load = new int[low.length];
         int matched = 0;
         for (int[] bound : new int[][] {low, cap}) {
@@ -620,45 +660,21 @@ final class RingChecks {
      */
     static int fewestPrimaryMoves(Ring before, Ring after) {
         int slots = after.slotCount();
-        // R': fewer members than R leave every slot with as many replicas as there are members
-        int ranks = Math.min(after.replication(), after.members().size());
-        Map<String, Integer> totals = new HashMap<>();
+        int ranks = ranks(after);
+        // vertices: each member (by index in after), each slot, the sink
+        int slot = after.members().size();
+        int sink = slot + slots;
+        FlowNetwork f = new FlowNetwork(sink + 1);
+        f.supply(sink, -slots);
+        totals(after).forEach((m, t) -> f.edge(after.indexOf(m), sink, t / ranks, (t + ranks - 1) / ranks, 0));
         for (int s = 0; s < slots; s++) {
-            for (String m : after.replicas(s)) {
-                totals.merge(m, 1, Integer::sum);
-            }
-        }
-        DefaultDirectedWeightedGraph<String, DefaultWeightedEdge> g =
-                new DefaultDirectedWeightedGraph<>(DefaultWeightedEdge.class);
-        Map<String, Integer> supply = new HashMap<>();
-        Map<DefaultWeightedEdge, Integer> upper = new HashMap<>();
-        Map<DefaultWeightedEdge, Integer> lower = new HashMap<>();
-        g.addVertex("sink");
-        supply.put("sink", -slots);
-        totals.forEach((m, t) -> {
-            g.addVertex("m:" + m);
-            supply.put("m:" + m, 0);
-            DefaultWeightedEdge e = g.addEdge("m:" + m, "sink");
-            lower.put(e, t / ranks);
-            upper.put(e, (t + ranks - 1) / ranks);
-            g.setEdgeWeight(e, 0);
-        });
-        for (int s = 0; s < slots; s++) {
-            g.addVertex("s:" + s);
-            supply.put("s:" + s, 1);
+            f.supply(slot + s, 1);
             String led = before.primaryId(s);
             for (String m : after.replicas(s)) {
-                DefaultWeightedEdge e = g.addEdge("s:" + s, "m:" + m);
-                lower.put(e, 0);
-                upper.put(e, 1);
-                g.setEdgeWeight(e, m.equals(led) ? 0 : 1);
+                f.edge(slot + s, after.indexOf(m), 0, 1, m.equals(led) ? 0 : 1);
             }
         }
-        MinimumCostFlowProblem<String, DefaultWeightedEdge> problem =
-                new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, supply::get, upper::get, lower::get);
-        return (int) Math.round(new CapacityScalingMinimumCostFlow<String, DefaultWeightedEdge>()
-                .getMinimumCostFlow(problem)
-                .getCost());
+        return f.minCost();
     }
 
     /**
@@ -671,61 +687,45 @@ final class RingChecks {
     static int fewestNewEntries(Ring before, Ring after, Map<String, Participant> ps, Map<String, String> heirs) {
         int slots = after.slotCount();
         Map<String, Integer> totals = totals(after);
-        DefaultDirectedWeightedGraph<String, DefaultWeightedEdge> g =
-                new DefaultDirectedWeightedGraph<>(DefaultWeightedEdge.class);
-        Map<String, Integer> supply = new HashMap<>();
-        Map<DefaultWeightedEdge, Integer> upper = new HashMap<>();
-        java.util.function.BiFunction<String, String, DefaultWeightedEdge> edge = (a, b) -> {
-            g.addVertex(a);
-            g.addVertex(b);
-            supply.putIfAbsent(a, 0);
-            supply.putIfAbsent(b, 0);
-            return g.addEdge(a, b);
-        };
-        java.util.Set<String> zones = new java.util.TreeSet<>();
+        List<String> zones = new ArrayList<>(new TreeSet<>(
+                totals.keySet().stream().map(m -> ps.get(m).zone()).toList()));
+        int z = zones.size();
+        // vertices: each member (by index in after), each zone's pool, each slot, each (slot, zone) pair
+        int pool = after.members().size();
+        int slot = pool + z;
+        int pair = slot + slots;
+        FlowNetwork f = new FlowNetwork(pair + slots * z);
         totals.forEach((m, t) -> {
-            String z = ps.get(m).zone();
-            zones.add(z);
-            DefaultWeightedEdge e = edge.apply("m:" + m, "p:" + z);
-            upper.put(e, t);
-            g.setEdgeWeight(e, 1);
-            supply.put("m:" + m, t);
+            int i = after.indexOf(m);
+            f.edge(i, pool + zones.indexOf(ps.get(m).zone()), 0, t, 1);
+            f.supply(i, t);
         });
         for (int s = 0; s < slots; s++) {
-            int len = after.replicas(s).size();
-            for (String z : zones) {
-                DefaultWeightedEdge e = edge.apply("p:" + z, "sz:" + s + ":" + z);
-                upper.put(e, 1);
-                g.setEdgeWeight(e, 0);
-                e = edge.apply("sz:" + s + ":" + z, "s:" + s);
-                upper.put(e, 1);
-                g.setEdgeWeight(e, 0);
+            for (int k = 0; k < z; k++) {
+                f.edge(pool + k, pair + s * z + k, 0, 1, 0);
+                f.edge(pair + s * z + k, slot + s, 0, 1, 0);
             }
-            supply.put("s:" + s, -len);
-            for (String held : before.replicas(s)) {
-                String m = heirs.getOrDefault(held, held);
+            f.supply(slot + s, -after.replicas(s).size());
+            for (String m : heirsOf(before, s, heirs)) {
                 if (totals.containsKey(m)) {
-                    DefaultWeightedEdge e =
-                            edge.apply("m:" + m, "sz:" + s + ":" + ps.get(m).zone());
-                    upper.put(e, 1);
-                    g.setEdgeWeight(e, 0);
+                    int k = zones.indexOf(ps.get(m).zone());
+                    f.edge(after.indexOf(m), pair + s * z + k, 0, 1, 0);
                 }
             }
         }
-        MinimumCostFlowProblem<String, DefaultWeightedEdge> problem =
-                new MinimumCostFlowProblem.MinimumCostFlowProblemImpl<>(g, supply::get, upper::get, e -> 0);
-        return (int) Math.round(new CapacityScalingMinimumCostFlow<String, DefaultWeightedEdge>()
-                .getMinimumCostFlow(problem)
-                .getCost());
+        return f.minCost();
+    }
+
+    /** The members of {@code before}'s slot, each departed member replaced by its heir (an activated spare). */
+    private static List<String> heirsOf(Ring before, int slot, Map<String, String> heirs) {
+        return before.replicas(slot).stream().map(m -> heirs.getOrDefault(m, m)).toList();
     }
 
     /** Entries of {@code after} held by a member that did not hold that slot in {@code before}. */
     static int newEntries(Ring before, Ring after, Map<String, String> heirs) {
         int count = 0;
         for (int s = 0; s < after.slotCount(); s++) {
-            List<String> was = before.replicas(s).stream()
-                    .map(m -> heirs.getOrDefault(m, m))
-                    .toList();
+            List<String> was = heirsOf(before, s, heirs);
             for (String m : after.replicas(s)) {
                 if (!was.contains(m)) {
                     count++;
