@@ -47,6 +47,9 @@ final class Rebalance {
 
     private final boolean[] changed;
     private final int[] total;
+    /** Floor ({@code [0]}) and ceiling ({@code [1]}) of each member's share of the entries ({@link Quotas#bounds}). */
+    private final long[][] shares;
+
     private final int[] order;
     private int[] primaryNeed;
     /** Entries each member held in the previous ring. */
@@ -178,6 +181,7 @@ final class Rebalance {
                 : KeptTotals.choose(
                         slots, ranks, weight, zone, held, Quotas.totals(slots, ranks, weight, zone, held), set, setLen);
         this.previouslyHeld = held.clone();
+        this.shares = Quotas.bounds(slots, ranks, weight);
         this.primaryShortfall = new int[n];
         long[] keys = new long[slots];
         for (int s = 0; s < slots; s++) {
@@ -582,8 +586,8 @@ final class Rebalance {
     }
 
     /**
-     * After the repair: the sets with the fewest new entries that keep every total and distinct zones ({@link
-     * SetFlow}, exact); the slots it changes count as repaired.
+     * After the repair: the sets with the fewest new entries with totals within the balance rule and distinct zones
+     * ({@link SetFlow}, exact); the slots it changes count as repaired.
      */
     private void keepMostEntries() {
         int zones = zones();
@@ -636,12 +640,30 @@ final class Rebalance {
      */
     private void runFlow(int zones, int[] flowZone, long budget, boolean repair) {
         int before = newEntries();
+        int[][] bounds = null;
+        if (repair) {
+            // after a zone repair the totals are free within the balance rule: they are what the repair kept, and
+            // other totals may keep more entries
+            bounds = new int[2][n];
+            for (int m = 0; m < n; m++) {
+                bounds[0][m] = (int) Math.min(shares[0][m], total[m]);
+                bounds[1][m] = (int) Math.max(shares[1][m], total[m]);
+            }
+        }
         boolean[] improved = SetFlow.improve(
-                slots, ranks, zones, flowZone, idHash, startSet, startLen, startPrevRank, set, setLen, budget);
+                slots, ranks, zones, flowZone, idHash, startSet, startLen, startPrevRank, set, setLen, bounds, budget);
         if (improved == null) {
             return;
         }
         entriesBeforeFlow = before;
+        if (bounds != null) {
+            Arrays.fill(total, 0);
+            for (int s = 0; s < slots; s++) {
+                for (int i = 0; i < setLen[s]; i++) {
+                    total[set[s * ranks + i]]++;
+                }
+            }
+        }
         for (int s = 0; s < slots; s++) {
             if (!improved[s]) {
                 continue;

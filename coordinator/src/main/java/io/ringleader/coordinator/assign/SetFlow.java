@@ -9,7 +9,10 @@ import java.util.stream.IntStream;
  * member is passed as a zone of its own, so "distinct zones" is "distinct members").
  *
  * <p>The sets of a table with every member zoned are a flow: member {@code m} sends its total {@code T(m)} to cells
- * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists. A
+ * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists.
+ * Where the caller gives bounds, a bank sends each member what it holds over its lowest total, up to its highest, so
+ * that a cycle through the bank moves one entry's worth of total from one member to another: the totals are then
+ * chosen too (after a zone repair, the balance rule's {@code floor} and {@code ceil}). A
  * member reaches the cell (s, its zone) without a new entry if it held {@code s} before (it keeps the entry), and
  * through its zone's pool at the cost of a new entry otherwise (which member of the zone takes which new cell is
  * free, so the pool stands for all of them). New entries weigh more than everything else together (below), and every
@@ -43,6 +46,7 @@ final class SetFlow {
     private final int pool0;
     private final int cell0;
     private final int slot0;
+    private final int bank;
     private final int nodes;
     // edges: e and e ^ 1 are a pair; cap is the residual capacity
     private int[] head;
@@ -65,17 +69,22 @@ final class SetFlow {
         this.pool0 = 2 * n;
         this.cell0 = 2 * n + zones;
         this.slot0 = cell0 + slots * zones;
-        this.nodes = slot0 + slots;
+        this.bank = slot0 + slots;
+        this.nodes = bank + 1;
     }
 
     /**
      * Improves {@code set} (laid out as in {@link Rebalance}: slot {@code s} lists {@code set[s * ranks + i]}, {@code i
-     * < setLen[s]}) in place to the fewest entries not in {@code startSet}, keeping every member's total, every slot's
-     * length and distinct zones in every slot. Returns the slots it changed, or null if none changed or the table is
-     * too large. Every member must be zoned and every slot must already list distinct zones (the caller's repair).
+     * < setLen[s]}) in place to the fewest entries not in {@code startSet}, keeping every member's total (or within
+     * {@code bounds}), every slot's length and distinct zones in every slot. Returns the slots it changed, or null if
+     * none changed or the table is too large. Every member must be zoned and every slot must already list distinct
+     * zones (the caller's repair).
      *
      * @param zones the number of zones (zone indexes are 0..zones-1)
      * @param idHash per member, the hash of its id (ties between members of a zone)
+     * @param bounds null to keep every member's total; else each member's lowest ({@code bounds[0]}) and highest
+     *     ({@code bounds[1]}) total, and the flow may choose any totals within them (the members' totals in {@code set}
+     *     must be within them)
      * @param budget the most work (edges scanned and nodes checked by the cycle searches) to spend: once it is spent,
      *     the table reached so far is returned (every cancelled cycle leaves a valid table with fewer new entries or a
      *     better lower tier), so the result is the same on any machine; {@link Long#MAX_VALUE} for the exact optimum
@@ -91,20 +100,22 @@ final class SetFlow {
             int[] startRank,
             int[] set,
             int[] setLen,
+            int[][] bounds,
             long budget) {
         if ((long) slots * zones > MAX_CELLS) {
             return null;
         }
         return new SetFlow(slots, ranks, zone.length, zones, zone, budget)
-                .run(idHash, startSet, startLen, startRank, set, setLen);
+                .run(idHash, startSet, startLen, startRank, set, setLen, bounds);
     }
 
-    private boolean[] run(long[] idHash, int[] startSet, int[] startLen, int[] startRank, int[] set, int[] setLen) {
+    private boolean[] run(
+            long[] idHash, int[] startSet, int[] startLen, int[] startRank, int[] set, int[] setLen, int[][] bounds) {
         int startEntries = 0;
         for (int s = 0; s < slots; s++) {
             startEntries += startLen[s];
         }
-        int edgeCount = 2 * (3 * n + 2 * slots * zones + startEntries);
+        int edgeCount = 2 * (4 * n + 2 * slots * zones + startEntries);
         head = new int[nodes];
         Arrays.fill(head, -1);
         next = new int[edgeCount];
@@ -125,8 +136,9 @@ final class SetFlow {
         long lead = 2L * slots * ranks + 1;
         long newEntry = lead * (slots + 1);
         // member -> its zone's pool: edge 2m
+        int[] high = bounds == null ? total : bounds[1];
         for (int m = 0; m < n; m++) {
-            addEdge(m, pool0 + zone[m], total[m], newEntry);
+            addEdge(m, pool0 + zone[m], high[m], newEntry);
         }
         // member -> its led slots (lead0 + m): its share of primaries is worth lead each (edge shareEdge[m]), the
         // rest nothing (shareEdge[m] + 2)
@@ -134,7 +146,14 @@ final class SetFlow {
         for (int m = 0; m < n; m++) {
             shareEdge[m] = edges;
             addEdge(m, lead0 + m, Rebalance.mayLead(total[m], ranks), -lead);
-            addEdge(m, lead0 + m, total[m], 0);
+            addEdge(m, lead0 + m, high[m], 0);
+        }
+        // the bank -> member, carrying what the member holds over its lowest total: a cycle through the bank moves an
+        // entry's worth of total from one member to another, within their bounds
+        for (int m = 0; bounds != null && m < n; m++) {
+            addEdge(bank, m, 0, 0);
+            cap[edges - 2] = high[m] - total[m];
+            cap[edges - 1] = total[m] - bounds[0][m];
         }
         // pool(z) -> cell(s, z): edge cellEdges + 4 (s zones + z); cell(s, z) -> slot s: that + 2
         boolean[] newThere = new boolean[slots * zones];

@@ -679,27 +679,35 @@ final class RingChecks {
 
     /**
      * The fewest entries new in their slot (held by a member that did not hold that slot in {@code before}) over
-     * every ring with {@code after}'s member totals, its number of replicas per slot and distinct zones in every slot:
-     * an exact min-cost flow (members to (slot, zone) pairs to slots; a member keeps a slot it held at cost 0, and takes
-     * any slot its zone is missing from at cost 1). Every member must be zoned. Tells whether a step moved more entries
-     * than zone spread and balance force.
+     * every ring with {@code after}'s members, each holding {@code floor} or {@code ceil} of its share of entries (any
+     * totals the balance rule allows, not only {@code after}'s), its number of replicas per slot and distinct zones in
+     * every slot: an exact min-cost flow (a source to members within their bounds, members to (slot, zone) pairs to
+     * slots; a member keeps a slot it held at cost 0, and takes any slot its zone is missing from at cost 1). Every
+     * member must be zoned. Tells whether a step moved more entries than zone spread and balance force. (Ranks need
+     * no more: a bipartite multigraph has an equitable edge colouring, de Werra, so any sets within those totals can
+     * be ranked with every member's count at each rank within its bounds.)
      */
     static int fewestNewEntries(Ring before, Ring after, Map<String, Participant> ps, Map<String, String> heirs) {
         int slots = after.slotCount();
         Map<String, Integer> totals = totals(after);
+        int[][] bounds = shareBounds(after, ps, false);
         List<String> zones = new ArrayList<>(new TreeSet<>(
-                totals.keySet().stream().map(m -> ps.get(m).zone()).toList()));
+                after.members().stream().map(m -> ps.get(m).zone()).toList()));
         int z = zones.size();
-        // vertices: each member (by index in after), each zone's pool, each slot, each (slot, zone) pair
+        // vertices: each member (by index in after), each zone's pool, each slot, each (slot, zone) pair, the source
         int pool = after.members().size();
         int slot = pool + z;
         int pair = slot + slots;
-        FlowNetwork f = new FlowNetwork(pair + slots * z);
-        totals.forEach((m, t) -> {
-            int i = after.indexOf(m);
-            f.edge(i, pool + zones.indexOf(ps.get(m).zone()), 0, t, 1);
-            f.supply(i, t);
-        });
+        int source = pair + slots * z;
+        FlowNetwork f = new FlowNetwork(source + 1);
+        int entries = 0;
+        for (int i = 0; i < pool; i++) {
+            String m = after.member(i);
+            f.edge(i, pool + zones.indexOf(ps.get(m).zone()), 0, bounds[1][i], 1);
+            f.edge(source, i, bounds[0][i], bounds[1][i], 0);
+            entries += totals.getOrDefault(m, 0);
+        }
+        f.supply(source, entries);
         for (int s = 0; s < slots; s++) {
             for (int k = 0; k < z; k++) {
                 f.edge(pool + k, pair + s * z + k, 0, 1, 0);
@@ -707,7 +715,7 @@ final class RingChecks {
             }
             f.supply(slot + s, -after.replicas(s).size());
             for (String m : heirsOf(before, s, heirs)) {
-                if (totals.containsKey(m)) {
+                if (after.indexOf(m) >= 0) {
                     int k = zones.indexOf(ps.get(m).zone());
                     f.edge(after.indexOf(m), pair + s * z + k, 0, 1, 0);
                 }

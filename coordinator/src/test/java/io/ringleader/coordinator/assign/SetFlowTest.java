@@ -27,10 +27,27 @@ class SetFlowTest {
         int[] len = {2, 2};
 
         boolean[] changed =
-                SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, Long.MAX_VALUE);
+                SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, null, Long.MAX_VALUE);
 
         assertThat(changed).containsExactly(true, true);
         assertThat(set).containsExactly(A1, B1, C1, A2);
+    }
+
+    /**
+     * The same table where a1 may hold one or two entries and a2 none or one (the balance rule's floor and ceil): a1
+     * keeps both its slots and a2 takes none, so no entry is new; with the totals fixed (above) one is.
+     */
+    @Test
+    void withTotalsFreeWithinBounds_theTotalsThatKeepEveryEntryAreChosen() {
+        int[] set = {A2, B1, C1, A1};
+        int[] len = {2, 2};
+        int[][] bounds = {{1, 0, 1, 1}, {2, 1, 1, 1}};
+
+        boolean[] changed =
+                SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, bounds, Long.MAX_VALUE);
+
+        assertThat(changed).containsExactly(true, false);
+        assertThat(set).containsExactly(A1, B1, C1, A1);
     }
 
     /** The table that already keeps every primary within its share is left as it is. */
@@ -39,7 +56,7 @@ class SetFlowTest {
         int[] set = {A1, B1, C1, A2};
         int[] len = {2, 2};
 
-        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, Long.MAX_VALUE))
+        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, null, Long.MAX_VALUE))
                 .isNull();
         assertThat(set).containsExactly(A1, B1, C1, A2);
     }
@@ -57,7 +74,7 @@ class SetFlowTest {
         int[] set = {A2, B1, A1, C1, C1, A1};
         int[] len = {2, 2, 2};
 
-        assertThat(SetFlow.improve(3, 2, 3, ZONE, HASH, start, startLen, startRank, set, len, Long.MAX_VALUE))
+        assertThat(SetFlow.improve(3, 2, 3, ZONE, HASH, start, startLen, startRank, set, len, null, Long.MAX_VALUE))
                 .isNull();
         assertThat(set).containsExactly(A2, B1, A1, C1, C1, A1);
     }
@@ -71,11 +88,11 @@ class SetFlowTest {
         int[] set = {A2, B1, C1, A1};
         int[] len = {2, 2};
 
-        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, 0))
+        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, null, 0))
                 .isNull();
         assertThat(set).containsExactly(A2, B1, C1, A1);
 
-        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, 1_000))
+        assertThat(SetFlow.improve(2, 2, 3, ZONE, HASH, START, START_LEN, START_RANK, set, len, null, 1_000))
                 .containsExactly(true, true);
         assertThat(set).containsExactly(A1, B1, C1, A2);
     }
