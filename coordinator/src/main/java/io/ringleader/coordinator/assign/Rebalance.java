@@ -295,7 +295,10 @@ final class Rebalance {
         return changedAny ? t : null;
     }
 
-    /** Each member's total, as chosen before the set phase ({@link KeptTotals}): to pass to another attempt. */
+    /**
+     * Each member's total, as chosen before the set phase ({@link KeptTotals}) or, after a zone repair, by the exact
+     * flow ({@link SetFlow}): to pass to another attempt.
+     */
     int[] totals() {
         return total.clone();
     }
@@ -657,10 +660,31 @@ final class Rebalance {
         }
         entriesBeforeFlow = before;
         if (bounds != null) {
-            Arrays.fill(total, 0);
+            int[] chosen = new int[n];
             for (int s = 0; s < slots; s++) {
                 for (int i = 0; i < setLen[s]; i++) {
-                    total[set[s * ranks + i]]++;
+                    chosen[set[s * ranks + i]]++;
+                }
+            }
+            if (!Arrays.equals(chosen, total)) {
+                // the primaries each member may lead follow its total: with the totals now chosen, the flow again
+                // (as many new entries, the most previous primaries each member may keep under its new total)
+                System.arraycopy(chosen, 0, total, 0, n);
+                boolean[] again = SetFlow.improve(
+                        slots,
+                        ranks,
+                        zones,
+                        flowZone,
+                        idHash,
+                        startSet,
+                        startLen,
+                        startPrevRank,
+                        set,
+                        setLen,
+                        null,
+                        budget);
+                for (int s = 0; again != null && s < slots; s++) {
+                    improved[s] |= again[s];
                 }
             }
         }

@@ -12,15 +12,16 @@ import java.util.stream.IntStream;
  * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists.
  * Where the caller gives bounds, a bank sends each member what it holds over its lowest total, up to its highest, so
  * that a cycle through the bank moves one entry's worth of total from one member to another: the totals are then
- * chosen too (after a zone repair, the balance rule's {@code floor} and {@code ceil}). A
+ * chosen too (after a zone repair, the balance rule's {@code floor} and {@code ceil}, widened to include the totals
+ * given). A
  * member reaches the cell (s, its zone) without a new entry if it held {@code s} before (it keeps the entry), and
  * through its zone's pool at the cost of a new entry otherwise (which member of the zone takes which new cell is
  * free, so the pool stands for all of them). New entries weigh more than everything else together (below), and every
- * flow of a table with distinct zones and the members' totals is one. A flow has the least cost exactly when its
+ * flow of a table with distinct zones and the members' totals (or totals within the bounds) is one. A flow has the least cost exactly when its
  * residual graph has no cycle of negative cost, so starting from the repaired table, negative cycles are found
  * (Bellman–Ford with a queue, checking the parent graph for a cycle every pass over the nodes) and cancelled until none
  * is left: each one keeps one more entry or, with as many entries, does better on the lower tiers. The result is the
- * repaired table with the fewest moves its totals and distinct zones allow; each zone's new cells go first to the
+ * repaired table with the fewest moves its totals (or any totals within the bounds) and distinct zones allow; each zone's new cells go first to the
  * member that the repair put there, then by a stable hash of (slot, member).
  *
  * <p>Among the tables with the fewest new entries, the flow prefers those in which the most previous primaries keep
@@ -29,7 +30,10 @@ import java.util.stream.IntStream;
  * reward per unit up to that share and nothing beyond (a convex cost, so still a min-cost flow). Every other previous
  * primary must move whatever the ranks do, so this is the fewest primary moves these sets allow when the members
  * short of primaries find them in the slots left open; that last part is the ranks' (the flow does not see who is
- * short). Then the fewest changes to the repaired table.
+ * short). That share is taken from the totals given: where the bounds let the flow change a member's total, the
+ * tier counts the share of the old total, so the caller runs the flow again with the totals it chose (as many new
+ * entries; the tier then exact for those totals, not over every choice of totals). Then the fewest changes to the
+ * repaired table.
  *
  * <p>Size: one node per (slot, zone) pair; tables with more pairs than {@link #MAX_CELLS} are left as they are.
  */
