@@ -130,12 +130,12 @@ final class KeptTotals {
         // Some member must give up entries: it holds more than its ceiling, or the open places cannot bring every
         // member up to its floor (a member whose share grew while nobody left).
         boolean mustGive = false;
-        long lows = 0;
+        long shortfall = 0;
         for (int m = 0; m < n; m++) {
             mustGive |= held[m] > bounds[1][m];
-            lows += Math.max(0, bounds[0][m] - held[m]);
+            shortfall += Math.max(0, bounds[0][m] - held[m]);
         }
-        mustGive |= lows > open;
+        mustGive |= shortfall > open;
         // Then every member that may give some (it holds more than its floor) has its entries opened: it fills only
         // places in slots it held, so what it does not fill is what it gives up; it counts from 0 (base).
         boolean[] opened = new boolean[n];
@@ -165,7 +165,7 @@ final class KeptTotals {
         }
         int[] low = new int[n];
         int[] cap = new int[n];
-        lows = 0;
+        long lows = 0;
         for (int m = 0; m < n; m++) {
             low[m] = (int) Math.max(0, bounds[0][m] - base[m]);
             cap[m] = (int) (opened[m] ? Math.min(bounds[1][m], held[m]) : bounds[1][m] - base[m]);

@@ -241,8 +241,8 @@ public final class Placement {
         }
         if (!exact.setsImproved() || exact.flowSavedEntries()) {
             return exact; // the greedy sets are the exact ones before the flow: more new entries, or the same sets
-            // (the greedy attempt below gets the totals the flow ended with, which a repair flow may have changed)
         }
+        // with the totals the flow ended with (a flow after a zone repair may have chosen them)
         Rebalance greedy = attempt(slots, ranks, weight, zone, idHash, prev, prevRanks, spread, false, exact.totals());
         return better(exact, greedy) ? exact : greedy;
     }

@@ -660,33 +660,7 @@ final class Rebalance {
         }
         entriesBeforeFlow = before;
         if (bounds != null) {
-            int[] chosen = new int[n];
-            for (int s = 0; s < slots; s++) {
-                for (int i = 0; i < setLen[s]; i++) {
-                    chosen[set[s * ranks + i]]++;
-                }
-            }
-            if (!Arrays.equals(chosen, total)) {
-                // the primaries each member may lead follow its total: with the totals now chosen, the flow again
-                // (as many new entries, the most previous primaries each member may keep under its new total)
-                System.arraycopy(chosen, 0, total, 0, n);
-                boolean[] again = SetFlow.improve(
-                        slots,
-                        ranks,
-                        zones,
-                        flowZone,
-                        idHash,
-                        startSet,
-                        startLen,
-                        startPrevRank,
-                        set,
-                        setLen,
-                        null,
-                        budget);
-                for (int s = 0; again != null && s < slots; s++) {
-                    improved[s] |= again[s];
-                }
-            }
+            System.arraycopy(counts(n, ranks, set, setLen), 0, total, 0, n); // the totals the flow chose
         }
         for (int s = 0; s < slots; s++) {
             if (!improved[s]) {
@@ -739,12 +713,7 @@ final class Rebalance {
      * up exact balance): what each member holds beyond the entries it starts with, at least.
      */
     private long entriesNeeded() {
-        int[] count = new int[n];
-        for (int s = 0; s < slots; s++) {
-            for (int i = 0; i < setLen[s]; i++) {
-                count[set[s * ranks + i]]++;
-            }
-        }
+        int[] count = counts(n, ranks, set, setLen);
         long needed = 0;
         for (int m = 0; m < n; m++) {
             needed += Math.max(0, count[m] - previouslyHeld[m]);
@@ -1800,6 +1769,17 @@ final class Rebalance {
     }
 
     /** Member m's position in slot s of a set table laid out as {@link #set}, or -1. */
+    /** How many entries each of the {@code n} members holds in {@code set} (laid out as {@link #set}). */
+    static int[] counts(int n, int ranks, int[] set, int[] setLen) {
+        int[] count = new int[n];
+        for (int s = 0; s < setLen.length; s++) {
+            for (int i = 0; i < setLen[s]; i++) {
+                count[set[s * ranks + i]]++;
+            }
+        }
+        return count;
+    }
+
     static int position(int[] set, int[] setLen, int ranks, int s, int m) {
         int base = s * ranks;
         for (int i = 0; i < setLen[s]; i++) {

@@ -10,19 +10,19 @@ import java.util.stream.IntStream;
  *
  * <p>The sets of a table with every member zoned are a flow: member {@code m} sends its total {@code T(m)} to cells
  * (slot, zone), each cell sends at most one unit to its slot, and slot {@code s} takes exactly as many as it lists.
- * Where the caller gives bounds, a bank sends each member what it holds over its lowest total, up to its highest, so
- * that a cycle through the bank moves one entry's worth of total from one member to another: the totals are then
- * chosen too (after a zone repair, the balance rule's {@code floor} and {@code ceil}, widened to include the totals
- * given). A
- * member reaches the cell (s, its zone) without a new entry if it held {@code s} before (it keeps the entry), and
- * through its zone's pool at the cost of a new entry otherwise (which member of the zone takes which new cell is
- * free, so the pool stands for all of them). New entries weigh more than everything else together (below), and every
- * flow of a table with distinct zones and the members' totals (or totals within the bounds) is one. A flow has the least cost exactly when its
- * residual graph has no cycle of negative cost, so starting from the repaired table, negative cycles are found
- * (Bellman–Ford with a queue, checking the parent graph for a cycle every pass over the nodes) and cancelled until none
- * is left: each one keeps one more entry or, with as many entries, does better on the lower tiers. The result is the
- * repaired table with the fewest moves its totals (or any totals within the bounds) and distinct zones allow; each zone's new cells go first to the
- * member that the repair put there, then by a stable hash of (slot, member).
+ * Where the caller gives bounds, a bank node is joined to each member by an edge that can take back what the member
+ * holds over its lowest total and give it up to its highest, so that a cycle through the bank moves one entry's worth
+ * of total from one member to another: the totals are then chosen too (after a zone repair, the balance rule's {@code
+ * floor} and {@code ceil}, widened to include the totals given). A member reaches the cell (s, its zone) without a
+ * new entry if it held {@code s} before (it keeps the entry), and through its zone's pool at the cost of a new entry
+ * otherwise (which member of the zone takes which new cell is free, so the pool stands for all of them). New entries
+ * weigh more than everything else together (below), and every flow of a table with distinct zones and the members'
+ * totals (or totals within the bounds) is one. A flow has the least cost exactly when its residual graph has no cycle
+ * of negative cost, so starting from the repaired table, negative cycles are found (Bellman–Ford with a queue,
+ * checking the parent graph for a cycle every pass over the nodes) and cancelled until none is left: each one keeps
+ * one more entry or, with as many entries, does better on the lower tiers. The result is the repaired table with the
+ * fewest moves its totals (or any totals within the bounds) and distinct zones allow; each zone's new cells go first
+ * to the member that the repair put there, then by a stable hash of (slot, member).
  *
  * <p>Among the tables with the fewest new entries, the flow prefers those in which the most previous primaries keep
  * their slot, counting for each member at most the primaries it may lead ({@code ceil} of its total over the ranks):
@@ -31,8 +31,8 @@ import java.util.stream.IntStream;
  * primary must move whatever the ranks do, so this is the fewest primary moves these sets allow when the members
  * short of primaries find them in the slots left open; that last part is the ranks' (the flow does not see who is
  * short). That share is taken from the totals given: where the bounds let the flow change a member's total, the
- * tier counts the share of the old total, so the caller runs the flow again with the totals it chose (as many new
- * entries; the tier then exact for those totals, not over every choice of totals). Then the fewest changes to the
+ * tier counts the share of the old total, so the flow runs again with the totals it chose (as many new entries; the
+ * tier then exact for those totals, not over every choice of totals). Then the fewest changes to the
  * repaired table.
  *
  * <p>Size: one node per (slot, zone) pair; tables with more pairs than {@link #MAX_CELLS} are left as they are.
@@ -109,8 +109,21 @@ final class SetFlow {
         if ((long) slots * zones > MAX_CELLS) {
             return null;
         }
-        return new SetFlow(slots, ranks, zone.length, zones, zone, budget)
+        int n = zone.length;
+        int[] given = bounds == null ? null : Rebalance.counts(n, ranks, set, setLen);
+        boolean[] changed = new SetFlow(slots, ranks, n, zones, zone, budget)
                 .run(idHash, startSet, startLen, startRank, set, setLen, bounds);
+        if (changed == null || bounds == null || Arrays.equals(given, Rebalance.counts(n, ranks, set, setLen))) {
+            return changed;
+        }
+        // The primary tier counted each member's share from the total it was given; with the totals now chosen,
+        // again: as many new entries, and the most previous primaries each member may keep under its new total.
+        boolean[] again = new SetFlow(slots, ranks, n, zones, zone, budget)
+                .run(idHash, startSet, startLen, startRank, set, setLen, null);
+        for (int s = 0; again != null && s < slots; s++) {
+            changed[s] |= again[s];
+        }
+        return changed;
     }
 
     private boolean[] run(
@@ -126,12 +139,7 @@ final class SetFlow {
         to = new int[edgeCount];
         cap = new int[edgeCount];
         cost = new long[edgeCount];
-        int[] total = new int[n];
-        for (int s = 0; s < slots; s++) {
-            for (int i = 0; i < setLen[s]; i++) {
-                total[set[s * ranks + i]]++;
-            }
-        }
+        int[] total = Rebalance.counts(n, ranks, set, setLen);
         // Lexicographic costs: the fewest new entries first; then the most slots whose previous primary keeps its
         // entry, counting for each member no more than it may lead (ceil of its total over the ranks): every other
         // previous primary must move, so this is the fewest primary moves the sets allow if the members short of
