@@ -206,7 +206,9 @@ public final class Placement {
                         used = plain;
                     }
                 }
-                filled = used.order();
+                filled = used.order().clone();
+                // last, the leaders: hand-overs within slots that keep more previous primaries (docs/ring.md step 9)
+                PrimaryCycles.improve(slots, ranks, n, filled, prev, prevRanks);
             }
             for (int s = 0; s < slots; s++) {
                 System.arraycopy(filled, s * ranks, table, s * replication, ranks);

@@ -1,0 +1,258 @@
+package io.ringleader.coordinator.assign;
+
+import java.util.Arrays;
+
+/**
+ * The last step of a placement: with every slot's set and every member's count at each rank fixed, which member of a
+ * slot leads it. The ranks choose leaders by augmenting paths that keep balance, and can leave a slot led by another
+ * member while the member that led it before sits at a backup rank, where another choice would keep that primary with
+ * the same counts. Such choices are found exactly, as a min-cost circulation on the members, one backup rank {@code k}
+ * at a time: handing the lead of slot {@code s} from its leader {@code q} to the member {@code p} at rank {@code k}
+ * (the two swap places) is an edge {@code q → p} that costs 1 if {@code q} led {@code s} before and saves 1 if {@code
+ * p} did. Around a cycle every member leads and holds rank {@code k} as often as before; on a path from a member that
+ * can lead one slot fewer (and hold one more at rank {@code k}) to one that can lead one more, the two ends change by
+ * one within their bounds ({@code floor} and {@code ceil} of the total over R'). A cycle or path of negative cost
+ * keeps one more previous primary; cancelling them until none is left keeps the most previous primaries any exchange
+ * through one rank allows (with two ranks, the most any choice of leaders within the bounds allows).
+ *
+ * <p>Work is counted (edges scanned and slots visited per rebuild) and capped at {@link #WORK}: what was reached by
+ * then is kept, the same on every machine.
+ */
+final class PrimaryCycles {
+    /** The most work (edges scanned) spent per placement; what was reached by then is kept (same on every machine). */
+    static final long WORK = 1L << 24;
+
+    private final int slots;
+    private final int ranks;
+    private final int n;
+    private final int[] table;
+    /** Per slot, the member that led it before, -1 if it is not placed (or the slot had no primary). */
+    private final int[] led;
+
+    private final int[] lead;
+    private final int[] atRank;
+    private final int[] low;
+    private final int[] high;
+
+    // the graph of one rank: members, then the source and the sink; edge e leaves from[e] towards to[e]
+    private final int src;
+    private final int sink;
+    private final int nodes;
+    private final int[] head;
+    private final int[] next;
+    private final int[] from;
+    private final int[] to;
+    private final int[] cost;
+    /** The slot whose lead edge e hands over, or -1 for an edge of the source or the sink. */
+    private final int[] slotOf;
+
+    private int edges;
+    private long work;
+
+    private PrimaryCycles(int slots, int ranks, int n, int[] table, int[] led) {
+        this.slots = slots;
+        this.ranks = ranks;
+        this.n = n;
+        this.table = table;
+        this.led = led;
+        this.lead = new int[n];
+        this.atRank = new int[n];
+        this.low = new int[n];
+        this.high = new int[n];
+        int[] total = new int[n];
+        for (int i = 0; i < slots * ranks; i++) {
+            if (table[i] >= 0) {
+                total[table[i]]++;
+            }
+        }
+        for (int m = 0; m < n; m++) {
+            low[m] = total[m] / ranks;
+            high[m] = Rebalance.mayLead(total[m], ranks);
+        }
+        this.src = n;
+        this.sink = n + 1;
+        this.nodes = n + 2;
+        int capacity = slots + 2 * n + 1;
+        this.head = new int[nodes];
+        this.next = new int[capacity];
+        this.from = new int[capacity];
+        this.to = new int[capacity];
+        this.cost = new int[capacity];
+        this.slotOf = new int[capacity];
+    }
+
+    /**
+     * Improves the leaders of {@code table} ({@code slots × ranks} member indexes, in rank order) in place.
+     *
+     * @param prev the previous table mapped to the new member indexes ({@code slots × prevRanks}), -1 for an entry
+     *     whose member is not placed
+     * @return how many slots changed leader
+     */
+    static int improve(int slots, int ranks, int n, int[] table, int[] prev, int prevRanks) {
+        if (ranks < 2 || prevRanks == 0 || n < 2) {
+            return 0;
+        }
+        int[] led = new int[slots];
+        for (int s = 0; s < slots; s++) {
+            led[s] = prev[s * prevRanks];
+        }
+        return new PrimaryCycles(slots, ranks, n, table, led).run();
+    }
+
+    private int run() {
+        int changed = 0;
+        boolean found = true;
+        while (found) {
+            found = false;
+            for (int k = 1; k < ranks; k++) {
+                while (true) {
+                    build(k);
+                    int swapped = cancelNegativeCycle(k);
+                    if (swapped < 0) {
+                        break;
+                    }
+                    changed += swapped;
+                    found = true;
+                }
+                if (work > WORK) {
+                    return changed;
+                }
+            }
+        }
+        return changed;
+    }
+
+    /** What letting {@code m} lead slot {@code s} costs: -1 if it led it before, 0 otherwise. */
+    private int costOf(int m, int s) {
+        return m == led[s] ? -1 : 0;
+    }
+
+    /** The graph of rank k: a lead edge per slot, the source's and the sink's edges, the sink back to the source. */
+    private void build(int k) {
+        Arrays.fill(head, -1);
+        Arrays.fill(lead, 0);
+        Arrays.fill(atRank, 0);
+        edges = 0;
+        work += slots;
+        for (int s = 0; s < slots; s++) {
+            int q = table[s * ranks];
+            int p = table[s * ranks + k];
+            if (q >= 0) {
+                lead[q]++;
+            }
+            if (p >= 0) {
+                atRank[p]++;
+            }
+            if (q >= 0 && p >= 0) {
+                add(q, p, costOf(p, s) - costOf(q, s), s);
+            }
+        }
+        for (int m = 0; m < n; m++) {
+            if (lead[m] > low[m] && atRank[m] < high[m]) {
+                add(src, m, 0, -1); // m can lead one slot fewer and hold one more at rank k
+            }
+            if (lead[m] < high[m] && atRank[m] > low[m]) {
+                add(m, sink, 0, -1); // m can lead one more and hold one fewer at rank k
+            }
+        }
+        add(sink, src, 0, -1);
+    }
+
+    private void add(int u, int v, int c, int s) {
+        from[edges] = u;
+        to[edges] = v;
+        cost[edges] = c;
+        slotOf[edges] = s;
+        next[edges] = head[u];
+        head[u] = edges++;
+    }
+
+    /**
+     * Finds one cycle of negative cost and swaps ranks 0 and k in each slot on it: the number of slots swapped, or -1
+     * if there is none (or the work is spent). Bellman–Ford from every node at distance 0 in queue order; after each
+     * pass over the nodes' worth of relaxations the parent graph is checked for a cycle, which is then of negative
+     * cost (as in {@link SetFlow}).
+     */
+    private int cancelNegativeCycle(int k) {
+        long[] dist = new long[nodes];
+        int[] parentEdge = new int[nodes];
+        Arrays.fill(parentEdge, -1);
+        int[] queue = new int[nodes];
+        boolean[] queued = new boolean[nodes];
+        int qHead = 0;
+        int qSize = nodes;
+        for (int v = 0; v < nodes; v++) {
+            queue[v] = v;
+            queued[v] = true;
+        }
+        int relaxations = 0;
+        while (qSize > 0) {
+            int u = queue[qHead];
+            qHead = qHead + 1 == nodes ? 0 : qHead + 1;
+            qSize--;
+            queued[u] = false;
+            for (int e = head[u]; e >= 0; e = next[e]) {
+                if (++work > WORK) {
+                    return -1;
+                }
+                int v = to[e];
+                if (dist[u] + cost[e] < dist[v]) {
+                    dist[v] = dist[u] + cost[e];
+                    parentEdge[v] = e;
+                    if (++relaxations >= nodes) {
+                        relaxations = 0;
+                        work += nodes;
+                        int c = cycleIn(parentEdge);
+                        if (c >= 0) {
+                            return swapAround(c, parentEdge, k);
+                        }
+                    }
+                    if (!queued[v]) {
+                        queued[v] = true;
+                        int tail = qHead + qSize;
+                        queue[tail >= nodes ? tail - nodes : tail] = v;
+                        qSize++;
+                    }
+                }
+            }
+        }
+        return -1; // the distances settled: no cycle of negative cost
+    }
+
+    /** A node on a cycle of the parent graph, or -1. */
+    private int cycleIn(int[] parentEdge) {
+        int[] mark = new int[nodes];
+        for (int v = 0; v < nodes; v++) {
+            if (mark[v] != 0) {
+                continue;
+            }
+            int u = v;
+            while (u >= 0 && mark[u] == 0) {
+                mark[u] = v + 1;
+                int e = parentEdge[u];
+                u = e < 0 ? -1 : from[e];
+            }
+            if (u >= 0 && mark[u] == v + 1) {
+                return u;
+            }
+        }
+        return -1;
+    }
+
+    private int swapAround(int c, int[] parentEdge, int k) {
+        int swapped = 0;
+        int u = c;
+        do {
+            int e = parentEdge[u];
+            int s = slotOf[e];
+            if (s >= 0) {
+                int q = table[s * ranks];
+                table[s * ranks] = table[s * ranks + k];
+                table[s * ranks + k] = q;
+                swapped++;
+            }
+            u = from[e];
+        } while (u != c);
+        return swapped;
+    }
+}
