@@ -15,11 +15,11 @@ import java.util.Arrays;
  * keeps one more previous primary; cancelling them until none is left keeps the most previous primaries any exchange
  * through one rank allows (with two ranks, the most any choice of leaders within the bounds allows).
  *
- * <p>Work is counted (edges scanned and slots visited per rebuild) and capped at {@link #WORK}: what was reached by
- * then is kept, the same on every machine.
+ * <p>Work is counted (edges scanned and nodes checked by the cycle searches of {@link NegativeCycles}, slots visited
+ * per rebuild) and capped at {@link #WORK}: what was reached by then is kept, the same on every machine.
  */
 final class PrimaryCycles {
-    /** The most work (edges scanned) spent per placement; what was reached by then is kept (same on every machine). */
+    /** The most work spent per placement; what was reached by then is kept (same on every machine). */
     static final long WORK = 1L << 24;
 
     private final int slots;
@@ -34,20 +34,13 @@ final class PrimaryCycles {
     private final int[] low;
     private final int[] high;
 
-    // the graph of one rank: members, then the source and the sink; edge e leaves from[e] towards to[e]
+    // the graph of one rank: members, then the source and the sink
     private final int src;
     private final int sink;
-    private final int nodes;
-    private final int[] head;
-    private final int[] next;
-    private final int[] from;
-    private final int[] to;
-    private final int[] cost;
+    /** The graph of one rank; every edge has capacity 1, as nothing is pushed: it is built again after each cycle. */
+    private final NegativeCycles graph;
     /** The slot whose lead edge e hands over, or -1 for an edge of the source or the sink. */
     private final int[] slotOf;
-
-    private int edges;
-    private long work;
 
     private PrimaryCycles(int slots, int ranks, int n, int[] table, int[] led) {
         this.slots = slots;
@@ -71,13 +64,8 @@ final class PrimaryCycles {
         }
         this.src = n;
         this.sink = n + 1;
-        this.nodes = n + 2;
         int capacity = slots + 2 * n + 1;
-        this.head = new int[nodes];
-        this.next = new int[capacity];
-        this.from = new int[capacity];
-        this.to = new int[capacity];
-        this.cost = new int[capacity];
+        this.graph = new NegativeCycles(n + 2, capacity, WORK);
         this.slotOf = new int[capacity];
     }
 
@@ -107,14 +95,14 @@ final class PrimaryCycles {
             for (int k = 1; k < ranks; k++) {
                 while (true) {
                     build(k);
-                    int swapped = cancelNegativeCycle(k);
-                    if (swapped < 0) {
+                    int[] cycle = graph.negativeCycle();
+                    if (cycle == null) {
                         break;
                     }
-                    changed += swapped;
+                    changed += swapAround(cycle, k);
                     found = true;
                 }
-                if (work > WORK) {
+                if (graph.spent()) {
                     return changed;
                 }
             }
@@ -129,11 +117,10 @@ final class PrimaryCycles {
 
     /** The graph of rank k: a lead edge per slot, the source's and the sink's edges, the sink back to the source. */
     private void build(int k) {
-        Arrays.fill(head, -1);
+        graph.clear();
         Arrays.fill(lead, 0);
         Arrays.fill(atRank, 0);
-        edges = 0;
-        work += slots;
+        graph.spend(slots);
         for (int s = 0; s < slots; s++) {
             int q = table[s * ranks];
             int p = table[s * ranks + k];
@@ -159,91 +146,16 @@ final class PrimaryCycles {
     }
 
     private void add(int u, int v, int c, int s) {
-        from[edges] = u;
-        to[edges] = v;
-        cost[edges] = c;
-        slotOf[edges] = s;
-        next[edges] = head[u];
-        head[u] = edges++;
+        slotOf[graph.add(u, v, 1, c)] = s;
     }
 
     /**
-     * Finds one cycle of negative cost and swaps ranks 0 and k in each slot on it: the number of slots swapped, or -1
-     * if there is none (or the work is spent). Bellman–Ford from every node at distance 0 in queue order; after each
-     * pass over the nodes' worth of relaxations the parent graph is checked for a cycle, which is then of negative
-     * cost (as in {@link SetFlow}).
+     * Swaps ranks 0 and k in each slot whose lead edge is on {@code cycle} (a cycle of negative cost found by {@link
+     * NegativeCycles}); returns the number of slots swapped.
      */
-    private int cancelNegativeCycle(int k) {
-        long[] dist = new long[nodes];
-        int[] parentEdge = new int[nodes];
-        Arrays.fill(parentEdge, -1);
-        int[] queue = new int[nodes];
-        boolean[] queued = new boolean[nodes];
-        int qHead = 0;
-        int qSize = nodes;
-        for (int v = 0; v < nodes; v++) {
-            queue[v] = v;
-            queued[v] = true;
-        }
-        int relaxations = 0;
-        while (qSize > 0) {
-            int u = queue[qHead];
-            qHead = qHead + 1 == nodes ? 0 : qHead + 1;
-            qSize--;
-            queued[u] = false;
-            for (int e = head[u]; e >= 0; e = next[e]) {
-                if (++work > WORK) {
-                    return -1;
-                }
-                int v = to[e];
-                if (dist[u] + cost[e] < dist[v]) {
-                    dist[v] = dist[u] + cost[e];
-                    parentEdge[v] = e;
-                    if (++relaxations >= nodes) {
-                        relaxations = 0;
-                        work += nodes;
-                        int c = cycleIn(parentEdge);
-                        if (c >= 0) {
-                            return swapAround(c, parentEdge, k);
-                        }
-                    }
-                    if (!queued[v]) {
-                        queued[v] = true;
-                        int tail = qHead + qSize;
-                        queue[tail >= nodes ? tail - nodes : tail] = v;
-                        qSize++;
-                    }
-                }
-            }
-        }
-        return -1; // the distances settled: no cycle of negative cost
-    }
-
-    /** A node on a cycle of the parent graph, or -1. */
-    private int cycleIn(int[] parentEdge) {
-        int[] mark = new int[nodes];
-        for (int v = 0; v < nodes; v++) {
-            if (mark[v] != 0) {
-                continue;
-            }
-            int u = v;
-            while (u >= 0 && mark[u] == 0) {
-                mark[u] = v + 1;
-                int e = parentEdge[u];
-                u = e < 0 ? -1 : from[e];
-            }
-            if (u >= 0 && mark[u] == v + 1) {
-                return u;
-            }
-        }
-        return -1;
-    }
-
-    private int swapAround(int c, int[] parentEdge, int k) {
+    private int swapAround(int[] cycle, int k) {
         int swapped = 0;
-        int u = c;
-        do {
-            int e = parentEdge[u];
+        for (int e : cycle) {
             int s = slotOf[e];
             if (s >= 0) {
                 int q = table[s * ranks];
@@ -251,8 +163,7 @@ final class PrimaryCycles {
                 table[s * ranks + k] = q;
                 swapped++;
             }
-            u = from[e];
-        } while (u != c);
+        }
         return swapped;
     }
 }

@@ -52,15 +52,11 @@ final class SetFlow {
     private final int slot0;
     private final int bank;
     private final int nodes;
-    // edges: e and e ^ 1 are a pair; cap is the residual capacity
-    private int[] head;
-    private int[] next;
-    private int[] to;
-    private int[] cap;
-    private long[] cost;
-    private int edges;
     private final long budget;
-    private long work;
+    /** The residual graph: edges e and e ^ 1 are a pair. */
+    private NegativeCycles graph;
+    /** The graph's residual capacities. */
+    private int[] cap;
 
     private SetFlow(int slots, int ranks, int n, int zones, int[] zone, long budget) {
         this.slots = slots;
@@ -133,12 +129,8 @@ final class SetFlow {
             startEntries += startLen[s];
         }
         int edgeCount = 2 * (4 * n + 2 * slots * zones + startEntries);
-        head = new int[nodes];
-        Arrays.fill(head, -1);
-        next = new int[edgeCount];
-        to = new int[edgeCount];
-        cap = new int[edgeCount];
-        cost = new long[edgeCount];
+        graph = new NegativeCycles(nodes, edgeCount, budget);
+        cap = graph.cap;
         int[] total = Rebalance.counts(n, ranks, set, setLen);
         // Lexicographic costs: the fewest new entries first; then the most slots whose previous primary keeps its
         // entry, counting for each member no more than it may lead (ceil of its total over the ranks): every other
@@ -150,22 +142,21 @@ final class SetFlow {
         // member -> its zone's pool: edge 2m
         int[] high = bounds == null ? total : bounds[1];
         for (int m = 0; m < n; m++) {
-            addEdge(m, pool0 + zone[m], high[m], newEntry);
+            graph.addPair(m, pool0 + zone[m], high[m], newEntry);
         }
         // member -> its led slots (lead0 + m): its share of primaries is worth lead each (edge shareEdge[m]), the
         // rest nothing (shareEdge[m] + 2)
         int[] shareEdge = new int[n];
         for (int m = 0; m < n; m++) {
-            shareEdge[m] = edges;
-            addEdge(m, lead0 + m, Rebalance.mayLead(total[m], ranks), -lead);
-            addEdge(m, lead0 + m, high[m], 0);
+            shareEdge[m] = graph.addPair(m, lead0 + m, Rebalance.mayLead(total[m], ranks), -lead);
+            graph.addPair(m, lead0 + m, high[m], 0);
         }
         // the bank -> member, carrying what the member holds over its lowest total: a cycle through the bank moves an
         // entry's worth of total from one member to another, within their bounds
         for (int m = 0; bounds != null && m < n; m++) {
-            addEdge(bank, m, 0, 0);
-            cap[edges - 2] = high[m] - total[m];
-            cap[edges - 1] = total[m] - bounds[0][m];
+            int e = graph.addPair(bank, m, 0, 0);
+            cap[e] = high[m] - total[m];
+            cap[e + 1] = total[m] - bounds[0][m];
         }
         // pool(z) -> cell(s, z): edge cellEdges + 4 (s zones + z); cell(s, z) -> slot s: that + 2
         boolean[] newThere = new boolean[slots * zones];
@@ -175,11 +166,11 @@ final class SetFlow {
                 newThere[s * zones + zone[m]] = Rebalance.position(startSet, startLen, ranks, s, m) < 0;
             }
         }
-        int cellEdges = edges;
+        int cellEdges = graph.edges();
         for (int s = 0; s < slots; s++) {
             for (int z = 0; z < zones; z++) {
-                addEdge(pool0 + z, cell(s, z), 1, newThere[s * zones + z] ? 0 : change);
-                addEdge(cell(s, z), slot0 + s, 1, 0);
+                graph.addPair(pool0 + z, cell(s, z), 1, newThere[s * zones + z] ? 0 : change);
+                graph.addPair(cell(s, z), slot0 + s, 1, 0);
             }
         }
         // member (or its led slots, for the slot it led) -> cell(s, its zone) where it held s: keeps the entry
@@ -187,9 +178,9 @@ final class SetFlow {
         for (int s = 0; s < slots; s++) {
             for (int i = 0; i < startLen[s]; i++) {
                 int m = startSet[s * ranks + i];
-                keepEdge[s * ranks + i] = edges;
+                keepEdge[s * ranks + i] = graph.edges();
                 boolean kept = Rebalance.position(set, setLen, ranks, s, m) >= 0;
-                addEdge(startRank[s * ranks + i] == 0 ? lead0 + m : m, cell(s, zone[m]), 1, kept ? 0 : change);
+                graph.addPair(startRank[s * ranks + i] == 0 ? lead0 + m : m, cell(s, zone[m]), 1, kept ? 0 : change);
             }
         }
         // the repaired table as a flow
@@ -226,19 +217,6 @@ final class SetFlow {
         return cell0 + s * zones + z;
     }
 
-    private void addEdge(int from, int target, int capacity, long c) {
-        to[edges] = target;
-        cap[edges] = capacity;
-        cost[edges] = c;
-        next[edges] = head[from];
-        head[from] = edges++;
-        to[edges] = from;
-        cap[edges] = 0;
-        cost[edges] = -c;
-        next[edges] = head[target];
-        head[target] = edges++;
-    }
-
     /** Pushes one unit along residual edge e. */
     private void push(int e) {
         cap[e]--;
@@ -246,86 +224,18 @@ final class SetFlow {
     }
 
     /**
-     * Finds one cycle of negative cost in the residual graph and pushes one unit around it; false if there is none.
-     * Bellman–Ford from every node at distance 0, relaxing in queue order; after each pass over the nodes' worth of
-     * relaxations the parent graph is checked for a cycle, which is then of negative cost. With a negative cycle the
-     * distances never settle and such a check finds it; when the queue empties, there is none.
+     * Finds one cycle of negative cost in the residual graph (see {@link NegativeCycles}) and pushes one unit around it
+     * (every residual capacity on it is at least 1); false if there is none or the budget is spent.
      */
     private boolean cancelNegativeCycle() {
-        long[] dist = new long[nodes];
-        int[] parentEdge = new int[nodes];
-        Arrays.fill(parentEdge, -1);
-        int[] queue = new int[nodes];
-        boolean[] queued = new boolean[nodes];
-        int qHead = 0;
-        int qSize = nodes;
-        for (int v = 0; v < nodes; v++) {
-            queue[v] = v;
-            queued[v] = true;
+        int[] cycle = graph.negativeCycle();
+        if (cycle == null) {
+            return false;
         }
-        int relaxations = 0;
-        while (qSize > 0) {
-            int u = queue[qHead];
-            qHead = qHead + 1 == nodes ? 0 : qHead + 1;
-            qSize--;
-            queued[u] = false;
-            for (int e = head[u]; e >= 0; e = next[e]) {
-                if (++work > budget) {
-                    return false;
-                }
-                if (cap[e] > 0 && dist[u] + cost[e] < dist[to[e]]) {
-                    int v = to[e];
-                    dist[v] = dist[u] + cost[e];
-                    parentEdge[v] = e;
-                    if (++relaxations >= nodes) {
-                        relaxations = 0;
-                        work += nodes;
-                        int c = cycleIn(parentEdge);
-                        if (c >= 0) {
-                            cancel(c, parentEdge);
-                            return true;
-                        }
-                    }
-                    if (!queued[v]) {
-                        queued[v] = true;
-                        int tail = qHead + qSize;
-                        queue[tail >= nodes ? tail - nodes : tail] = v;
-                        qSize++;
-                    }
-                }
-            }
-        }
-        return false;
-    }
-
-    /** A node on a cycle of the parent graph, or -1. */
-    private int cycleIn(int[] parentEdge) {
-        int[] mark = new int[nodes];
-        for (int v = 0; v < nodes; v++) {
-            if (mark[v] != 0) {
-                continue;
-            }
-            int u = v;
-            while (u >= 0 && mark[u] == 0) {
-                mark[u] = v + 1;
-                int e = parentEdge[u];
-                u = e < 0 ? -1 : to[e ^ 1];
-            }
-            if (u >= 0 && mark[u] == v + 1) {
-                return u;
-            }
-        }
-        return -1;
-    }
-
-    /** Pushes one unit around the parent cycle through node c (every residual capacity on it is at least 1). */
-    private void cancel(int c, int[] parentEdge) {
-        int u = c;
-        do {
-            int e = parentEdge[u];
+        for (int e : cycle) {
             push(e);
-            u = to[e ^ 1];
-        } while (u != c);
+        }
+        return true;
     }
 
     /** Writes the flow back into {@code set}; returns the slots whose set changed. */
