@@ -3,17 +3,18 @@ package io.ringleader.coordinator.assign;
 import java.util.Arrays;
 
 /**
- * The last step of a placement: with every slot's set and every member's count at each rank fixed, which member of a
- * slot leads it. The ranks choose leaders by augmenting paths that keep balance, and can leave a slot led by another
- * member while the member that led it before sits at a backup rank, where another choice would keep that primary with
- * the same counts. Such choices are found exactly, as a min-cost circulation on the members, one backup rank {@code k}
- * at a time: handing the lead of slot {@code s} from its leader {@code q} to the member {@code p} at rank {@code k}
- * (the two swap places) is an edge {@code q → p} that costs 1 if {@code q} led {@code s} before and saves 1 if {@code
- * p} did. Around a cycle every member leads and holds rank {@code k} as often as before; on a path from a member that
- * can lead one slot fewer (and hold one more at rank {@code k}) to one that can lead one more, the two ends change by
- * one within their bounds ({@code floor} and {@code ceil} of the total over R'). A cycle or path of negative cost
- * keeps one more previous primary; cancelling them until none is left keeps the most previous primaries any exchange
- * through one rank allows (with two ranks, the most any choice of leaders within the bounds allows).
+ * The last step of a placement: with every slot's set and every member's total fixed, which member of a slot leads
+ * it. The ranks choose leaders by augmenting paths that keep balance, and can leave a slot led by another member while
+ * the member that led it before sits at a backup rank, where another choice would keep that primary within the same
+ * bounds. Such choices are found exactly, as a min-cost circulation on the members, one backup rank {@code k} at a
+ * time: handing the lead of slot {@code s} from its leader {@code q} to the member {@code p} at rank {@code k} (the
+ * two swap places) is an edge {@code q → p} that costs 1 if {@code q} led {@code s} before and saves 1 if {@code p}
+ * did. Around a cycle every member leads and holds rank {@code k} as often as before; on a path from a member that can
+ * lead one slot fewer (and hold one more at rank {@code k}) to one that can lead one more, the two ends change by one
+ * within their bounds ({@code floor} and {@code ceil} of the total over R'). A cycle or path of negative cost keeps at
+ * least one more previous primary; cancelling them until none is left keeps the most previous primaries any exchange
+ * through one rank allows (with two ranks, the most any choice of leaders within the bounds allows; with more, a
+ * rotation through several ranks can keep more).
  *
  * <p>Work is counted (edges scanned and nodes checked by the cycle searches of {@link NegativeCycles}, slots visited
  * per rebuild) and capped at {@link #WORK}: what was reached by then is kept, the same on every machine.
@@ -74,7 +75,7 @@ final class PrimaryCycles {
      *
      * @param prev the previous table mapped to the new member indexes ({@code slots × prevRanks}), -1 for an entry
      *     whose member is not placed
-     * @return how many slots changed leader
+     * @return how many hand-overs were made (a slot handed over in two cycles counts twice)
      */
     static int improve(int slots, int ranks, int n, int[] table, int[] prev, int prevRanks) {
         if (ranks < 2 || prevRanks == 0 || n < 2) {

@@ -28,17 +28,17 @@ class PrimaryCyclesTest {
     }
 
     /**
-     * A leads the two slots it led before and slot 2, which C led; C leads nothing. A (3 entries, so 1 or 2 primaries)
-     * may lead one fewer and C (1 entry, 0 or 1) one more: the path A → C hands slot 2 back.
+     * B leads slot 0, which A led; A leads slot 1, which C led; C leads nothing. B (1 entry, so 0 or 1 primaries) may
+     * lead one fewer and C (1 entry) one more: the path B → A → C hands both slots back, and a lead moves from B to C.
      */
     @Test
-    void aMemberThatMayLeadFewer_handsBackASlotToOneThatMayLeadMore() {
-        int[] prev = {A, B, A, B, C, A};
-        int[] table = {A, B, A, B, A, C};
+    void aMemberThatMayLeadFewer_passesALeadToOneThatMayLeadMore() {
+        int[] prev = {A, B, C, A};
+        int[] table = {B, A, A, C};
 
-        assertThat(PrimaryCycles.improve(3, 2, 3, table, prev, 2)).isEqualTo(1);
+        assertThat(PrimaryCycles.improve(2, 2, 3, table, prev, 2)).isEqualTo(2);
 
-        assertThat(table).containsExactly(A, B, A, B, C, A);
+        assertThat(table).containsExactly(A, B, C, A);
     }
 
     /**
@@ -59,10 +59,11 @@ class PrimaryCyclesTest {
      * Random balanced tables (a first placement) and random previous leaders: the sets stay, every member's count at
      * every rank stays between the floor and the ceiling of its total over the ranks, no fewer primaries are kept, and
      * with two ranks the primaries kept are the most any choice of leaders within the members' bounds keeps (an exact
-     * min-cost flow in the test, {@link RingChecks#fewestPrimaryMoves}).
+     * min-cost flow in the test, {@link RingChecks#fewestPrimaryMoves}); on tables of up to 16 slots, no subset of
+     * hand-overs through any one backup rank keeps more (every subset tried).
      */
     @Test
-    void keepsTheMostPrimaries_withSetsAndRankCountsUnchanged() {
+    void keepsTheMostPrimaries_withSetsUnchangedAndRankCountsInBounds() {
         Random random = new Random(20261124);
         int improved = 0;
         for (int trial = 0; trial < 300; trial++) {
@@ -119,6 +120,13 @@ class PrimaryCyclesTest {
             }
             int keptAfter = kept(table, prev, slots, ranks);
             assertThat(keptAfter).as(ctx).isGreaterThanOrEqualTo(keptBefore);
+            if (slots <= 16) {
+                for (int k = 1; k < ranks; k++) {
+                    assertThat(mostKeptThroughRank(table, prev, slots, ranks, n, k))
+                            .as(ctx + " through rank " + k)
+                            .isEqualTo(keptAfter);
+                }
+            }
             if (ranks == 2) {
                 Ring prevRing = Ring.of(1, slots, ranks, ids, prev);
                 Ring after = Ring.of(2, slots, ranks, ids, table);
@@ -127,6 +135,38 @@ class PrimaryCyclesTest {
             improved += changed > 0 ? 1 : 0;
         }
         assertThat(improved).as("trials where the leaders changed").isPositive();
+    }
+
+    /**
+     * The most previous primaries any subset of hand-overs between rank 0 and rank k keeps (every other rank as it
+     * is), with every member's count at ranks 0 and k within the floor and the ceiling of its total over the ranks:
+     * every subset of the slots tried.
+     */
+    private static int mostKeptThroughRank(int[] table, int[] prev, int slots, int ranks, int n, int k) {
+        int[] total = countsAt(table, -1, slots, ranks, n);
+        int best = -1;
+        for (int mask = 0; mask < 1 << slots; mask++) {
+            int[] lead = new int[n];
+            int[] atK = new int[n];
+            int kept = 0;
+            for (int s = 0; s < slots; s++) {
+                boolean swap = (mask >> s & 1) != 0;
+                int leader = table[s * ranks + (swap ? k : 0)];
+                lead[leader]++;
+                atK[table[s * ranks + (swap ? 0 : k)]]++;
+                kept += leader == prev[s * ranks] ? 1 : 0;
+            }
+            boolean balanced = true;
+            for (int m = 0; m < n; m++) {
+                int low = total[m] / ranks;
+                int high = (total[m] + ranks - 1) / ranks;
+                balanced &= lead[m] >= low && lead[m] <= high && atK[m] >= low && atK[m] <= high;
+            }
+            if (balanced) {
+                best = Math.max(best, kept);
+            }
+        }
+        return best;
     }
 
     private static int kept(int[] table, int[] prev, int slots, int ranks) {
