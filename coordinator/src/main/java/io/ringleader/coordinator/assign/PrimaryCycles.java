@@ -35,8 +35,9 @@ final class PrimaryCycles {
     private final int[] low;
     private final int[] high;
 
-    // the graph of one rank: members, then the source and the sink
+    /** The source and the sink: the graph's nodes are the members, then these two. */
     private final int src;
+
     private final int sink;
     /** The graph of one rank; every edge has capacity 1, as nothing is pushed: it is built again after each cycle. */
     private final NegativeCycles graph;

@@ -18,9 +18,9 @@ import java.util.stream.IntStream;
  * otherwise (which member of the zone takes which new cell is free, so the pool stands for all of them). New entries
  * weigh more than everything else together (below), and every flow of a table with distinct zones and the members'
  * totals (or totals within the bounds) is one. A flow has the least cost exactly when its residual graph has no cycle
- * of negative cost, so starting from the repaired table, negative cycles are found (Bellman–Ford with a queue,
- * checking the parent graph for a cycle every pass over the nodes) and cancelled until none is left: each one keeps
- * one more entry or, with as many entries, does better on the lower tiers. The result is the repaired table with the
+ * of negative cost, so starting from the repaired table, negative cycles are found ({@link NegativeCycles}) and
+ * cancelled until none is left: each one keeps one more entry or, with as many entries, does better on the lower
+ * tiers. The result is the repaired table with the
  * fewest moves its totals (or any totals within the bounds) and distinct zones allow; each zone's new cells go first
  * to the member that the repair put there, then by a stable hash of (slot, member).
  *
@@ -32,8 +32,8 @@ import java.util.stream.IntStream;
  * short of primaries find them in the slots left open; that last part is the ranks' (the flow does not see who is
  * short). That share is taken from the totals given: where the bounds let the flow change a member's total, the
  * tier counts the share of the old total, so the flow runs again with the totals it chose (as many new entries; the
- * tier then exact for those totals, not over every choice of totals). Then the fewest changes to the
- * repaired table.
+ * tier then exact for those totals, not over every choice of totals). Then the fewest changes to the repaired
+ * table.
  *
  * <p>Size: one node per (slot, zone) pair; tables with more pairs than {@link #MAX_CELLS} are left as they are.
  */
